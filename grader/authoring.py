@@ -1,0 +1,181 @@
+"""Generating assignment notebooks from solved notebooks.
+
+`solutions/<id>.ipynb` is the single source of truth. Its assignment, `assignments/<id>.ipynb`,
+is the same notebook with every solution region replaced and outputs cleared:
+
+    def softmax(X):                           def softmax(X):
+        # BEGIN SOLUTION                          raise NotImplementedError
+        X_exp = torch.exp(X - ...)      ->
+        return X_exp / ...
+        # END SOLUTION
+
+Everything else (markdown, tags, cell ids, notebook metadata) is kept, so generating twice gives
+the same bytes and `stale_assignments` can tell when a solution changed without regeneration.
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+import re
+import tempfile
+from pathlib import Path
+
+import nbformat
+
+BEGIN = re.compile(r"^(?P<indent>[ \t]*)#+[ \t]*BEGIN SOLUTION[ \t]*$")
+END = re.compile(r"^[ \t]*#+[ \t]*END SOLUTION[ \t]*$")
+STUB = "raise NotImplementedError"
+
+
+class AuthoringError(Exception):
+    """A solution notebook cannot be turned into an assignment.
+
+    `line` is the 1-based line inside the cell named in the message (0 when the problem is not
+    on one line, e.g. an unreadable file).
+    """
+
+    def __init__(self, path: Path | str, line: int, problem: str) -> None:
+        super().__init__(f"{path}: line {line}: {problem}")
+        self.path = path
+        self.line = line
+        self.problem = problem
+
+
+def make_assignment(solution: nbformat.NotebookNode, assignment_id: str) -> nbformat.NotebookNode:
+    """The assignment for `solution`: solution regions stubbed out, outputs cleared."""
+    return _make_assignment(solution, assignment_id, where=f"<{assignment_id}>")
+
+
+def generate_assignments(course_dir: Path, ids: list[str] | None = None) -> list[Path]:
+    """Write `assignments/<id>.ipynb` for the solutions in `course_dir` (all, or only `ids`)."""
+    rendered = _render_all(Path(course_dir), ids)
+    folder = Path(course_dir) / "assignments"
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for assignment_id, text in rendered.items():
+        target = folder / f"{assignment_id}.ipynb"
+        data = text.encode("utf-8")
+        if not (target.is_file() and target.read_bytes() == data):
+            _write_atomically(target, data)
+        written.append(target)
+    return written
+
+
+def stale_assignments(course_dir: Path) -> list[str]:
+    """Ids whose assignment notebook is missing or differs from what would be generated."""
+    folder = Path(course_dir) / "assignments"
+    stale = []
+    for assignment_id, text in _render_all(Path(course_dir), None).items():
+        target = folder / f"{assignment_id}.ipynb"
+        if not target.is_file() or target.read_bytes() != text.encode("utf-8"):
+            stale.append(assignment_id)
+    return stale
+
+
+def _render_all(course_dir: Path, ids: list[str] | None) -> dict[str, str]:
+    """Assignment id -> the assignment notebook's text, in id order."""
+    solutions_dir = course_dir / "solutions"
+    rendered: dict[str, str] = {}
+    for path in sorted(solutions_dir.glob("*.ipynb")):
+        solution = _read_solution(path)
+        assignment_id = _assignment_id(solution, path)
+        if ids is not None and assignment_id not in ids:
+            continue
+        assignment = _make_assignment(solution, assignment_id, where=str(path))
+        rendered[assignment_id] = _render(assignment)
+    missing = sorted(set(ids or ()) - set(rendered))
+    if missing:
+        raise AuthoringError(solutions_dir, 0, f"no solution notebook for {', '.join(missing)}")
+    return rendered
+
+
+def _read_solution(path: Path) -> nbformat.NotebookNode:
+    try:
+        return nbformat.reads(path.read_text(encoding="utf-8"), as_version=4)
+    except UnicodeDecodeError:
+        raise AuthoringError(path, 0, "not UTF-8 text") from None
+    except nbformat.reader.NotJSONError:
+        raise AuthoringError(path, 0, "not valid JSON") from None
+    except (KeyError, ValueError) as error:  # nbformat's errors for JSON that is no notebook
+        raise AuthoringError(path, 0, f"not a notebook: {error}") from None
+
+
+def _assignment_id(solution: nbformat.NotebookNode, path: Path) -> str:
+    grader_meta = solution.metadata.get("grader", {})
+    declared = grader_meta.get("assignment") if isinstance(grader_meta, dict) else None
+    if declared is None:
+        return path.stem
+    if declared != path.stem:
+        problem = f"metadata.grader.assignment is {declared!r} but the file is named {path.name!r}"
+        raise AuthoringError(path, 0, problem)
+    return declared
+
+
+def _make_assignment(
+    solution: nbformat.NotebookNode, assignment_id: str, where: str
+) -> nbformat.NotebookNode:
+    assignment = copy.deepcopy(solution)
+    for index, cell in enumerate(assignment.cells):
+        if "id" not in cell and assignment.nbformat_minor >= 5:
+            cell["id"] = f"cell-{index}"
+        if cell.cell_type != "code":
+            continue
+        cell.source = _stub_regions(cell.source, where, _cell_name(index, cell))
+        cell.outputs = []
+        cell.execution_count = None
+        cell.metadata.pop("execution", None)  # nbclient's timings are output too
+    grader_meta = assignment.metadata.get("grader")
+    if not isinstance(grader_meta, dict):
+        grader_meta = assignment.metadata["grader"] = nbformat.NotebookNode()
+    grader_meta["assignment"] = assignment_id
+    return assignment
+
+
+def _cell_name(index: int, cell: nbformat.NotebookNode) -> str:
+    return f"cell {index}" + (f" (id {cell['id']!r})" if "id" in cell else "")
+
+
+def _stub_regions(source: str, where: str, cell_name: str) -> str:
+    """`source` with each solution region, markers included, replaced by the stub."""
+    out: list[str] = []
+    begin_line = 0
+    for number, line in enumerate(source.split("\n"), start=1):
+        text = line.rstrip("\r")
+        begin = BEGIN.match(text)
+        if begin_line:
+            if begin:
+                problem = f"{cell_name}: BEGIN SOLUTION inside the region opened on line {begin_line}"
+                raise AuthoringError(where, number, problem)
+            if END.match(text):
+                begin_line = 0
+            continue
+        if begin:
+            begin_line = number
+            out.append(begin.group("indent") + STUB)
+        elif END.match(text):
+            raise AuthoringError(where, number, f"{cell_name}: END SOLUTION without BEGIN SOLUTION")
+        else:
+            out.append(line)
+    if begin_line:
+        raise AuthoringError(where, begin_line, f"{cell_name}: BEGIN SOLUTION without END SOLUTION")
+    return "\n".join(out)
+
+
+def _render(notebook: nbformat.NotebookNode) -> str:
+    text = nbformat.writes(notebook)
+    return text if text.endswith("\n") else text + "\n"
+
+
+def _write_atomically(target: Path, data: bytes) -> None:
+    handle, temp_name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+        # mkstemp makes the file private; keep the old file's mode, else the usual 0o644.
+        mode = target.stat().st_mode & 0o777 if target.exists() else 0o644
+        os.chmod(temp_name, mode)
+        os.replace(temp_name, target)
+    except BaseException:
+        Path(temp_name).unlink(missing_ok=True)
+        raise
