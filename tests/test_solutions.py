@@ -93,8 +93,12 @@ def test_graded_functions_avoid_forbidden_apis(assignment_id, function):
 
 @pytest.mark.notebook
 @pytest.mark.parametrize("assignment_id", CONTRACT)
-def test_solved_notebook_executes(assignment_id):
+def test_solved_notebook_executes(assignment_id, monkeypatch):
     import nbclient
+
+    # The kernel inherits this: with torch's default of one thread per core, a busy neighbour
+    # process can slow these tiny training loops a hundredfold (OpenMP threads wait on each other).
+    monkeypatch.setenv("OMP_NUM_THREADS", "1")
 
     nb = nbformat.read(ROOT / "solutions" / f"{assignment_id}.ipynb", 4)
     nbclient.NotebookClient(nb, timeout=120, kernel_name="python3").execute()
