@@ -101,7 +101,8 @@ def load_fashion_mnist(folder: Path) -> ImageData:
         images, labels = parts[f"{split}_X"], parts[f"{split}_y"]
         images_path = folder / FASHION_MNIST_FILES[f"{split}_X"]
         if images.ndim != 3 or images.dtype != np.uint8:
-            raise DatasetError(images_path, f"expected 3-D unsigned bytes, got {images.ndim}-D {images.dtype}")
+            found = f"{images.ndim}-D {images.dtype}"
+            raise DatasetError(images_path, f"expected 3-D unsigned bytes, got {found}")
         if labels.ndim != 1 or len(labels) != len(images):
             raise DatasetError(
                 folder / FASHION_MNIST_FILES[f"{split}_y"],
