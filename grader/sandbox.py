@@ -48,7 +48,7 @@ class SandboxPolicy:
     max_processes: int = 64
     use_bubblewrap: bool | None = None  # None: when available
     hidden: tuple[Path, ...] = ()  # folders to hide even where visible (course, grader)
-    threads: int = 0  # OMP/MKL threads in the kernel; 0: leave the libraries' default
+    threads: int = 1  # OMP/MKL threads in the kernel (one: several kernels share few cores)
 
 
 def bubblewrap_available() -> bool:

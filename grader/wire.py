@@ -76,15 +76,15 @@ def _tensor_spec(t, buffers):
         if dtype not in TENSOR_DTYPES:
             raise WireError(f"tensor dtype {dtype} is not supported")
         spec = {"dtype": dtype, "shape": list(t.shape), "buffer": len(buffers)}
+        if t.requires_grad:
+            spec["requires_grad"] = True
         if not t.is_contiguous():
             spec["strides"] = list(t.stride())
             spec["offset"] = t.storage_offset()
-            data = t.untyped_storage()
+            raw = torch.empty(0, dtype=torch.uint8).set_(t.untyped_storage())
         else:
-            data = t.contiguous().untyped_storage()
-            start = t.storage_offset() * t.element_size()
-            data = data[start:start + t.numel() * t.element_size()]
-        buffers.append(bytes(data))
+            raw = t.reshape(-1).view(torch.uint8) if t.numel() else torch.empty(0, dtype=torch.uint8)
+        buffers.append(raw.numpy().tobytes())
     return spec
 
 
@@ -219,10 +219,14 @@ def _decode_tensor(body, buffers):
     data = _buffer(body, buffers)
     flat = torch.frombuffer(data, dtype=torch_dtype) if data else torch.empty(0, dtype=torch_dtype)
     if "strides" in body:
-        return torch.as_strided(flat, shape, body["strides"], body.get("offset", 0))
-    if flat.numel() != math.prod(shape):
+        tensor = torch.as_strided(flat, shape, body["strides"], body.get("offset", 0))
+    elif flat.numel() != math.prod(shape):
         raise WireError("tensor data does not match its shape")
-    return flat.reshape(shape)
+    else:
+        tensor = flat.reshape(shape)
+    if body.get("requires_grad") is True and (tensor.is_floating_point() or tensor.is_complex()):
+        tensor = tensor.detach().requires_grad_(True)  # a leaf here, as it was there
+    return tensor
 
 
 def _decode_array(body, buffers):

@@ -1,0 +1,183 @@
+"""Checks for 04_softmax_regression (D2L 4.1 to 4.4). Judged in the grading process."""
+
+import pytest
+import torch
+
+from grader.expect import expect, expect_close, expect_unchanged, fail
+from grader.harness import CALL_WITH_COPIES, TRAIN_CLASSIFIER, classifier_accuracy
+from grader.source_scan import forbidden_uses
+
+FORBIDDEN = {"softmax", "log_softmax", "cross_entropy", "nll_loss", "CrossEntropyLoss",
+             "NLLLoss", "LogSoftmax", "Softmax", "Softmin", "softmin"}
+
+# Validation accuracy on the digits after 10 epochs, lr 0.5, batch 64 (tools/measure_thresholds.py):
+# the reference reaches 0.938 to 0.952 over seeds 0-4; a model whose forward skips the softmax
+# (trained with this cross-entropy) stays near 0.10.
+THRESHOLDS = {"digits": 0.90, "fashion-mnist": 0.78}
+TRAINING = {"digits": dict(lr=0.5, epochs=10, batch_size=64),
+            "fashion-mnist": dict(lr=0.1, epochs=3, batch_size=256)}
+
+GRADIENTS = """
+import torch
+
+def grad_of_softmax(softmax, O, weights):
+    O = O.clone().requires_grad_(True)
+    (softmax(O) * weights).sum().backward()
+    return O.grad
+
+def grad_of_cross_entropy(cross_entropy, O, y):
+    O = O.clone().requires_grad_(True)
+    cross_entropy(torch.exp(O - O.logsumexp(dim=1, keepdim=True)), y).backward()
+    return O.grad
+"""
+
+
+def logits_cases():
+    torch.manual_seed(0)
+    return [
+        ("X = torch.randn(4, 5)", torch.randn(4, 5)),
+        ("X = torch.randn(1, 3) (one row)", torch.randn(1, 3)),
+        ("X = torch.randn(6, 1) (one column)", torch.randn(6, 1)),
+        ("X = torch.randn(3, 4, dtype=torch.float64)", torch.randn(3, 4, dtype=torch.float64)),
+        ("X = torch.randn(5, 3).T (not contiguous)", torch.randn(5, 3).T),
+        ("X = 1e-4 * torch.randn(4, 3) (tiny logits)", 1e-4 * torch.randn(4, 3)),
+    ]
+
+
+@pytest.mark.check("softmax: rows are probabilities that sum to one", points=1)
+def test_softmax_rows_sum_to_one(student):
+    X = torch.randn(4, 5)
+    P = student.softmax(X)
+    expect(isinstance(P, torch.Tensor) and P.shape == (4, 5),
+           f"softmax(X) with X = torch.randn(4, 5) should return a (4, 5) tensor, got "
+           f"{tuple(P.shape) if isinstance(P, torch.Tensor) else type(P).__name__}")
+    expect(bool((P >= 0).all()), "softmax(X) with X = torch.randn(4, 5) has negative entries")
+    expect_close(P.sum(dim=1), torch.ones(4), call="softmax(X).sum(dim=1) with X = torch.randn(4, 5)",
+                 rtol=1e-4, atol=1e-5)
+
+
+@pytest.mark.check("softmax: matches the reference on several inputs", points=2)
+def test_softmax_values(student, reference):
+    for text, X in logits_cases():
+        expect_close(student.softmax(X), reference.softmax(X), call=f"softmax(X) with {text}",
+                     rtol=1e-4, atol=1e-6)
+
+
+@pytest.mark.check("softmax: stays finite for logits near 1000", points=1)
+def test_softmax_large_logits(student, reference):
+    X = torch.tensor([[1000.0, 0.0, -1000.0], [999.0, 1000.0, 998.0]])
+    expect_close(student.softmax(X), reference.softmax(X),
+                 call="softmax(X) with X = [[1000, 0, -1000], [999, 1000, 998]]", atol=1e-6)
+
+
+@pytest.mark.check("softmax: leaves its input unchanged", points=1)
+def test_softmax_input_unchanged(student):
+    call = student.define(CALL_WITH_COPIES, "call_with_copies")
+    before, after = call(student.softmax, [torch.randn(3, 4)])
+    expect_unchanged(before[0], after[0], call="softmax(X)", what="X")
+
+
+@pytest.mark.check("softmax: gradients match the reference", points=1, hidden=True)
+def test_softmax_gradient(student, reference):
+    grads = student.define(GRADIENTS, "grad_of_softmax")
+    O, weights = torch.randn(4, 3), torch.randn(4, 3)
+    expected_O = O.clone().requires_grad_(True)
+    (reference.softmax(expected_O) * weights).sum().backward()
+    expect_close(grads(student.softmax, O, weights), expected_O.grad,
+                 call="the gradient of (softmax(O) * W).sum() with respect to O", rtol=1e-4, atol=1e-6)
+
+
+@pytest.mark.check("softmax: uses no built-in softmax", points=1)
+def test_softmax_no_builtin(student):
+    uses = forbidden_uses(student.source, "softmax", FORBIDDEN)
+    if uses:
+        fail(f"softmax uses {uses[0].name} (in {uses[0].function}); build it from exp and sum")
+
+
+@pytest.mark.check("cross_entropy: matches the reference on several inputs", points=2)
+def test_cross_entropy_values(student, reference):
+    torch.manual_seed(1)
+    cases = [
+        ("y_hat = [[0.1, 0.3, 0.6], [0.3, 0.2, 0.5]], y = [0, 2]",
+         torch.tensor([[0.1, 0.3, 0.6], [0.3, 0.2, 0.5]]), torch.tensor([0, 2])),
+        ("y_hat of shape (1, 4) (one row)", torch.softmax(torch.randn(1, 4), 1), torch.tensor([3])),
+        ("y_hat of shape (8, 10)", torch.softmax(torch.randn(8, 10), 1), torch.randint(0, 10, (8,))),
+        ("y_hat float64 of shape (5, 3)", torch.softmax(torch.randn(5, 3, dtype=torch.float64), 1),
+         torch.randint(0, 3, (5,))),
+    ]
+    for text, y_hat, y in cases:
+        got = student.cross_entropy(y_hat, y)
+        expected = reference.cross_entropy(y_hat, y)
+        expect(isinstance(got, torch.Tensor) and got.dim() == 0,
+               f"cross_entropy(y_hat, y) with {text} should return a 0-dim tensor, got "
+               f"{'shape ' + str(tuple(got.shape)) if isinstance(got, torch.Tensor) else type(got).__name__}")
+        expect_close(got, expected, call=f"cross_entropy(y_hat, y) with {text}", rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.check("cross_entropy: gradients match the reference", points=1, hidden=True)
+def test_cross_entropy_gradient(student, reference):
+    grads = student.define(GRADIENTS, "grad_of_cross_entropy")
+    O, y = torch.randn(6, 4), torch.randint(0, 4, (6,))
+    expected_O = O.clone().requires_grad_(True)
+    reference.cross_entropy(torch.exp(expected_O - expected_O.logsumexp(1, keepdim=True)), y).backward()
+    expect_close(grads(student.cross_entropy, O, y), expected_O.grad,
+                 call="the gradient of cross_entropy(softmax(O), y) with respect to O", rtol=1e-4, atol=1e-6)
+
+
+@pytest.mark.check("cross_entropy: uses no built-in softmax or cross-entropy", points=1)
+def test_cross_entropy_no_builtin(student):
+    uses = forbidden_uses(student.source, "cross_entropy", FORBIDDEN)
+    if uses:
+        fail(f"cross_entropy uses {uses[0].name} (in {uses[0].function}); use log and indexing")
+
+
+@pytest.mark.check("accuracy: matches the reference", points=1)
+def test_accuracy(student, reference):
+    torch.manual_seed(2)
+    y_hat = torch.softmax(torch.randn(20, 5), 1)
+    y = torch.randint(0, 5, (20,))
+    got = student.accuracy(y_hat, y)
+    expect_close(got, float(reference.accuracy(y_hat, y)), call="accuracy(y_hat, y) with y_hat (20, 5)")
+    one = student.accuracy(torch.tensor([[0.1, 0.9]]), torch.tensor([1]))
+    expect_close(one, 1.0, call="accuracy(y_hat, y) with one row predicted right")
+
+
+@pytest.mark.check("SoftmaxRegressionScratch: parameters have the right shapes and start values", points=1)
+def test_model_parameters(student):
+    model = student.SoftmaxRegressionScratch(64, 10, 0.1, sigma=0.5)
+    W, b = student.get(model.W), student.get(model.b)
+    expect(isinstance(W, torch.Tensor) and W.shape == (64, 10), f"W should be a (64, 10) tensor, got {W!r:.60}")
+    expect(isinstance(b, torch.Tensor) and b.shape == (10,), "b should be a tensor of shape (10,)")
+    expect(W.requires_grad and b.requires_grad, "W and b need requires_grad=True")
+    expect(0.4 < float(W.std()) < 0.6, f"W should be drawn with standard deviation sigma=0.5, got {float(W.std()):.3f}")
+    expect(bool((b == 0).all()), "b should start as zeros")
+    params = model.parameters()
+    expect(isinstance(params, (list, tuple)) and len(params) == 2, "parameters() should return [W, b]")
+    expect_close(params[0], W, call="parameters()[0] (should be W)")
+    expect_close(params[1], b, call="parameters()[1] (should be b)")
+
+
+@pytest.mark.check("SoftmaxRegressionScratch: forward flattens and returns probabilities", points=1)
+def test_model_forward(student, reference):
+    model = student.SoftmaxRegressionScratch(64, 10, 0.1)
+    X = torch.rand(5, 1, 8, 8)
+    W, b = student.get(model.W), student.get(model.b)
+    expected = reference.softmax(X.reshape(5, -1) @ W.detach() + b.detach())
+    expect_close(model.forward(X).detach(), expected, call="model.forward(X) with X = torch.rand(5, 1, 8, 8)",
+                 rtol=1e-4, atol=1e-6)
+
+
+@pytest.mark.check("SoftmaxRegressionScratch: trained, reaches the validation-accuracy threshold",
+                   points=3, timeout=60)
+def test_model_training(student, image_data):
+    train = student.define(TRAIN_CLASSIFIER, "train_classifier")
+    n_inputs = image_data.train_X[0].numel()
+    settings = TRAINING[image_data.name]
+    predictions = train(student.SoftmaxRegressionScratch, [n_inputs, 10, settings["lr"]],
+                        student.cross_entropy, image_data.train_X, image_data.train_y,
+                        image_data.val_X, seed=0, **settings)
+    accuracy = classifier_accuracy(predictions, image_data.val_y)
+    threshold = THRESHOLDS[image_data.name]
+    expect(accuracy >= threshold,
+           f"trained with your cross_entropy ({settings['epochs']} epochs, lr {settings['lr']}), the model "
+           f"reaches a validation accuracy of {accuracy:.3f}; at least {threshold} is needed")

@@ -1,0 +1,102 @@
+"""One submission, end to end: read, execute, check, score.
+
+    notebook -> execute (sandboxed kernel) -> student (calls into it) -> checks (pytest) -> report
+
+Only this module and the command line know every stage. A submission that cannot be graded
+still yields a report that says why (`grade_or_explain`).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from grader.course import Assignment, Course, default_course
+from grader.datasets import load_image_data
+from grader.errors import AssignmentError, SubmissionError
+from grader.execute import ExecutionLimits, execute_notebook
+from grader.kernel import start_kernel
+from grader.notebook import load_notebook
+from grader.plugin import GradingPlugin, run_checks
+from grader.reference import load_reference
+from grader.report import GradeReport, GradeStatus
+from grader.sandbox import SandboxPolicy, isolation_for
+from grader.student import Student
+
+
+@dataclass(frozen=True)
+class GradeOptions:
+    course: Course = field(default_factory=default_course)
+    assignment: str | None = None  # used when neither metadata nor file name names one
+    limits: ExecutionLimits = field(default_factory=ExecutionLimits)
+    policy: SandboxPolicy = field(default_factory=SandboxPolicy)
+    data_dir: Path | None = None  # Fashion-MNIST files; None: the bundled digits
+    public_only: bool = False
+    call_timeout: float = 30.0
+    seed: int = 0
+
+
+def grade(path: Path, options: GradeOptions) -> GradeReport:
+    """Grade one notebook; raises GraderError when it cannot be graded at all."""
+    started = time.monotonic()
+    submission = load_notebook(path)
+    assignment = options.course.resolve(submission.assignment_hint, path.stem, options.assignment)
+    policy = _policy(options)
+    execution = execute_notebook(submission.notebook, lambda: start_kernel(policy),
+                                 options.limits, submission.skipped_lines)
+    kernel = execution.kernel
+    student = None
+    try:
+        if kernel is not None:
+            student = Student(kernel.manager.get_connection_info(), submission.source,
+                              call_timeout=options.call_timeout, is_alive=kernel.is_alive)
+        results = _run(assignment, student, options)
+    finally:
+        if student is not None:
+            student.close()
+        if kernel is not None:
+            kernel.close()
+    reason = ""
+    if kernel is None:
+        reason = "the notebook's kernel could not be kept alive; checks that need it got no credit"
+    return GradeReport(
+        submission=str(path), assignment=assignment.id, status=GradeStatus.GRADED,
+        checks=tuple(results), execution=execution.summary, isolation=isolation_for(policy),
+        reason=reason, duration=time.monotonic() - started,
+    )
+
+
+def grade_or_explain(path: Path, options: GradeOptions) -> GradeReport:
+    """Like `grade`, but a submission that cannot be graded becomes a report with the reason."""
+    started = time.monotonic()
+    try:
+        return grade(path, options)
+    except (SubmissionError, AssignmentError) as error:
+        assignment = _assignment_guess(path, options)
+        results = _run(assignment, None, options, reason=str(error)) if assignment else []
+        return GradeReport(
+            submission=str(path), assignment=assignment.id if assignment else None,
+            status=GradeStatus.UNGRADABLE, checks=tuple(results), reason=str(error),
+            duration=time.monotonic() - started,
+        )
+
+
+def _policy(options: GradeOptions) -> SandboxPolicy:
+    from dataclasses import replace
+
+    return replace(options.policy, hidden=options.policy.hidden + options.course.private_paths)
+
+
+def _run(assignment: Assignment, student: Student | None, options: GradeOptions,
+         reason: str = "") -> list:
+    plugin = GradingPlugin(
+        student, load_reference(assignment.solution), lambda: load_image_data(options.data_dir),
+        seed=options.seed, public_only=options.public_only, unavailable=reason,
+    )
+    return run_checks(assignment.checks, plugin)
+
+
+def _assignment_guess(path: Path, options: GradeOptions) -> Assignment | None:
+    known = options.course.assignments
+    return known.get(path.stem) or known.get(options.assignment or "")

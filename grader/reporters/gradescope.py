@@ -1,0 +1,43 @@
+"""Gradescope's results.json (gradescope-autograders.readthedocs.io, "specs")."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from grader.report import CheckStatus, GradeReport, GradeStatus
+
+HIDDEN_VISIBILITY = "after_published"
+
+
+def to_data(report: GradeReport) -> dict[str, Any]:
+    tests = []
+    for check in report.checks:
+        test: dict[str, Any] = {
+            "name": check.name,
+            "number": check.number,
+            "score": check.points,
+            "max_score": check.max_points,
+            "status": "passed" if check.status is CheckStatus.PASSED else "failed",
+            "output": check.message,
+            "visibility": HIDDEN_VISIBILITY if check.hidden else "visible",
+        }
+        tests.append(test)
+    if report.status is GradeStatus.UNGRADABLE:
+        output = f"Your submission could not be graded: {report.reason}"
+    else:
+        output = f"{report.assignment}: {report.score:g}/{report.max_score:g} points"
+        if report.reason:
+            output += f". {report.reason}"
+    return {
+        "score": report.score,
+        "execution_time": round(report.duration, 2),
+        "output": output,
+        "visibility": "visible",
+        "stdout_visibility": "hidden",
+        "tests": tests,
+    }
+
+
+def render(report: GradeReport) -> str:
+    return json.dumps(to_data(report), indent=2, ensure_ascii=False)
