@@ -22,7 +22,7 @@ def describe(value) -> str:  # noqa: ANN001 - any value
     if isinstance(value, bool) or value is None:
         return repr(value)
     if isinstance(value, (int, float)):
-        return f"the number {value!r}" if len(repr(value)) < 24 else f"a {type(value).__name__}"
+        return repr(value) if len(repr(value)) < 24 else f"a {type(value).__name__}"
     if isinstance(value, str):
         return "a string"
     if isinstance(value, (list, tuple)):
@@ -32,9 +32,13 @@ def describe(value) -> str:  # noqa: ANN001 - any value
         return f"a {kind} of {len(value)} items"
     if isinstance(value, dict):
         return f"a dict of {len(value)} items"
+    label = getattr(value, "_label", None)  # a handle on an object in the kernel
+    if isinstance(label, str):
+        return label
     return f"a {type(value).__name__}"
 
 
 def describe_call(name: str, args: tuple, kwargs: dict) -> str:
     parts = [describe(a) for a in args] + [f"{k}={describe(v)}" for k, v in kwargs.items()]
-    return f"{name}({', '.join(parts)})"
+    text = f"{name}({', '.join(parts)})"
+    return text if len(text) <= 160 else f"{name}(…)"

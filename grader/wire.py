@@ -68,6 +68,7 @@ def _tensor_spec(t, buffers):
     import torch
 
     with torch._C.DisableTorchFunction():
+        requires_grad = bool(t.requires_grad)
         t = torch.Tensor.detach(t)
         if t.is_sparse or t.layout != torch.strided:
             t = t.to_dense()
@@ -76,7 +77,7 @@ def _tensor_spec(t, buffers):
         if dtype not in TENSOR_DTYPES:
             raise WireError(f"tensor dtype {dtype} is not supported")
         spec = {"dtype": dtype, "shape": list(t.shape), "buffer": len(buffers)}
-        if t.requires_grad:
+        if requires_grad:
             spec["requires_grad"] = True
         if not t.is_contiguous():
             spec["strides"] = list(t.stride())
