@@ -11,12 +11,13 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 from grader.course import Assignment, Course, default_course
 from grader.datasets import load_image_data
 from grader.errors import AssignmentError, SubmissionError
 from grader.execute import ExecutionLimits, execute_notebook
-from grader.kernel import start_kernel
+from grader.kernel import Kernel, start_kernel
 from grader.notebook import load_notebook
 from grader.plugin import GradingPlugin, run_checks
 from grader.reference import load_reference
@@ -37,13 +38,18 @@ class GradeOptions:
     seed: int = 0
 
 
-def grade(path: Path, options: GradeOptions) -> GradeReport:
-    """Grade one notebook; raises GraderError when it cannot be graded at all."""
+KernelStarter = Callable[[SandboxPolicy], Kernel]
+
+
+def grade(path: Path, options: GradeOptions, kernels: KernelStarter = start_kernel) -> GradeReport:
+    """Grade one notebook; raises GraderError when it cannot be graded at all.
+
+    `kernels` starts one sandboxed kernel for a policy (a warm pool can stand in for it)."""
     started = time.monotonic()
     submission = load_notebook(path)
     assignment = options.course.resolve(submission.assignment_hint, path.stem, options.assignment)
     policy = _policy(options)
-    execution = execute_notebook(submission.notebook, lambda: start_kernel(policy),
+    execution = execute_notebook(submission.notebook, lambda: kernels(policy),
                                  options.limits, submission.skipped_lines)
     kernel = execution.kernel
     student = None
@@ -67,11 +73,12 @@ def grade(path: Path, options: GradeOptions) -> GradeReport:
     )
 
 
-def grade_or_explain(path: Path, options: GradeOptions) -> GradeReport:
+def grade_or_explain(path: Path, options: GradeOptions,
+                     kernels: KernelStarter = start_kernel) -> GradeReport:
     """Like `grade`, but a submission that cannot be graded becomes a report with the reason."""
     started = time.monotonic()
     try:
-        return grade(path, options)
+        return grade(path, options, kernels)
     except (SubmissionError, AssignmentError) as error:
         assignment = _assignment_guess(path, options)
         results = _run(assignment, None, options, reason=str(error)) if assignment else []

@@ -143,6 +143,7 @@ def run_checks(checks: Path, plugin: GradingPlugin) -> list[CheckResult]:
     """Collect and run one check file with pytest, in this process."""
     args = [
         str(checks), "-p", "no:cacheprovider", "-p", "no:terminal", "-p", "no:stepwise",
+        "-p", "no:unraisableexception", "-p", "no:threadexception", "-W", "ignore",
         "--assert=plain", "--import-mode=importlib", "--capture=sys",
         "-c", str(Path(__file__).with_name("checks.ini")), "--rootdir", str(checks.parent),
     ]
