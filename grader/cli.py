@@ -1,5 +1,9 @@
 """`grade`: the command line. Parses arguments, runs the pipeline, prints or writes a reporter.
 
+One notebook: its report (`--format`, `--output`). Several paths, or a folder: a batch
+(`grader.batch`), with a listing on stdout, progress on stderr and the gradebook outputs
+(`--csv`, `--feedback`, `--summary`, `--report`).
+
 Errors: one line on stderr and the error's exit status; a traceback only with --debug.
 Exit status 0 means "graded", whatever the score.
 """
@@ -7,6 +11,7 @@ Exit status 0 means "graded", whatever the score.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from dataclasses import replace
 from pathlib import Path
@@ -16,10 +21,12 @@ from grader.errors import ExitStatus, GraderError, UsageError
 from grader.execute import ExecutionLimits
 from grader.files import write_atomically
 from grader.pipeline import GradeOptions, grade, grade_or_explain
-from grader.reporters import gradescope, json_report, table
+from grader.report import GradeReport, GradeStatus
+from grader.reporters import classroom, gradescope, json_report, table
 from grader.sandbox import SandboxPolicy
 
-RENDERERS = {"table": table.render, "json": json_report.render, "gradescope": gradescope.render}
+RENDERERS = {"table": table.render, "json": json_report.render, "gradescope": gradescope.render,
+             "classroom": classroom.render}
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -27,8 +34,12 @@ def build_parser() -> argparse.ArgumentParser:
         prog="grade", description="Grade Jupyter notebooks of Dive into Deep Learning exercises.",
         epilog="Exit status: 0 graded (any score), 2 usage, 3 file not found, 4 not valid JSON, "
                "5 not a notebook, 6 notebook format older than 4, 7 unknown assignment, "
-               "8 kernel or sandbox could not start, 130 interrupted.")
-    parser.add_argument("submission", type=Path, help="the notebook to grade")
+               "8 kernel or sandbox could not start (in a batch: for some submission), "
+               "130 interrupted. A batch grades every submission it can, whatever its state.")
+    parser.add_argument("paths", type=Path, nargs="+", metavar="PATH",
+                        help="a notebook (one report), or several notebooks or folders (a batch): "
+                             "<student>.ipynb, <student>/<assignment>.ipynb, or a folder of "
+                             "GitHub Classroom repositories <assignment>-<user>/")
     parser.add_argument("--assignment", help="assignment id, when neither the notebook's metadata "
                         "nor its file name gives one")
     parser.add_argument("--course", type=Path, help="course folder with solutions/ and checks/")
@@ -44,6 +55,20 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--no-sandbox", action="store_true",
                         help="no bubblewrap: resource limits and a process group only")
     parser.add_argument("--debug", action="store_true", help="show tracebacks of grader errors")
+    batch = parser.add_argument_group("batches (several notebooks or a folder)")
+    batch.add_argument("-j", "--jobs", type=int, default=_cores(),
+                       help=f"submissions graded at once, each in its own kernel ({_cores()})")
+    batch.add_argument("--scheduler", metavar="ADDRESS",
+                       help="grade on the Dask cluster at ADDRESS (needs the 'dask' extra)")
+    batch.add_argument("--state", type=Path, metavar="DIR", help="where finished results are kept "
+                       "for reruns (default: .grader-state beside the first output)")
+    batch.add_argument("--force", action="store_true", help="grade again what is already graded")
+    batch.add_argument("--csv", type=Path, metavar="FILE", help="write the gradebook as CSV")
+    batch.add_argument("--feedback", type=Path, metavar="DIR",
+                       help="write <student>.md and <student>.html feedback for each student")
+    batch.add_argument("--summary", type=Path, metavar="FILE", help="write a JSON summary")
+    batch.add_argument("--report", type=Path, metavar="FILE",
+                       help="write the class overview as one HTML page")
     return parser
 
 
@@ -63,15 +88,13 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
+        if _is_batch(args):
+            return _run_batch_command(args)
+        args.submission = args.paths[0]
+        _refuse_batch_options(args)
         options = options_from(args)
         if args.output:
-            report = grade_or_explain(args.submission, options)
-            write_atomically(args.output, RENDERERS[args.format](report))
-            print(f"{report.submission}: {report.score:g}/{report.max_score:g} -> {args.output}")
-            if report.reason and report.status.value == "ungradable":
-                print(f"grade: {report.reason}", file=sys.stderr)
-                return int(_exit_status_of(args.submission, options))
-            return int(ExitStatus.GRADED)
+            return _grade_to_file(args, options)
         report = grade(args.submission, options)
         print(RENDERERS[args.format](report))
         return int(ExitStatus.GRADED)
@@ -83,6 +106,105 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("grade: interrupted", file=sys.stderr)
         return int(ExitStatus.INTERRUPTED)
+
+
+def _is_batch(args: argparse.Namespace) -> bool:
+    return len(args.paths) > 1 or args.paths[0].is_dir()
+
+
+def _refuse_batch_options(args: argparse.Namespace) -> None:
+    given = [name for name in ("csv", "feedback", "summary", "report", "state", "scheduler")
+             if getattr(args, name) is not None]
+    if given:
+        raise UsageError(f"--{given[0]} is for batches: give several notebooks or a folder")
+
+
+def _grade_to_file(args: argparse.Namespace, options: GradeOptions) -> int:
+    """Grade into --output; the file is written whatever happens, even if the grader fails."""
+    try:
+        report = grade_or_explain(args.submission, options)
+    except (GraderError, Exception) as error:  # noqa: BLE001 - the platform must get a result
+        report = GradeReport(submission=str(args.submission), assignment=options.assignment,
+                             status=GradeStatus.UNGRADABLE,
+                             reason=f"the grader failed: {type(error).__name__}: {error}")
+        write_atomically(args.output, RENDERERS[args.format](report))
+        raise
+    write_atomically(args.output, RENDERERS[args.format](report))
+    print(f"{report.submission}: {report.score:g}/{report.max_score:g} -> {args.output}")
+    if report.reason and report.status.value == "ungradable":
+        print(f"grade: {report.reason}", file=sys.stderr)
+        return int(_exit_status_of(args.submission, options))
+    return int(ExitStatus.GRADED)
+
+
+def _run_batch_command(args: argparse.Namespace) -> int:
+    from grader import batch
+    from grader.cache import ResultCache
+    from grader.layout import discover
+    from grader.progress import ProgressDisplay
+
+    if args.output is not None:
+        raise UsageError("--output is for one notebook; a batch writes --csv, --feedback, "
+                         "--summary or --report")
+    if args.jobs < 1:
+        raise UsageError("-j must be at least 1")
+    options = options_from(args)
+    entries = discover(args.paths, options.course.assignments)
+    if not entries:
+        raise UsageError("no notebooks found in " + ", ".join(str(p) for p in args.paths))
+    state = args.state or batch.default_state([args.csv, args.summary, args.report, args.feedback])
+    display = ProgressDisplay(sys.stderr)
+    if args.scheduler:
+        executor, close, workers = batch.dask_executor(args.scheduler)
+        abandon = close
+    else:
+        workers = min(args.jobs, len(entries))
+        executor = batch.process_pool(workers)
+        close = executor.shutdown
+        abandon = lambda: batch.stop_pool(executor)  # noqa: E731 - a one-line hook
+    try:
+        result = batch.run_batch(entries, options, executor, ResultCache(state), force=args.force,
+                                 workers=workers, progress=display, abandon=abandon)
+    finally:
+        close()
+    _write_batch_outputs(args, result)
+    for outcome in result.outcomes:
+        report = outcome.report
+        score = f"{report.score:g}/{report.max_score:g}" if report.checks else "-"
+        note = " (cached)" if outcome.cached else ""
+        print(f"{outcome.student}\t{report.assignment or '?'}\t{score}\t{outcome.status.value}{note}"
+              + (f"\t{report.reason}" if report.reason else ""))
+    print(f"grade: {len(result.outcomes)} submissions, {result.graded_now} graded now, "
+          f"{result.cached} from {state}, in {result.duration:.1f} s", file=sys.stderr)
+    if result.interrupted:
+        print("grade: interrupted; finished results are kept", file=sys.stderr)
+        return int(ExitStatus.INTERRUPTED)
+    if any(o.status is batch.RowStatus.ERROR for o in result.outcomes):
+        print("grade: the grader failed on some submissions (status 'error'); rerun to retry them",
+              file=sys.stderr)
+        return int(ExitStatus.ENVIRONMENT)
+    return int(ExitStatus.GRADED)
+
+
+def _write_batch_outputs(args: argparse.Namespace, result) -> None:  # noqa: ANN001 - BatchResult
+    from grader.reporters import class_report, csv_gradebook, feedback, summary
+
+    if args.csv:
+        write_atomically(args.csv, csv_gradebook.render(result.outcomes))
+    if args.summary:
+        write_atomically(args.summary, summary.render(result))
+    if args.report:
+        write_atomically(args.report, class_report.render(result.outcomes))
+    if args.feedback:
+        for name, text in feedback.render_files(result.outcomes).items():
+            write_atomically(args.feedback / name, text)
+
+
+def _cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        return os.cpu_count() or 1
 
 
 def _exit_status_of(path: Path, options: GradeOptions) -> ExitStatus:

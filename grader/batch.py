@@ -1,0 +1,252 @@
+"""Grading many submissions: in parallel, resumable, and always to the end.
+
+    paths -> layout.discover -> [Entry] -> cache hit?  -> yes: the stored report
+                                          \\-> no: executor.submit(grade_entry) -> store
+
+Each submission is graded by `grade_entry` in a worker (its own sandboxed kernel), through
+`grade_or_explain`, so a malformed, crashing or looping notebook becomes a report with its
+reason. `run_batch` takes any `concurrent.futures.Executor`: a process pool made by
+`process_pool` (the default; pytest, which runs the checks, keeps global state, so one grading
+per process at a time), or a Dask cluster's executor (`dask_executor`). Ctrl-C once: queued
+submissions are dropped and running ones finish; twice: running ones are abandoned. Every
+finished result is already in the state folder by then.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import multiprocessing
+import os
+import signal
+import time
+import traceback
+from dataclasses import dataclass, field, replace
+from enum import Enum
+from pathlib import Path
+from typing import Callable, Iterable
+
+from grader.cache import ResultCache, grader_version, result_key
+from grader.layout import Entry
+from grader.pipeline import GradeOptions, grade_or_explain
+from grader.report import GradeReport, GradeStatus
+
+POLL_SECONDS = 0.5
+
+
+class RowStatus(str, Enum):
+    """A batch row: the report's status, or the grader's own failure."""
+
+    GRADED = "graded"
+    UNGRADABLE = "ungradable"  # the submission: not a notebook, unknown assignment, ...
+    ERROR = "error"  # the grader: no kernel could start, an internal error (retried next run)
+    NOT_RUN = "not run"  # the batch was interrupted before it was graded
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """One submission's row in a batch."""
+
+    entry: Entry
+    report: GradeReport
+    status: RowStatus
+    cached: bool = False  # taken from the state folder, not graded in this run
+
+    @property
+    def student(self) -> str:
+        return self.entry.student
+
+
+@dataclass(frozen=True)
+class BatchResult:
+    outcomes: tuple[Outcome, ...]
+    interrupted: bool = False
+    duration: float = 0.0
+    version: str = ""
+
+    @property
+    def graded_now(self) -> int:
+        return sum(1 for o in self.outcomes if not o.cached and o.status is not RowStatus.NOT_RUN)
+
+    @property
+    def cached(self) -> int:
+        return sum(1 for o in self.outcomes if o.cached)
+
+
+@dataclass
+class Progress:
+    """What the progress display is told after each event."""
+
+    total: int
+    workers: int
+    done: int = 0
+    cached: int = 0
+    counts: dict[str, int] = field(default_factory=dict)
+    durations: list[float] = field(default_factory=list)
+    started: float = field(default_factory=time.monotonic)
+    stopping: bool = False
+    last: Outcome | None = None
+
+    def seconds_left(self) -> float | None:
+        """Remaining submissions at the rate graded so far (None until one is graded)."""
+        fresh = self.done - self.cached
+        if fresh <= 0:
+            return None
+        return (self.total - self.done) * (time.monotonic() - self.started) / fresh
+
+
+ProgressHook = Callable[[Progress], None]
+
+
+def grade_entry(entry: Entry, options: GradeOptions) -> tuple[GradeReport, RowStatus]:
+    """Grade one submission in a worker; never raises (a grader failure becomes a row)."""
+    started = time.monotonic()
+    try:
+        report = grade_or_explain(entry.path, options)
+        status = RowStatus(report.status.value)
+    except Exception as error:  # noqa: BLE001 - the batch must go on; the row says why
+        reason = f"the grader failed: {type(error).__name__}: {error}"
+        report = GradeReport(submission=str(entry.path), assignment=None,
+                             status=GradeStatus.UNGRADABLE, reason=reason,
+                             duration=time.monotonic() - started)
+        status = RowStatus.ERROR
+        traceback.print_exc()
+    return replace(report, student=entry.student), status
+
+
+def run_batch(entries: Iterable[Entry], options: GradeOptions, executor: cf.Executor,
+              cache: ResultCache | None = None, force: bool = False, workers: int = 1,
+              progress: ProgressHook | None = None,
+              abandon: Callable[[], None] | None = None) -> BatchResult:
+    """Grade `entries` on `executor`, reusing and filling `cache`; returns every row in order."""
+    entries = list(entries)
+    started = time.monotonic()
+    version = grader_version()
+    state = Progress(total=len(entries), workers=max(1, workers))
+    outcomes: dict[int, Outcome] = {}
+    keys: dict[int, str] = {}
+
+    def record(index: int, outcome: Outcome) -> None:
+        outcomes[index] = outcome
+        state.done += 1
+        state.cached += outcome.cached
+        state.counts[outcome.status.value] = state.counts.get(outcome.status.value, 0) + 1
+        state.last = outcome
+        if progress:
+            progress(state)
+
+    pending: dict[cf.Future, int] = {}
+    interrupted = False
+    try:
+        for index, entry in enumerate(entries):
+            keys[index] = result_key(entry.path, options, version)
+            stored = None if force or cache is None else cache.load(keys[index])
+            if stored is not None:
+                stored = replace(stored, student=entry.student, submission=str(entry.path))
+                record(index, Outcome(entry, stored, RowStatus(stored.status.value), cached=True))
+            else:
+                pending[executor.submit(grade_entry, entry, options)] = index
+        while pending:
+            done, _ = cf.wait(list(pending), timeout=POLL_SECONDS, return_when=cf.FIRST_COMPLETED)
+            for future in done:
+                index = pending.pop(future)
+                if future.cancelled():
+                    continue
+                report, status = _result_of(future, entries[index])
+                if cache is not None and status is not RowStatus.ERROR:
+                    cache.store(keys[index], report)
+                record(index, Outcome(entries[index], report, status))
+            if not done and progress:
+                progress(state)
+    except KeyboardInterrupt:
+        interrupted = True
+        state.stopping = True
+        for future in pending:
+            future.cancel()
+        try:
+            if progress:
+                progress(state)
+            for future in cf.as_completed([f for f in pending if not f.cancelled()]):
+                index = pending[future]
+                report, status = _result_of(future, entries[index])
+                if cache is not None and status is not RowStatus.ERROR:
+                    cache.store(keys[index], report)
+                record(index, Outcome(entries[index], report, status))
+        except KeyboardInterrupt:
+            if abandon:
+                abandon()
+    rows = []
+    for index, entry in enumerate(entries):
+        rows.append(outcomes.get(index) or Outcome(
+            entry, GradeReport(submission=str(entry.path), assignment=None,
+                               status=GradeStatus.UNGRADABLE, student=entry.student,
+                               reason="not graded: the batch was interrupted"),
+            RowStatus.NOT_RUN))
+    return BatchResult(tuple(rows), interrupted, time.monotonic() - started, version)
+
+
+def _result_of(future: cf.Future, entry: Entry) -> tuple[GradeReport, RowStatus]:
+    try:
+        return future.result()
+    except BaseException as error:  # noqa: BLE001 - a worker that died is one row, not the batch
+        if isinstance(error, KeyboardInterrupt):
+            raise
+        report = GradeReport(submission=str(entry.path), assignment=None,
+                             status=GradeStatus.UNGRADABLE, student=entry.student,
+                             reason=f"the grader failed: {type(error).__name__}: {error}")
+        return report, RowStatus.ERROR
+
+
+# -- executors ---------------------------------------------------------------------------------
+
+def _worker_setup() -> None:
+    """In each worker: its own process group, so Ctrl-C at the terminal reaches only the
+    parent, which decides; SIGTERM unwinds (closing the kernel) instead of killing outright."""
+    os.setpgrp()
+    signal.signal(signal.SIGTERM, _exit_on_signal)
+
+
+def _exit_on_signal(signum: int, frame: object) -> None:
+    raise SystemExit(128 + signum)
+
+
+def process_pool(workers: int) -> cf.ProcessPoolExecutor:
+    """Worker processes forked from a clean server that has the grader already imported."""
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["grader.pipeline"])
+    return cf.ProcessPoolExecutor(max_workers=workers, mp_context=context,
+                                  initializer=_worker_setup, max_tasks_per_child=25)
+
+
+def stop_pool(pool: cf.ProcessPoolExecutor) -> None:
+    """Abandon a process pool's running work: terminate its workers (their kernels go too)."""
+    processes = list(getattr(pool, "_processes", {}).values())  # no public handle on them
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        if process.is_alive():
+            process.terminate()
+    deadline = time.monotonic() + 10
+    for process in processes:
+        process.join(timeout=max(0.1, deadline - time.monotonic()))
+        if process.is_alive():
+            process.kill()
+
+
+def dask_executor(address: str) -> tuple[cf.Executor, Callable[[], None], int]:
+    """An executor on the Dask cluster at `address`, a function that closes it, its threads."""
+    try:
+        from distributed import Client
+    except ImportError as error:
+        from grader.errors import UsageError
+
+        raise UsageError("--scheduler needs Dask: pip install 'dl-notebook-grader[dask]'") from error
+    client = Client(address)
+    threads = sum(client.nthreads().values()) or 1
+    return client.get_executor(pure=False), client.close, threads
+
+
+def default_state(outputs: Iterable[Path | None]) -> Path:
+    """`.grader-state` beside the first output named, else in the current folder."""
+    for output in outputs:
+        if output is not None:
+            return Path(output).resolve().parent / ".grader-state"
+    return Path.cwd() / ".grader-state"

@@ -1,0 +1,54 @@
+"""The gradebook as CSV: one row per submission, one column of points per check.
+
+    student, assignment, submission, <check 1>, <check 2>, …, total, maximum, status, reason
+
+With several assignments in one batch, a check's column is named `<assignment>: <check>`.
+Text that a spreadsheet would run as a formula (a leading =, +, -, @) is quoted with a '.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Sequence
+
+from grader.batch import Outcome
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def columns(outcomes: Sequence[Outcome]) -> list[tuple[str | None, str]]:
+    """(assignment, check name) for every check column, in first-seen order."""
+    seen: dict[tuple[str | None, str], None] = {}
+    for outcome in outcomes:
+        for check in outcome.report.checks:
+            seen.setdefault((outcome.report.assignment, check.name), None)
+    return list(seen)
+
+
+def render(outcomes: Sequence[Outcome]) -> str:
+    checks = columns(outcomes)
+    several = len({assignment for assignment, _ in checks}) > 1
+    header = ["student", "assignment", "submission"]
+    header += [f"{a}: {name}" if several else name for a, name in checks]
+    header += ["total", "maximum", "status", "reason"]
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow([_safe(h) for h in header])
+    for outcome in outcomes:
+        report = outcome.report
+        points = {(report.assignment, c.name): c.points for c in report.checks}
+        row = [_safe(outcome.student), report.assignment or "", _safe(report.submission)]
+        row += [_number(points[key]) if key in points else "" for key in checks]
+        row += [_number(report.score), _number(report.max_score), outcome.status.value,
+                _safe(report.reason)]
+        writer.writerow(row)
+    return buffer.getvalue()
+
+
+def _number(value: float) -> str:
+    return f"{value:g}"
+
+
+def _safe(text: str) -> str:
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
