@@ -1,0 +1,372 @@
+"""Benchmark: what grading costs, every figure measured side by side in one run.
+
+    python bench/run.py                    # defaults: 3 runs per notebook, a batch of 40
+    python bench/run.py --batch 10 --runs 1 --jobs 1,2
+
+Prints one table:
+
+- per solved notebook (solutions/*.ipynb): `grade` cold (a fresh `grade` process), a bare
+  nbclient run of the same notebook (a fresh `python -c`, no sandbox, no checks, the same
+  thread count as the grader's kernels) and grade/bare; `grade` warm (in this process, the
+  kernel taken from a ready `grader.warm.WarmKernels`);
+- a batch of submissions (solved, buggy and untouched notebooks mixed) at each -j: wall time,
+  submissions per minute, speed-up over -j 1, and peak memory per worker, sampled from /proc
+  (PSS of every process below this one, kernels included, divided by -j; and the largest RSS
+  of any one process). Cold batches run through the `grade PATH... -j N` command line when it
+  has one, else through `grader.pipeline` in a process pool; warm batches through the pool with
+  one `WarmKernels` per worker process.
+
+Figures are medians over --runs (single notebooks) and --batch-runs (batches). The machine's
+other load shows in them: run it on a quiet machine to compare with earlier figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import concurrent.futures as cf
+import multiprocessing
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+BARE = """\
+import sys, nbformat
+from nbclient import NotebookClient
+nb = nbformat.read(sys.argv[1], as_version=4)
+NotebookClient(nb, timeout=600, kernel_name="python3", allow_errors=True).execute()
+"""
+
+
+# -- memory ------------------------------------------------------------------------------------
+
+def _children_map() -> dict[int, list[int]]:
+    children: dict[int, list[int]] = {}
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry.name}/stat") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        children.setdefault(int(fields[1]), []).append(int(entry.name))
+    return children
+
+
+def _descendants(root: int) -> list[int]:
+    children = _children_map()
+    found, todo = [], [root]
+    while todo:
+        pid = todo.pop()
+        for child in children.get(pid, ()):
+            found.append(child)
+            todo.append(child)
+    return found
+
+
+def _memory_of(pid: int) -> tuple[int, int]:
+    """(RSS, PSS) in bytes; PSS shares pages among the processes that map them (forks)."""
+    rss = pss = 0
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as rollup:
+            for line in rollup:
+                if line.startswith("Rss:"):
+                    rss = int(line.split()[1]) * 1024
+                elif line.startswith("Pss:"):
+                    pss = int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return rss, pss
+
+
+class MemorySampler:
+    """Samples every process below this one: peak total PSS, and peak RSS of any one of them."""
+
+    def __init__(self, interval: float = 0.25) -> None:
+        self.interval = interval
+        self.peak_pss = 0
+        self.peak_rss = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._loop, daemon=True)
+
+    def __enter__(self) -> MemorySampler:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _loop(self) -> None:
+        while not self._stop.wait(self.interval):
+            total = 0
+            for pid in _descendants(os.getpid()):
+                rss, pss = _memory_of(pid)
+                total += pss
+                self.peak_rss = max(self.peak_rss, rss)
+            self.peak_pss = max(self.peak_pss, total)
+
+
+# -- submissions -------------------------------------------------------------------------------
+
+def gradable(course_root: Path) -> list[str]:
+    from grader.course import Course
+
+    return sorted(Course(course_root).assignments)
+
+
+def buggy_version(solution: Path) -> str:
+    """The solved notebook with one plausible slip: softmax/sums over the wrong axis, or else
+    the first solution block returning None."""
+    import nbformat
+
+    nb = nbformat.read(solution, as_version=4)
+    changed = False
+    for cell in nb.cells:
+        if cell.cell_type == "code" and "# BEGIN SOLUTION" in cell.source and "dim=1" in cell.source:
+            cell.source = cell.source.replace("dim=1", "dim=0")
+            changed = True
+            break
+    if not changed:
+        for cell in nb.cells:
+            if cell.cell_type == "code" and "# BEGIN SOLUTION" in cell.source:
+                head, _, rest = cell.source.partition("# BEGIN SOLUTION")
+                indent = head.rsplit("\n", 1)[-1]
+                cell.source = head + "# BEGIN SOLUTION\n" + indent + "return None\n" + indent + rest
+                break
+    return nbformat.writes(nb)
+
+
+def make_batch(folder: Path, size: int, assignments: list[str]) -> list[Path]:
+    """`size` submissions, <student>/<assignment>.ipynb, cycling solved, buggy and untouched."""
+    kinds = []
+    for assignment in assignments:
+        solution = ROOT / "solutions" / f"{assignment}.ipynb"
+        untouched = ROOT / "assignments" / f"{assignment}.ipynb"
+        kinds.append((assignment, "solved", solution.read_text()))
+        kinds.append((assignment, "buggy", buggy_version(solution)))
+        if untouched.exists():
+            kinds.append((assignment, "untouched", untouched.read_text()))
+    paths = []
+    for number in range(size):
+        assignment, kind, text = kinds[number % len(kinds)]
+        path = folder / f"s{number:03d}-{kind}" / f"{assignment}.ipynb"
+        path.parent.mkdir(parents=True)
+        path.write_text(text)
+        paths.append(path)
+    return paths
+
+
+# -- ways of grading ---------------------------------------------------------------------------
+
+def timed_process(argv: list[str], env: dict[str, str] | None = None) -> tuple[float, int]:
+    began = time.monotonic()
+    done = subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env,
+                          cwd=ROOT)
+    return time.monotonic() - began, done.returncode
+
+
+def bare_env(threads: int) -> dict[str, str]:
+    env = dict(os.environ)
+    for name in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
+        env[name] = str(threads)
+    return env
+
+
+def cli_has_batches() -> bool:
+    out = subprocess.run(["grade", "--help"], capture_output=True, text=True).stdout
+    return "--jobs" in out and "--state" in out
+
+
+def batch_with_cli(paths: list[Path], jobs: int, state: Path) -> tuple[float, int]:
+    argv = ["grade", *map(str, paths), "-j", str(jobs), "--state", str(state), "--force"]
+    return timed_process(argv)
+
+
+_WORKER_POOL = None  # the warm kernels of one worker process of the bench's own pool
+
+
+def _worker_start(warm: bool, ahead: int) -> None:
+    global _WORKER_POOL
+    import atexit
+
+    if warm:
+        from grader.pipeline import GradeOptions, _policy
+        from grader.warm import WarmKernels
+
+        _WORKER_POOL = WarmKernels(_policy(GradeOptions()), ahead=ahead)
+        atexit.register(_WORKER_POOL.close)
+
+
+def _grade_one(path: str) -> float:
+    from grader.pipeline import GradeOptions, grade_or_explain
+    from grader.kernel import start_kernel
+
+    kernels = _WORKER_POOL.start if _WORKER_POOL is not None else start_kernel
+    report = grade_or_explain(Path(path), GradeOptions(), kernels=kernels)
+    return report.score
+
+
+def batch_with_pool(paths: list[Path], jobs: int, warm: bool) -> tuple[float, float]:
+    """Wall time of grading `paths`, and the time the workers took to get ready first."""
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["grader.pipeline"])
+    began = time.monotonic()
+    with cf.ProcessPoolExecutor(jobs, mp_context=context, initializer=_worker_start,
+                                initargs=(warm, 1)) as pool:
+        list(pool.map(_noop, range(jobs)))  # workers up (and, warm, their zygotes started)
+        ready = time.monotonic() - began
+        began = time.monotonic()
+        list(pool.map(_grade_one, map(str, paths)))
+        return time.monotonic() - began, ready
+
+
+def _noop(_: int) -> None:
+    time.sleep(0.2)  # long enough that each worker gets one
+
+
+# -- the table ---------------------------------------------------------------------------------
+
+@dataclass
+class Row:
+    label: str
+    cells: list[str] = field(default_factory=list)
+
+
+def median(values: list[float]) -> float:
+    return statistics.median(values) if values else float("nan")
+
+
+def seconds(value: float) -> str:
+    return f"{value:.2f} s" if value == value else "-"
+
+
+def mebibytes(value: float) -> str:
+    return f"{value / 2**20:.0f} MiB"
+
+
+def single_notebooks(args: argparse.Namespace, threads: int) -> list[list[str]]:
+    from grader.pipeline import GradeOptions, _policy, grade
+    from grader.report import GradeStatus
+
+    known = set(gradable(ROOT))
+    rows = []
+    warm_pool = None
+    if args.warm:
+        from grader.warm import WarmKernels
+
+        warm_pool = WarmKernels(_policy(GradeOptions()), ahead=1)
+    try:
+        for notebook in sorted((ROOT / "solutions").glob(args.notebooks)):
+            cold, bare, warm = [], [], []
+            status = "graded" if notebook.stem in known else "no checks"
+            for _ in range(args.runs):
+                if notebook.stem in known:
+                    elapsed, code = timed_process(["grade", str(notebook)])
+                    if code != 0:
+                        status = f"exit {code}"
+                    cold.append(elapsed)
+                bare.append(timed_process([sys.executable, "-c", BARE, str(notebook)],
+                                          bare_env(threads))[0])
+                if warm_pool is not None and notebook.stem in known:
+                    time.sleep(args.settle)  # let the pool get its next kernel ready
+                    began = time.monotonic()
+                    report = grade(notebook, GradeOptions(), kernels=warm_pool.start)
+                    warm.append(time.monotonic() - began)
+                    if report.status is not GradeStatus.GRADED or report.score != report.max_score:
+                        status = f"warm {report.score:g}/{report.max_score:g}"
+            ratio = median(cold) / median(bare) if cold else float("nan")
+            warm_ratio = median(warm) / median(bare) if warm else float("nan")
+            rows.append([notebook.name, status, seconds(median(cold)), seconds(median(bare)),
+                         f"{ratio:.2f}" if ratio == ratio else "-", seconds(median(warm)),
+                         f"{warm_ratio:.2f}" if warm_ratio == warm_ratio else "-"])
+    finally:
+        if warm_pool is not None:
+            warm_pool.close()
+    return rows
+
+
+def batches(args: argparse.Namespace) -> list[list[str]]:
+    assignments = gradable(ROOT)
+    use_cli = cli_has_batches() and not args.no_cli
+    modes = [("cold", False)] + ([("warm", True)] if args.warm else [])
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="grader-bench-") as tmp:
+        paths = make_batch(Path(tmp) / "subs", args.batch, assignments)
+        for mode, warm in modes:
+            base = None
+            for jobs in args.jobs:
+                walls, peaks, rss, readies = [], [], [], []
+                for run in range(args.batch_runs):
+                    with MemorySampler() as memory:
+                        if warm or not use_cli:
+                            wall, ready = batch_with_pool(paths, jobs, warm)
+                            readies.append(ready)
+                        else:
+                            state = Path(tmp) / f"state-{mode}-{jobs}-{run}"
+                            wall, _ = batch_with_cli(paths, jobs, state)
+                    walls.append(wall)
+                    peaks.append(memory.peak_pss / jobs)
+                    rss.append(memory.peak_rss)
+                wall = median(walls)
+                base = base or wall
+                driver = "pool" if (warm or not use_cli) else "CLI"
+                rows.append([f"{mode} ({driver})", str(jobs), seconds(wall),
+                             f"{len(paths) * 60 / wall:.1f}", f"{base / wall:.2f}x",
+                             mebibytes(median(peaks)), mebibytes(median(rss)),
+                             seconds(median(readies)) if readies else "-"])
+    return rows
+
+
+def render(headers: list[str], rows: list[list[str]]) -> str:
+    widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(headers)]
+    line = lambda cells: "  ".join(c.ljust(w) for c, w in zip(cells, widths))  # noqa: E731
+    return "\n".join([line(headers), line(["-" * w for w in widths]), *map(line, rows)])
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--runs", type=int, default=3, help="runs per notebook (3)")
+    parser.add_argument("--batch", type=int, default=40, help="submissions in the batch (40)")
+    parser.add_argument("--batch-runs", type=int, default=1, help="runs of each batch (1)")
+    parser.add_argument("--jobs", default="1,2", help="-j values for the batch (1,2)")
+    parser.add_argument("--notebooks", default="*.ipynb", help="which solutions/ (*.ipynb)")
+    parser.add_argument("--no-warm", dest="warm", action="store_false", help="cold paths only")
+    parser.add_argument("--no-cli", action="store_true", help="cold batches through the pool "
+                        "even where the command line has batches")
+    parser.add_argument("--no-single", dest="single", action="store_false")
+    parser.add_argument("--settle", type=float, default=1.0,
+                        help="seconds between warm runs, for the next kernel to get ready (1)")
+    args = parser.parse_args(argv)
+    args.jobs = [int(j) for j in args.jobs.split(",")]
+
+    from grader.sandbox import SandboxPolicy, isolation_for
+
+    policy = SandboxPolicy()
+    print(f"isolation: {isolation_for(policy).value}; {os.cpu_count()} cores; "
+          f"load average {os.getloadavg()[0]:.2f}; kernels with {policy.threads} thread(s), "
+          f"bare runs too", flush=True)
+    if args.single:
+        print(render(["notebook", "status", "grade cold", "bare", "grade/bare", "grade warm",
+                      "warm/bare"], single_notebooks(args, policy.threads)), flush=True)
+        print(flush=True)
+    if args.batch:
+        print(render(["batch of %d" % args.batch, "-j", "wall", "subs/min", "speed-up",
+                      "peak PSS/worker", "peak RSS max", "workers ready"], batches(args)))
+    print(f"medians of {args.runs} run(s) per notebook, {args.batch_runs} per batch; "
+          f"load average now {os.getloadavg()[0]:.2f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
