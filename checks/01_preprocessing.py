@@ -1,0 +1,190 @@
+"""Checks for 01_preprocessing (D2L 2.1, 2.2). Judged in the grading process.
+
+Frames travel to the kernel and back as plain data (grader/wire.py): float, nullable integer,
+bool, object, pandas 3 string and categorical columns, with missing values in each.
+"""
+
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+
+from grader.expect import expect, expect_close, expect_unchanged
+from grader.harness import CALL_WITH_COPIES
+
+
+def houses():
+    """D2L 2.2's example."""
+    return pd.DataFrame({
+        "NumRooms": [np.nan, 2.0, 4.0, np.nan],
+        "RoofType": pd.Series([None, None, "Slate", None], dtype="str"),
+        "Price": [127500, 106000, 178100, 140000],
+    })
+
+
+def mixed():
+    """Every kind of column, each with a gap."""
+    return pd.DataFrame({
+        "num": [1.0, np.nan, 3.0, 4.0, 2.5],
+        "text": pd.Series(["a", None, "b", "a", "c"], dtype="str"),
+        "obj": pd.Series(["x", "y", None, "x", "y"], dtype=object),
+        "cat": pd.Categorical(["p", "q", "p", None, "q"]),
+        "flag": [True, False, True, False, True],
+        "count": pd.array([1, None, 3, 4, None], dtype="Int64"),
+        "target": [10.0, 20.0, 30.0, 40.0, 50.0],
+    })
+
+
+def one_row():
+    return pd.DataFrame({"size": [3.5], "kind": pd.Series(["tile"], dtype="str"), "price": [100]})
+
+
+def all_missing():
+    """An all-missing numeric column and an all-missing text column."""
+    return pd.DataFrame({
+        "a": [1.0, 2.0, np.nan],
+        "empty": [np.nan, np.nan, np.nan],
+        "label": pd.Series([None, None, None], dtype="str"),
+        "y": [1, 2, 3],
+    })
+
+
+def ties():
+    """Two columns share the most gaps: the first of them is the one to drop."""
+    return pd.DataFrame({
+        "x": [1.0, np.nan, 3.0, 4.0],
+        "first": pd.Series([None, "u", None, "v"], dtype="str"),
+        "second": [np.nan, 1.0, np.nan, 2.0],
+        "z": [1, 2, 3, 4],
+    })
+
+
+def no_missing():
+    return pd.DataFrame({"a": [1, 2], "b": ["u", "v"], "c": [0.5, 1.5]})
+
+
+def magnitudes():
+    """Large and small numbers, the target in the middle and a shuffled index."""
+    return pd.DataFrame({
+        "big": [1e6, np.nan, 3e6, 2e6],
+        "target": [0.25, 0.5, 0.75, 1.0],
+        "tiny": [1e-6, 3e-6, np.nan, 2e-6],
+        "color": pd.Series(["red", "blue", None, "red"], dtype=object),
+    }, index=[3, 0, 2, 1])
+
+
+FRAMES = {
+    "houses": houses, "mixed": mixed, "one_row": one_row, "all_missing": all_missing,
+    "ties": ties, "no_missing": no_missing, "magnitudes": magnitudes,
+}
+DESCRIPTIONS = {
+    "houses": "D2L's houses frame (NumRooms, RoofType, Price)",
+    "mixed": "a frame with float, str, object, category, bool and Int64 columns, each with gaps",
+    "one_row": "a frame of one row",
+    "all_missing": "a frame with an all-missing numeric column and an all-missing str column",
+    "ties": "a frame where two columns tie for the most gaps",
+    "no_missing": "a frame without missing values",
+    "magnitudes": "a frame with values near 1e6 and 1e-6, the target in the middle and a shuffled index",
+}
+TARGETS = {"houses": "Price", "mixed": "target", "one_row": "price", "all_missing": "y",
+           "magnitudes": "target", "ties": "z", "no_missing": "c"}
+
+
+def check_missing_fraction(student, reference, name):
+    df = FRAMES[name]()
+    got = student.missing_fraction(df)
+    expect_close(got, reference.missing_fraction(df), call=f"missing_fraction(df) with {DESCRIPTIONS[name]}",
+                 rtol=1e-9, atol=1e-12)
+
+
+@pytest.mark.check("missing_fraction: fraction of missing values per column of D2L's frame", points=1)
+def test_missing_fraction_houses(student, reference):
+    check_missing_fraction(student, reference, "houses")
+
+
+@pytest.mark.check("missing_fraction: every kind of column, one row, all-missing and complete columns",
+                   points=1, hidden=True)
+def test_missing_fraction_edge_cases(student, reference):
+    for name in ("mixed", "one_row", "all_missing", "no_missing", "magnitudes"):
+        check_missing_fraction(student, reference, name)
+
+
+@pytest.mark.check("missing_fraction: leaves its input unchanged", points=1, hidden=True)
+def test_missing_fraction_input_unchanged(student):
+    call = student.define(CALL_WITH_COPIES, "call_with_copies")
+    before, after = call(student.missing_fraction, [mixed()])
+    expect_unchanged(before[0], after[0], call="missing_fraction(df)", what="df")
+
+
+def check_drop(student, reference, name):
+    df = FRAMES[name]()
+    got = student.drop_most_missing(df)
+    expect_close(got, reference.drop_most_missing(df),
+                 call=f"drop_most_missing(df) with {DESCRIPTIONS[name]}", rtol=0, atol=0)
+
+
+@pytest.mark.check("drop_most_missing: drops the column with the most missing values", points=1)
+def test_drop_most_missing(student, reference):
+    for name in ("houses", "mixed"):
+        check_drop(student, reference, name)
+
+
+@pytest.mark.check("drop_most_missing: ties, no gaps, one row, an all-missing column", points=1, hidden=True)
+def test_drop_most_missing_edge_cases(student, reference):
+    for name in ("ties", "no_missing", "one_row", "all_missing", "magnitudes"):
+        check_drop(student, reference, name)
+
+
+@pytest.mark.check("drop_most_missing: leaves its input unchanged", points=1)
+def test_drop_most_missing_input_unchanged(student):
+    call = student.define(CALL_WITH_COPIES, "call_with_copies")
+    for name in ("houses", "mixed"):
+        before, after = call(student.drop_most_missing, [FRAMES[name]()])
+        expect_unchanged(before[0], after[0], call=f"drop_most_missing(df) with {DESCRIPTIONS[name]}",
+                         what="df")
+
+
+def check_preprocess(student, reference, name):
+    df, target = FRAMES[name](), TARGETS[name]
+    call = f"preprocess(df, {target!r}) with {DESCRIPTIONS[name]}"
+    got = student.preprocess(df, target)
+    expected = reference.preprocess(df, target)
+    expect(isinstance(got, (tuple, list)) and len(got) == 2, f"{call} should return a pair (X, y), got "
+                                                           f"{type(got).__name__}")
+    X, y = got
+    for what, value, want in (("X", X, expected[0]), ("y", y, expected[1])):
+        expect(isinstance(value, torch.Tensor),
+               f"{call}: {what} should be a tensor, got {type(value).__name__}")
+        expect(value.dtype == torch.float32, f"{call}: {what} should be float32, got {value.dtype}")
+        expect(tuple(value.shape) == tuple(want.shape),
+               f"{call}: {what} should have shape {tuple(want.shape)}, got {tuple(value.shape)}"
+               + (" (one column per category and one for missing values, in get_dummies' order)"
+                  if what == "X" else ""))
+    expect_close(X, expected[0], call=f"{call}, X", rtol=1e-6, atol=1e-12)
+    expect_close(y, expected[1], call=f"{call}, y", rtol=1e-6, atol=0)
+
+
+@pytest.mark.check("preprocess: one-hot encodes and fills D2L's frame", points=2)
+def test_preprocess_houses(student, reference):
+    check_preprocess(student, reference, "houses")
+
+
+@pytest.mark.check("preprocess: str, object, category, bool and nullable integer columns", points=2)
+def test_preprocess_mixed(student, reference):
+    check_preprocess(student, reference, "mixed")
+
+
+@pytest.mark.check("preprocess: one row, all-missing columns, large and small values, target in the middle",
+                   points=1, hidden=True)
+def test_preprocess_edge_cases(student, reference):
+    for name in ("one_row", "all_missing", "magnitudes", "ties", "no_missing"):
+        check_preprocess(student, reference, name)
+
+
+@pytest.mark.check("preprocess: leaves its input unchanged", points=1)
+def test_preprocess_input_unchanged(student):
+    call = student.define(CALL_WITH_COPIES, "call_with_copies")
+    for name in ("houses", "mixed"):
+        before, after = call(student.preprocess, [FRAMES[name](), TARGETS[name]])
+        expect_unchanged(before[0], after[0], call=f"preprocess(df, {TARGETS[name]!r}) with {DESCRIPTIONS[name]}",
+                         what="df")

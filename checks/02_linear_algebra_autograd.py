@@ -1,0 +1,266 @@
+"""Checks for 02_linear_algebra_autograd (D2L 2.3, 2.5). Judged in the grading process."""
+
+import pytest
+import torch
+
+from grader.expect import expect, expect_close, expect_unchanged, fail
+from grader.harness import CALL_WITH_COPIES
+from grader.source_scan import forbidden_uses
+
+NORMS = {"norm", "vector_norm", "matrix_norm"}
+
+HELPERS = """
+import torch
+
+def grad_of(function, A, weights=None):
+    # the gradient, by autograd, of function(A) (weighted and summed when it is not a scalar)
+    A = A.clone().requires_grad_(True)
+    out = function(A)
+    (out if weights is None else (out * weights).sum()).backward()
+    return A.grad
+
+def probe_gradient(gradient, f, x, requires_grad):
+    # what gradient(f, x) does to x itself, as plain booleans
+    x = x.clone().requires_grad_(requires_grad)
+    before = x.detach().clone()
+    result = gradient(f, x)
+    return {
+        "result": result.detach().clone() if isinstance(result, torch.Tensor) else None,
+        "requires_grad": x.requires_grad,
+        "grad_is_none": x.grad is None,
+        "is_leaf": x.is_leaf,
+        "values_kept": bool(torch.equal(x.detach(), before)),
+    }
+"""
+
+# Functions whose gradient `gradient(f, x)` must find: (description, source defining f).
+FUNCTIONS = [
+    ("f(x) = (x**3).sum()", "def f(x):\n    return (x ** 3).sum()"),
+    ("f(x) = torch.sin(x).sum()", "def f(x):\n    return torch.sin(x).sum()"),
+    ("f(x) = 2 * (x * x).sum() (D2L 2.5)", "def f(x):\n    return 2 * (x * x).sum()"),
+    ("f(x) = torch.exp(x).mean() * x.sum()", "def f(x):\n    return torch.exp(x).mean() * x.sum()"),
+    ("f(x) = torch.relu(x).sum() + x.max()", "def f(x):\n    return torch.relu(x).sum() + x.max()"),
+]
+
+
+def local_function(source):
+    namespace = {"torch": torch}
+    exec(source, namespace)  # noqa: S102 - the grader's own test functions
+    return namespace["f"]
+
+
+def remote_function(student, source):
+    return student.define("import torch\n" + source, "f")
+
+
+def matrices():
+    torch.manual_seed(0)
+    return [
+        ("A = torch.randn(3, 4)", torch.randn(3, 4)),
+        ("A = torch.ones(4, 9) (D2L 2.3)", torch.ones(4, 9)),
+        ("A = [[3, 0], [0, -4]]", torch.tensor([[3.0, 0.0], [0.0, -4.0]])),
+    ]
+
+
+def edge_matrices():
+    torch.manual_seed(1)
+    return [
+        ("A = torch.randn(1, 5) (one row)", torch.randn(1, 5)),
+        ("A = torch.randn(6, 1) (one column)", torch.randn(6, 1)),
+        ("A = torch.randn(3, 4, dtype=torch.float64)", torch.randn(3, 4, dtype=torch.float64)),
+        ("A = torch.randn(5, 3).T (not contiguous)", torch.randn(5, 3).T),
+        ("A = 1e15 * torch.randn(3, 3) (large entries)", 1e15 * torch.randn(3, 3)),
+        ("A = 1e-15 * torch.randn(3, 3) (tiny entries)", 1e-15 * torch.randn(3, 3)),
+        ("A = 1e150 * torch.randn(2, 3, dtype=torch.float64)", 1e150 * torch.randn(2, 3, dtype=torch.float64)),
+        ("A = 1e-150 * torch.randn(2, 3, dtype=torch.float64)", 1e-150 * torch.randn(2, 3, dtype=torch.float64)),
+    ]
+
+
+def positive_matrices():
+    torch.manual_seed(2)
+    return [
+        ("A = torch.arange(1, 7).reshape(2, 3)", torch.arange(1, 7, dtype=torch.float32).reshape(2, 3)),
+        ("A = torch.rand(4, 5) + 0.1", torch.rand(4, 5) + 0.1),
+        ("A = torch.rand(3, 3) + 0.1 (square)", torch.rand(3, 3) + 0.1),
+    ]
+
+
+def edge_positive_matrices():
+    torch.manual_seed(3)
+    return [
+        ("A = torch.rand(1, 5) + 0.1 (one row)", torch.rand(1, 5) + 0.1),
+        ("A = torch.rand(6, 1) + 0.1 (one column)", torch.rand(6, 1) + 0.1),
+        ("A = torch.rand(3, 4, dtype=torch.float64) + 0.1", torch.rand(3, 4, dtype=torch.float64) + 0.1),
+        ("A = (torch.rand(5, 3) + 0.1).T (not contiguous)", (torch.rand(5, 3) + 0.1).T),
+        ("A = 1e30 * (torch.rand(3, 4) + 0.1) (large entries)", 1e30 * (torch.rand(3, 4) + 0.1)),
+        ("A = 1e-30 * (torch.rand(3, 4) + 0.1) (tiny entries)", 1e-30 * (torch.rand(3, 4) + 0.1)),
+        ("A with negative entries, rows of mixed signs", torch.tensor([[1.0, -2.0, 4.0], [-1.0, -1.0, -2.0],
+                                                                   [0.5, 0.25, 0.25], [3.0, -1.0, 0.5]])),
+    ]
+
+
+# -- frobenius_norm ---------------------------------------------------------------------------
+
+def check_norm(student, reference, text, A):
+    got = student.frobenius_norm(A)
+    expect(isinstance(got, torch.Tensor) and got.dim() == 0,
+           f"frobenius_norm(A) with {text} should return a 0-dim tensor, got "
+           f"{'shape ' + str(tuple(got.shape)) if isinstance(got, torch.Tensor) else type(got).__name__}")
+    expect_close(got, reference.frobenius_norm(A), call=f"frobenius_norm(A) with {text}", rtol=1e-5, atol=0)
+
+
+@pytest.mark.check("frobenius_norm: matches the reference on several matrices", points=2)
+def test_norm_values(student, reference):
+    for text, A in matrices():
+        check_norm(student, reference, text, A)
+
+
+@pytest.mark.check("frobenius_norm: edge cases (one row or column, float64, not contiguous, huge and tiny "
+                   "entries)", points=1, hidden=True)
+def test_norm_edge_cases(student, reference):
+    for text, A in edge_matrices():
+        check_norm(student, reference, text, A)
+
+
+@pytest.mark.check("frobenius_norm: gradient matches the reference", points=1, hidden=True)
+def test_norm_gradient(student, reference):
+    grad_of = student.define(HELPERS, "grad_of")
+    A = torch.randn(3, 4)
+    expected = A.clone().requires_grad_(True)
+    reference.frobenius_norm(expected).backward()
+    expect_close(grad_of(student.frobenius_norm, A), expected.grad,
+                 call="the gradient of frobenius_norm(A) with respect to A, A = torch.randn(3, 4)", rtol=1e-4,
+                 atol=1e-6)
+
+
+@pytest.mark.check("frobenius_norm: leaves its input unchanged", points=1, hidden=True)
+def test_norm_input_unchanged(student):
+    call = student.define(CALL_WITH_COPIES, "call_with_copies")
+    before, after = call(student.frobenius_norm, [torch.randn(3, 4)])
+    expect_unchanged(before[0], after[0], call="frobenius_norm(A)", what="A")
+
+
+@pytest.mark.check("frobenius_norm: computed from scratch, without a built-in norm", points=1)
+def test_norm_no_builtin(student):
+    student.frobenius_norm(torch.randn(2, 3))  # it must run before its source earns anything
+    uses = forbidden_uses(student.source, "frobenius_norm", NORMS)
+    if uses:
+        fail(f"frobenius_norm uses {uses[0].name} (in {uses[0].function}); square, sum and take the root yourself")
+
+
+# -- row_normalize ----------------------------------------------------------------------------
+
+def check_rows(student, reference, text, A, rtol=1e-5):
+    expect_close(student.row_normalize(A), reference.row_normalize(A), call=f"row_normalize(A) with {text}",
+                 rtol=rtol, atol=0)
+
+
+@pytest.mark.check("row_normalize: each row of the result sums to one", points=1)
+def test_rows_sum_to_one(student):
+    A = torch.rand(4, 5) + 0.1
+    R = student.row_normalize(A)
+    expect(isinstance(R, torch.Tensor) and R.shape == (4, 5),
+           f"row_normalize(A) with A = torch.rand(4, 5) + 0.1 should return a (4, 5) tensor, got "
+           f"{tuple(R.shape) if isinstance(R, torch.Tensor) else type(R).__name__}")
+    expect_close(R.sum(dim=1), torch.ones(4), call="row_normalize(A).sum(dim=1) with A = torch.rand(4, 5) + 0.1",
+                 rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.check("row_normalize: matches the reference on several matrices", points=2)
+def test_rows_values(student, reference):
+    for text, A in positive_matrices():
+        check_rows(student, reference, text, A)
+
+
+@pytest.mark.check("row_normalize: edge cases (one row or column, float64, not contiguous, huge and tiny "
+                   "entries, mixed signs)", points=1, hidden=True)
+def test_rows_edge_cases(student, reference):
+    for text, A in edge_positive_matrices():
+        check_rows(student, reference, text, A)
+
+
+@pytest.mark.check("row_normalize: gradient matches the reference", points=1, hidden=True)
+def test_rows_gradient(student, reference):
+    grad_of = student.define(HELPERS, "grad_of")
+    A, weights = torch.rand(3, 4) + 0.1, torch.randn(3, 4)
+    expected = A.clone().requires_grad_(True)
+    (reference.row_normalize(expected) * weights).sum().backward()
+    expect_close(grad_of(student.row_normalize, A, weights), expected.grad,
+                 call="the gradient of (row_normalize(A) * W).sum() with respect to A", rtol=1e-4, atol=1e-6)
+
+
+@pytest.mark.check("row_normalize: leaves its input unchanged", points=1)
+def test_rows_input_unchanged(student):
+    call = student.define(CALL_WITH_COPIES, "call_with_copies")
+    before, after = call(student.row_normalize, [torch.rand(3, 4) + 0.1])
+    expect_unchanged(before[0], after[0], call="row_normalize(A) with A = torch.rand(3, 4) + 0.1", what="A")
+
+
+# -- gradient ---------------------------------------------------------------------------------
+
+def points():
+    torch.manual_seed(4)
+    return [
+        ("x = torch.randn(4)", torch.randn(4)),
+        ("x = torch.randn(2, 3)", torch.randn(2, 3)),
+    ]
+
+
+def edge_points():
+    torch.manual_seed(5)
+    return [
+        ("x = torch.randn(1) (one element)", torch.randn(1)),
+        ("x = torch.randn(3, 2, dtype=torch.float64)", torch.randn(3, 2, dtype=torch.float64)),
+        ("x = torch.randn(4, 3).T (not contiguous)", torch.randn(4, 3).T),
+        ("x = 1e-20 * torch.randn(5) (tiny entries)", 1e-20 * torch.randn(5)),
+        ("x = 1e10 * torch.randn(3) (large entries)", 1e10 * torch.randn(3)),
+    ]
+
+
+def check_gradient(student, reference, cases, functions):
+    for description, source in functions:
+        f_here, f_there = local_function(source), remote_function(student, source)
+        for text, x in cases:
+            call = f"gradient(f, x) with {description} and {text}"
+            got = student.gradient(f_there, x)
+            expected = reference.gradient(f_here, x.clone())
+            expect_close(got, expected, call=call, rtol=1e-5, atol=1e-30)
+
+
+@pytest.mark.check("gradient: matches autograd on several functions", points=2)
+def test_gradient_values(student, reference):
+    check_gradient(student, reference, points(), FUNCTIONS)
+
+
+@pytest.mark.check("gradient: edge cases (one element, float64, not contiguous, huge and tiny entries)",
+                   points=1, hidden=True)
+def test_gradient_edge_cases(student, reference):
+    safe = [FUNCTIONS[0], FUNCTIONS[2]]  # exp and sin are no use at 1e10
+    check_gradient(student, reference, edge_points(), safe)
+
+
+def check_x_alone(student, reference, requires_grad):
+    probe = student.define(HELPERS, "probe_gradient")
+    f = remote_function(student, FUNCTIONS[0][1])
+    x = torch.tensor([[1.0, -2.0], [0.5, 3.0]])
+    flag = f"requires_grad={requires_grad}"
+    found = probe(student.gradient, f, x, requires_grad)
+    call = f"gradient(f, x) with f(x) = (x**3).sum() and x = [[1, -2], [0.5, 3]] ({flag})"
+    expect(found["result"] is not None, f"{call} should return a tensor")
+    expect_close(found["result"], 3 * x ** 2, call=call, rtol=1e-5, atol=1e-6)
+    expect(found["values_kept"], f"{call} changed the values of x")
+    expect(found["requires_grad"] == requires_grad,
+           f"{call} left x with requires_grad={found['requires_grad']}; it should stay {requires_grad} "
+           "(work on a detached copy: x.detach().clone().requires_grad_(True))")
+    expect(found["grad_is_none"], f"{call} attached a .grad to x; work on a detached copy of x")
+    expect(found["is_leaf"], f"{call} turned x into a tensor with a history (x.is_leaf is False)")
+
+
+@pytest.mark.check("gradient: leaves x as it was (values, requires_grad, no .grad)", points=1)
+def test_gradient_leaves_x_alone(student, reference):
+    check_x_alone(student, reference, requires_grad=False)
+
+
+@pytest.mark.check("gradient: leaves x as it was when x already requires grad", points=1, hidden=True)
+def test_gradient_leaves_x_alone_requires_grad(student, reference):
+    check_x_alone(student, reference, requires_grad=True)
