@@ -18,6 +18,7 @@ import concurrent.futures as cf
 import multiprocessing
 import os
 import signal
+import threading
 import time
 import traceback
 from dataclasses import dataclass, field, replace
@@ -116,8 +117,12 @@ def grade_entry(entry: Entry, options: GradeOptions) -> tuple[GradeReport, RowSt
 def run_batch(entries: Iterable[Entry], options: GradeOptions, executor: cf.Executor,
               cache: ResultCache | None = None, force: bool = False, workers: int = 1,
               progress: ProgressHook | None = None,
-              abandon: Callable[[], None] | None = None) -> BatchResult:
-    """Grade `entries` on `executor`, reusing and filling `cache`; returns every row in order."""
+              abandon: Callable[[], None] | None = None,
+              grader: Callable[[Entry, GradeOptions], tuple[GradeReport, RowStatus]] = grade_entry,
+              ) -> BatchResult:
+    """Grade `entries` on `executor`, reusing and filling `cache`; returns every row in order.
+
+    `grader` runs in the executor's workers (a picklable function; tests pass a fake)."""
     entries = list(entries)
     started = time.monotonic()
     version = grader_version()
@@ -135,7 +140,18 @@ def run_batch(entries: Iterable[Entry], options: GradeOptions, executor: cf.Exec
             progress(state)
 
     pending: dict[cf.Future, int] = {}
+    queue: list[int] = []
     interrupted = False
+
+    def finish(future: cf.Future) -> None:
+        index = pending.pop(future)
+        if future.cancelled():
+            return
+        report, status = _result_of(future, entries[index])
+        if cache is not None and status is not RowStatus.ERROR:
+            cache.store(keys[index], report)
+        record(index, Outcome(entries[index], report, status))
+
     try:
         for index, entry in enumerate(entries):
             keys[index] = result_key(entry.path, options, version)
@@ -144,33 +160,26 @@ def run_batch(entries: Iterable[Entry], options: GradeOptions, executor: cf.Exec
                 stored = replace(stored, student=entry.student, submission=str(entry.path))
                 record(index, Outcome(entry, stored, RowStatus(stored.status.value), cached=True))
             else:
-                pending[executor.submit(grade_entry, entry, options)] = index
-        while pending:
+                queue.append(index)
+        queue.reverse()
+        while queue or pending:
+            while queue and len(pending) < state.workers:  # no more in flight than can run
+                index = queue.pop()
+                pending[executor.submit(grader, entries[index], options)] = index
             done, _ = cf.wait(list(pending), timeout=POLL_SECONDS, return_when=cf.FIRST_COMPLETED)
             for future in done:
-                index = pending.pop(future)
-                if future.cancelled():
-                    continue
-                report, status = _result_of(future, entries[index])
-                if cache is not None and status is not RowStatus.ERROR:
-                    cache.store(keys[index], report)
-                record(index, Outcome(entries[index], report, status))
+                finish(future)
             if not done and progress:
                 progress(state)
     except KeyboardInterrupt:
         interrupted = True
         state.stopping = True
-        for future in pending:
-            future.cancel()
+        queue.clear()
         try:
             if progress:
                 progress(state)
-            for future in cf.as_completed([f for f in pending if not f.cancelled()]):
-                index = pending[future]
-                report, status = _result_of(future, entries[index])
-                if cache is not None and status is not RowStatus.ERROR:
-                    cache.store(keys[index], report)
-                record(index, Outcome(entries[index], report, status))
+            for future in cf.as_completed(list(pending)):
+                finish(future)
         except KeyboardInterrupt:
             if abandon:
                 abandon()
@@ -198,11 +207,26 @@ def _result_of(future: cf.Future, entry: Entry) -> tuple[GradeReport, RowStatus]
 
 # -- executors ---------------------------------------------------------------------------------
 
-def _worker_setup() -> None:
+def _worker_setup(parent: int) -> None:
     """In each worker: its own process group, so Ctrl-C at the terminal reaches only the
-    parent, which decides; SIGTERM unwinds (closing the kernel) instead of killing outright."""
+    parent, which decides; SIGTERM unwinds (closing the kernel) instead of killing outright;
+    and a watch on the parent, since a pool's workers outlive a parent that was killed."""
     os.setpgrp()
     signal.signal(signal.SIGTERM, _exit_on_signal)
+    threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
+
+
+def _watch_parent(parent: int) -> None:
+    while True:
+        time.sleep(1.0)
+        try:
+            os.kill(parent, 0)
+        except ProcessLookupError:
+            os.kill(os.getpid(), signal.SIGTERM)
+            time.sleep(15)  # time to close the kernel, then no more waiting
+            os._exit(1)
+        except PermissionError:
+            pass
 
 
 def _exit_on_signal(signum: int, frame: object) -> None:
@@ -214,7 +238,8 @@ def process_pool(workers: int) -> cf.ProcessPoolExecutor:
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(["grader.pipeline"])
     return cf.ProcessPoolExecutor(max_workers=workers, mp_context=context,
-                                  initializer=_worker_setup, max_tasks_per_child=25)
+                                  initializer=_worker_setup, initargs=(os.getpid(),),
+                                  max_tasks_per_child=25)
 
 
 def stop_pool(pool: cf.ProcessPoolExecutor) -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
 from dataclasses import replace
 from pathlib import Path
@@ -162,10 +163,12 @@ def _run_batch_command(args: argparse.Namespace) -> int:
         executor = batch.process_pool(workers)
         close = executor.shutdown
         abandon = lambda: batch.stop_pool(executor)  # noqa: E731 - a one-line hook
+    previous = signal.signal(signal.SIGTERM, _interrupt)  # `kill` stops like Ctrl-C
     try:
         result = batch.run_batch(entries, options, executor, ResultCache(state), force=args.force,
                                  workers=workers, progress=display, abandon=abandon)
     finally:
+        signal.signal(signal.SIGTERM, previous)
         close()
     _write_batch_outputs(args, result)
     for outcome in result.outcomes:
@@ -198,6 +201,10 @@ def _write_batch_outputs(args: argparse.Namespace, result) -> None:  # noqa: ANN
     if args.feedback:
         for name, text in feedback.render_files(result.outcomes).items():
             write_atomically(args.feedback / name, text)
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
 
 
 def _cores() -> int:
