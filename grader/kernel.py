@@ -65,7 +65,7 @@ def start_kernel(policy: SandboxPolicy, startup_timeout: float = 60) -> Kernel:
     cap = ProcessCap.create(policy.max_processes)
     env = kernel_env(workdir, policy)
     if cap is None and os.getuid() != 0:
-        env["GRADER_MAX_PROCESSES"] = str(_own_process_count() + policy.max_processes)
+        env["GRADER_MAX_PROCESSES"] = str(own_process_count() + policy.max_processes)
     manager = SandboxedKernelManager(
         client_class="jupyter_client.asynchronous.AsyncKernelClient",  # what nbclient needs
         transport="ipc", ip=str(ipc_dir / "kernel"),
@@ -84,7 +84,7 @@ def start_kernel(policy: SandboxPolicy, startup_timeout: float = 60) -> Kernel:
     return kernel
 
 
-def _own_process_count() -> int:
+def own_process_count() -> int:
     uid = os.getuid()
     count = 0
     for entry in Path("/proc").iterdir():

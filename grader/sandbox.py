@@ -78,6 +78,16 @@ def kernel_argv(isolation: Isolation, workdir: Path, ipc_dir: Path, policy: Sand
     if isolation is Isolation.RLIMITS:
         return python
     argv = ["bwrap", "--unshare-all", "--die-with-parent", "--new-session", "--cap-drop", "ALL"]
+    argv += sandbox_mounts(policy)
+    argv += ["--bind", str(workdir), str(workdir), "--bind", str(ipc_dir), str(ipc_dir),
+             "--chdir", str(workdir), "--unsetenv", "JPY_PARENT_PID"]
+    return argv + python
+
+
+def sandbox_mounts(policy: SandboxPolicy) -> list[str]:
+    """bubblewrap's arguments for what every sandbox sees: the system and this Python read-only,
+    fresh /proc, /dev, /tmp and /var/tmp, and the policy's hidden folders emptied."""
+    argv: list[str] = []
     for path in SYSTEM_PATHS:
         if Path(path).exists():
             argv += ["--ro-bind", path, path]
@@ -87,9 +97,7 @@ def kernel_argv(isolation: Isolation, workdir: Path, ipc_dir: Path, policy: Sand
     for path in policy.hidden:
         if path.exists() and any(v == path or v in path.parents for v in python_paths()):
             argv += ["--tmpfs", str(path)]
-    argv += ["--bind", str(workdir), str(workdir), "--bind", str(ipc_dir), str(ipc_dir),
-             "--chdir", str(workdir), "--unsetenv", "JPY_PARENT_PID"]
-    return argv + python
+    return argv
 
 
 def kernel_env(workdir: Path, policy: SandboxPolicy) -> dict[str, str]:

@@ -1,0 +1,553 @@
+"""Kernels that are ready before a submission asks: a fork server ("zygote") in the sandbox.
+
+    WarmKernels(policy) ── bwrap (the policy's sandbox) ── zygote: torch, numpy, pandas,
+                                                           sklearn, ipykernel imported
+        start(policy) -> Kernel   <- spawn ->                 fork: C (in the zygote's sandbox)
+                                                                 unshare user, mount, pid, net,
+                                                                 ipc, uts namespaces
+                                                                 fork: G, pid 1 of its own pid
+                                                                    namespace: fresh /proc, /tmp,
+                                                                    /var/tmp, /dev/shm; / and /dev
+                                                                    read-only; only its own folder
+                                                                    of the shared one visible
+                                                                    fork: K, the kernel: no
+                                                                       capabilities, rlimits,
+                                                                       IPKernelApp on its
+                                                                       connection file (IPC)
+
+Each kernel is used for one submission and destroyed: `Kernel.close()` kills C, G dies with it
+(parent-death signal) and the kernel's pid namespace with G, so every process it left goes
+too; its processes are also in their own pids cgroup (`ProcessCap`, when one can be made),
+which is killed and removed. Kernels do not see each other: each has its own mount, pid,
+network and IPC namespaces, its own /tmp, and nothing of its siblings' folders. The zygote
+runs no student code; it drops its capabilities and makes itself non-dumpable after its
+imports, and nothing it starts can trace it. zmq contexts and threads are made only in K,
+after the forks.
+
+`WarmKernels` keeps `ahead` kernels forked and starting; `start(policy)` hands one over
+(`pipeline.grade(path, options, kernels=pool.start)`). Thread-safe: several threads may call
+`start` at once. Not shareable across processes: make one per worker process. Where the
+policy's isolation is not bubblewrap, or a policy asks for what the zygote cannot give (other
+hidden folders, another thread count), `start` falls back to `grader.kernel.start_kernel`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import queue
+import select
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+from jupyter_client.provisioning import LocalProvisioner
+
+from grader.errors import EnvironmentProblem
+from grader.kernel import Kernel, SandboxedKernelManager, own_process_count, start_kernel
+from grader.report import Isolation
+from grader.sandbox import ProcessCap, SandboxPolicy, isolation_for, kernel_env, sandbox_mounts
+
+PRELOAD = ("numpy", "torch", "torch.nn", "torch.nn.functional", "pandas", "sklearn.datasets",
+           "ipykernel.kernelapp", "ipykernel.ipkernel", "ipykernel.zmqshell",
+           "IPython.core.interactiveshell", "IPython.core.completer")
+FULL_PROC = "/.grader-proc"  # inside the zygote: a /proc with nothing over it (see ZYGOTE)
+
+# Runs in the sandbox as `python -c ZYGOTE CONFIG`; speaks JSON lines on fd 0 and 1.
+ZYGOTE = r'''
+import ctypes, importlib, json, os, select, signal, struct, sys
+config = json.loads(sys.argv[1])
+reply_fd = os.dup(1)
+null = os.open("/dev/null", os.O_RDWR)
+os.dup2(null, 1)  # stderr: the grader's choice (os.devnull unless debugging)
+libc = ctypes.CDLL(None, use_errno=True)
+NEWNS, NEWUTS, NEWIPC, NEWUSER, NEWPID, NEWNET = 0x20000, 0x4000000, 0x8000000, 0x10000000, 0x20000000, 0x40000000
+RDONLY, NOSUID, NODEV, NOEXEC, REMOUNT, BIND, REC, PRIVATE = 1, 2, 4, 8, 32, 4096, 16384, 1 << 18
+
+def check(result, what):
+    if result != 0:
+        error = ctypes.get_errno()
+        raise OSError(error, what + ": " + os.strerror(error))
+
+def mount(source, target, fstype, flags, data=None):
+    enc = lambda s: s.encode() if s is not None else None
+    check(libc.mount(enc(source), enc(target), enc(fstype), flags, enc(data)), "mount " + target)
+
+def locked_flags(path):
+    return os.statvfs(path).f_flag & (NOSUID | NODEV | NOEXEC)
+
+def read_only(path):
+    mount(None, path, None, REMOUNT | BIND | RDONLY | locked_flags(path))
+
+CAP_SETFCAP = 31
+
+def drop_capabilities(keep=()):
+    last = int(open("/proc/sys/kernel/cap_last_cap").read())
+    for cap in range(last + 1):
+        if cap not in keep:
+            libc.prctl(24, cap, 0, 0, 0)  # PR_CAPBSET_DROP
+    libc.prctl(47, 4, 0, 0, 0)  # PR_CAP_AMBIENT_CLEAR_ALL
+    mask = sum(1 << cap for cap in keep)  # all below 32
+    header = ctypes.create_string_buffer(struct.pack("II", 0x20080522, 0))
+    data = ctypes.create_string_buffer(struct.pack("6I", mask, mask, 0, 0, 0, 0))
+    check(libc.capset(header, data), "capset")
+    check(libc.prctl(38, 1, 0, 0, 0), "no_new_privs")
+
+def send(message):
+    os.write(reply_fd, (json.dumps(message) + "\n").encode())
+
+def kernel(request):
+    """K: the kernel itself. Never returns."""
+    os.dup2(null, 0)
+    os.closerange(3, 65536)
+    drop_capabilities()
+    import resource
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    if request["memory"]:
+        resource.setrlimit(resource.RLIMIT_AS, (request["memory"], request["memory"]))
+    if request["processes"]:
+        resource.setrlimit(resource.RLIMIT_NPROC, (request["processes"], request["processes"]))
+    os.environ.clear()
+    os.environ.update(request["env"])
+    os.chdir(request["workdir"])
+    for number in (signal.SIGCHLD, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(number, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    sys.argv = ["ipykernel_launcher", "-f", request["connection_file"]]
+    from ipykernel import kernelapp
+    kernelapp.launch_new_instance(argv=sys.argv[1:])
+
+def init(request, alive_fd):
+    """G: pid 1 of the kernel's pid namespace. Makes its mounts, starts K, reaps. Never returns."""
+    libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG: go when C goes
+    if select.select([alive_fd], [], [], 0)[0]:
+        os._exit(71)  # C is already gone
+    mount("proc", "/proc", "proc", NOSUID | NODEV | NOEXEC)
+    for name in ("sys", "sysrq-trigger", "irq", "bus"):
+        path = "/proc/" + name
+        if os.path.exists(path):
+            mount(path, path, None, BIND | REC)
+            read_only(path)
+    mount("tmpfs", config["full_proc"], "tmpfs", RDONLY | NOSUID | NODEV | NOEXEC, "size=4k")
+    own = os.open(request["root"], os.O_PATH | os.O_DIRECTORY)
+    for path in ("/tmp", "/var/tmp", "/dev/shm"):
+        if os.path.isdir(path):
+            mount("tmpfs", path, "tmpfs", NOSUID | NODEV, "mode=1777")
+    base = config["base"]
+    if os.path.exists(base):  # not under one of those: hide the siblings' folders all the same
+        mount("tmpfs", base, "tmpfs", NOSUID | NODEV, "mode=0755")
+    os.makedirs(request["root"])
+    mount("/proc/self/fd/%d" % own, request["root"], None, BIND | REC)
+    os.close(own)
+    read_only("/dev")
+    read_only("/")
+    pid = os.fork()
+    if pid == 0:
+        os.close(alive_fd)
+        try:
+            os.setsid()
+            kernel(request)
+        finally:
+            os._exit(0)
+    os.dup2(null, 0)
+    os.closerange(3, 65536)
+    while True:
+        try:
+            done, status = os.wait()
+        except ChildProcessError:
+            os._exit(0)
+        if done == pid:
+            os._exit(os.waitstatus_to_exitcode(status) & 0xFF)
+
+def child(request):
+    """C: in the zygote's namespaces. Makes the kernel's own namespaces, waits for G."""
+    try:
+        uid, gid = os.getuid(), os.getgid()
+        libc.prctl(4, 1, 0, 0, 0)  # dumpable for a moment: /proc/self/uid_map must be ours
+        check(libc.unshare(NEWUSER | NEWNS | NEWPID | NEWNET | NEWIPC | NEWUTS), "unshare")
+        for name, text in (("setgroups", "deny"), ("uid_map", "%d %d 1" % (uid, uid)),
+                           ("gid_map", "%d %d 1" % (gid, gid))):
+            with open("/proc/self/" + name, "w") as file:
+                file.write(text)
+        libc.prctl(4, 0, 0, 0, 0)
+        mount(None, "/", None, REC | PRIVATE)
+        alive_read, alive_write = os.pipe()
+        pid = os.fork()
+        if pid == 0:
+            os.close(alive_write)
+            try:
+                init(request, alive_read)
+            except BaseException as error:
+                import traceback; os.write(2, traceback.format_exc().encode())
+            os._exit(70)
+        os.close(alive_read)
+        os.close(0)
+        os.close(reply_fd)
+        _, status = os.waitpid(pid, 0)
+        os._exit(os.waitstatus_to_exitcode(status) & 0xFF)
+    except BaseException as error:
+        import traceback; os.write(2, traceback.format_exc().encode())
+    finally:
+        os._exit(72)
+
+# -- the zygote: a full /proc for the children, imports, then no capabilities -----------------
+os.makedirs(config["full_proc"], exist_ok=True)
+mount("proc", config["full_proc"], "proc", NOSUID | NODEV | NOEXEC)
+for name in config["preload"]:
+    try:
+        importlib.import_module(name)
+    except Exception:
+        pass
+drop_capabilities(keep=(CAP_SETFCAP,))  # only what mapping uid 0 in a child's namespace needs
+libc.prctl(4, 0, 0, 0, 0)  # PR_SET_DUMPABLE 0: no one without capabilities here may trace us
+signal.signal(signal.SIGINT, signal.SIG_IGN)
+children = {}  # pid -> id
+send({"ready": True})
+pending = b""
+while True:
+    readable = select.select([0], [], [], 0.05)[0]
+    while children:
+        try:
+            pid, status = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            break
+        if pid == 0:
+            break
+        if pid in children:
+            send({"exited": children.pop(pid), "status": os.waitstatus_to_exitcode(status)})
+    if not readable:
+        continue
+    data = os.read(0, 65536)
+    if not data:
+        for pid in children:
+            os.kill(pid, signal.SIGKILL)
+        os._exit(0)
+    pending += data
+    while b"\n" in pending:
+        line, pending = pending.split(b"\n", 1)
+        request = json.loads(line)
+        if request["op"] == "spawn":
+            pid = os.fork()
+            if pid == 0:
+                child(request)
+            children[pid] = request["id"]
+            send({"spawned": request["id"], "pid": pid})
+        elif request["op"] == "kill":
+            for pid, name in children.items():
+                if name == request["id"]:
+                    os.kill(pid, signal.SIGKILL)
+'''
+
+
+class Zygote:
+    """The fork server in its sandbox, and the grader's end of its pipes. Thread-safe."""
+
+    def __init__(self, policy: SandboxPolicy, preload: tuple[str, ...] = PRELOAD,
+                 startup_timeout: float = 120) -> None:
+        self.policy = policy
+        self.base = Path(tempfile.mkdtemp(prefix="grader-warm-"))
+        self.home = ProcessCap.create(1_000_000)  # the zygote's own cgroup, between spawns
+        self._lock = threading.Lock()
+        self._replies: dict[str, queue.Queue] = {}
+        self._exits: dict[str, int] = {}
+        self._exited = threading.Condition()
+        self.closed = False
+        config = {"base": str(self.base), "full_proc": FULL_PROC, "preload": list(preload)}
+        env = kernel_env(self.base, policy)
+        env.pop("GRADER_MEMORY_LIMIT", None)
+        info_read, info_write = os.pipe()
+        argv = ["bwrap", "--unshare-all", "--die-with-parent", "--new-session", "--as-pid-1",
+                "--info-fd", str(info_write), *sandbox_mounts(policy),
+                "--bind", str(self.base), str(self.base), "--dir", FULL_PROC,
+                "--chdir", str(self.base), "--unsetenv", "JPY_PARENT_PID",
+                sys.executable, "-c", ZYGOTE, json.dumps(config)]
+        self.process = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                        stderr=_debug_log(), env=env, pass_fds=(info_write,),
+                                        start_new_session=True)
+        os.close(info_write)
+        try:
+            with os.fdopen(info_read) as info:
+                self.pid = json.loads(info.read())["child-pid"]  # the zygote, seen from here
+            if self.home is not None:
+                self.home.add(self.pid)
+            ready = self._read_line(startup_timeout)
+            if not ready.get("ready"):
+                raise EnvironmentProblem("the warm kernels' fork server did not start")
+        except Exception:
+            self.close()
+            raise
+        self._reader = threading.Thread(target=self._read_replies, name="zygote-replies",
+                                        daemon=True)
+        self._reader.start()
+
+    def _read_line(self, timeout: float) -> dict:
+        assert self.process.stdout is not None
+        if not select.select([self.process.stdout], [], [], timeout)[0]:
+            raise EnvironmentProblem(f"the warm kernels' fork server did not start in {timeout:.0f} s")
+        line = self.process.stdout.readline()
+        if not line:
+            raise EnvironmentProblem("the warm kernels' fork server exited while starting")
+        return json.loads(line)
+
+    def _read_replies(self) -> None:
+        assert self.process.stdout is not None
+        for line in self.process.stdout:
+            message = json.loads(line)
+            if "spawned" in message:
+                self._replies[message["spawned"]].put(message)
+            elif "exited" in message:
+                with self._exited:
+                    self._exits[message["exited"]] = message["status"]
+                    self._exited.notify_all()
+        with self._exited:  # the zygote is gone, and every kernel with it
+            self.closed = True
+            self._exited.notify_all()
+
+    def _send(self, message: dict) -> None:
+        assert self.process.stdin is not None
+        self.process.stdin.write((json.dumps(message) + "\n").encode())
+        self.process.stdin.flush()
+
+    def spawn(self, request: dict, cap: ProcessCap | None, timeout: float = 30) -> ForkedKernel:
+        name = request["id"]
+        replies: queue.Queue = queue.Queue()
+        self._replies[name] = replies
+        try:
+            with self._lock:
+                if self.closed or self.process.poll() is not None:
+                    raise EnvironmentProblem("the warm kernels' fork server has exited")
+                if cap is not None:
+                    cap.add(self.pid)  # C is forked into the kernel's cgroup...
+                try:
+                    self._send({"op": "spawn", **request})
+                    replies.get(timeout=timeout)
+                finally:
+                    if cap is not None and self.home is not None:
+                        self.home.add(self.pid)  # ...and the zygote goes back to its own
+        except queue.Empty:
+            raise EnvironmentProblem("the warm kernels' fork server did not answer") from None
+        finally:
+            self._replies.pop(name, None)
+        return ForkedKernel(self, name)
+
+    def kill(self, name: str) -> None:
+        with self._lock:
+            if not self.closed and self.process.poll() is None:
+                try:
+                    self._send({"op": "kill", "id": name})
+                except OSError:
+                    pass
+
+    def exit_status(self, name: str) -> int | None:
+        with self._exited:
+            if name in self._exits:
+                return self._exits[name]
+            return -9 if self.closed else None
+
+    def wait(self, name: str, timeout: float | None = None) -> int | None:
+        deadline = None if timeout is None else time.monotonic() + timeout
+        with self._exited:
+            while name not in self._exits and not self.closed:
+                left = None if deadline is None else deadline - time.monotonic()
+                if left is not None and left <= 0:
+                    return None
+                self._exited.wait(left)
+            return self._exits.pop(name, -9)
+
+    def close(self) -> None:
+        if self.process.stdin is not None:
+            try:
+                self.process.stdin.close()  # the zygote kills its children and exits
+            except OSError:
+                pass
+        try:
+            self.process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        if self.home is not None:
+            self.home.remove()
+        shutil.rmtree(self.base, ignore_errors=True)
+
+
+def _debug_log() -> int:
+    """Where the zygote's and its kernels' stderr goes: $GRADER_WARM_LOG, else nowhere."""
+    path = os.environ.get("GRADER_WARM_LOG")
+    if path:
+        return os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    return subprocess.DEVNULL
+
+
+class ForkedKernel:
+    """What jupyter_client's provisioner takes for a `Popen`: one kernel of the zygote."""
+
+    pid = None  # not in this process's pid namespace
+    stdin = stdout = stderr = None
+
+    def __init__(self, zygote: Zygote, name: str) -> None:
+        self.zygote = zygote
+        self.name = name
+        self.returncode: int | None = None
+
+    def poll(self) -> int | None:
+        if self.returncode is None:
+            self.returncode = self.zygote.exit_status(self.name)
+        return self.returncode
+
+    def wait(self, timeout: float | None = None) -> int | None:
+        if self.returncode is None:
+            self.returncode = self.zygote.wait(self.name, timeout)
+        return self.returncode
+
+    def send_signal(self, signum: int) -> None:
+        self.kill()  # interrupts go as messages; any signal here means "stop"
+
+    def kill(self) -> None:
+        if self.poll() is None:
+            self.zygote.kill(self.name)
+
+    terminate = kill
+
+
+class ForkedProvisioner(LocalProvisioner):
+    """LocalProvisioner, but the kernel is forked by the zygote instead of started by Popen."""
+
+    request: dict = {}
+    zygote: Zygote | None = None
+    cap: ProcessCap | None = None
+
+    async def launch_kernel(self, cmd: list[str], **kwargs: object):  # noqa: ANN201
+        assert self.zygote is not None
+        request = dict(self.request, connection_file=self.parent.connection_file)
+        self.process = self.zygote.spawn(request, self.cap)
+        self.pid = self.pgid = None
+        self.cwd = request["workdir"]
+        return self.connection_info
+
+
+@dataclass(frozen=True)
+class _Fits:
+    """Whether a policy can be served by a zygote made for another."""
+
+    zygote: SandboxPolicy
+
+    def warm(self, policy: SandboxPolicy) -> bool:
+        return (isolation_for(policy) is Isolation.BUBBLEWRAP
+                and isolation_for(self.zygote) is Isolation.BUBBLEWRAP
+                and policy.threads == self.zygote.threads
+                and set(policy.hidden) <= set(self.zygote.hidden))
+
+    def same(self, policy: SandboxPolicy) -> bool:
+        return self.warm(policy) and (policy.memory_limit, policy.max_processes) == (
+            self.zygote.memory_limit, self.zygote.max_processes)
+
+
+class WarmKernels:
+    """Sandboxed kernels forked ahead from a zygote with the heavy imports done; each one is
+    for one submission only. Use `start` as `pipeline.grade`'s `kernels`."""
+
+    def __init__(self, policy: SandboxPolicy, ahead: int = 1, preload: tuple[str, ...] = PRELOAD,
+                 startup_timeout: float = 60) -> None:
+        self.policy = policy
+        self.ahead = max(0, ahead)
+        self.startup_timeout = startup_timeout
+        self._fits = _Fits(policy)
+        self._ready: queue.Queue[Kernel] = queue.Queue()
+        self._wanted = threading.Semaphore(0)
+        self._stop = threading.Event()
+        self.zygote: Zygote | None = None
+        if isolation_for(policy) is Isolation.BUBBLEWRAP:
+            self.zygote = Zygote(policy, preload)
+            for _ in range(self.ahead):
+                self._wanted.release()
+            self._filler = threading.Thread(target=self._fill, name="warm-kernels", daemon=True)
+            self._filler.start()
+
+    def __enter__(self) -> WarmKernels:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def start(self, policy: SandboxPolicy) -> Kernel:
+        """A kernel for one submission: one forked ahead when there is one, else a fresh one."""
+        if self.zygote is None or self._stop.is_set() or not self._fits.warm(policy):
+            return start_kernel(policy, self.startup_timeout)
+        if self._fits.same(policy):
+            while True:
+                try:
+                    kernel = self._ready.get_nowait()
+                except queue.Empty:
+                    break
+                self._wanted.release()
+                if kernel.is_alive():
+                    return kernel
+                kernel.close()
+        return self._fork(policy)
+
+    def _fork(self, policy: SandboxPolicy) -> Kernel:
+        assert self.zygote is not None
+        name = uuid.uuid4().hex[:12]
+        root = self.zygote.base / name
+        workdir, ipc_dir = root / "work", root / "ipc"
+        workdir.mkdir(parents=True)
+        ipc_dir.mkdir(mode=0o700)
+        cap = ProcessCap.create(policy.max_processes)
+        processes = 0
+        if cap is None and os.getuid() != 0:
+            processes = own_process_count() + policy.max_processes
+        env = kernel_env(workdir, policy)
+        env.pop("GRADER_MEMORY_LIMIT", None)
+        manager = SandboxedKernelManager(
+            client_class="jupyter_client.asynchronous.AsyncKernelClient",
+            transport="ipc", ip=str(ipc_dir / "kernel"),
+            connection_file=str(ipc_dir / "connection.json"),
+        )
+        manager.set_spec(["(forked by the warm kernels' zygote)"])
+        manager.kernel_id = name
+        provisioner = ForkedProvisioner(kernel_id=name, kernel_spec=manager.kernel_spec,
+                                        parent=manager)
+        provisioner.zygote, provisioner.cap = self.zygote, cap
+        provisioner.request = {"id": name, "root": str(root), "workdir": str(workdir),
+                               "env": env, "memory": policy.memory_limit, "processes": processes}
+        manager.provisioner = provisioner
+        kernel = Kernel(manager, Isolation.BUBBLEWRAP, workdir, root, cap)
+        try:
+            manager.start_kernel()
+        except Exception as error:
+            kernel.close()
+            raise EnvironmentProblem(f"the kernel could not start: {error}") from error
+        return kernel
+
+    def _fill(self) -> None:
+        while True:
+            self._wanted.acquire()
+            if self._stop.is_set():
+                return
+            try:
+                self._ready.put(self._fork(self.policy))
+            except Exception:  # noqa: BLE001 - `start` forks (or starts) one itself instead
+                time.sleep(0.5)
+                self._wanted.release()
+
+    def close(self) -> None:
+        """Destroy the kernels not handed out, and the zygote."""
+        if self._stop.is_set():
+            return
+        self._stop.set()
+        if self.zygote is None:
+            return
+        self._wanted.release()
+        self._filler.join(timeout=30)
+        while True:
+            try:
+                self._ready.get_nowait().close()
+            except queue.Empty:
+                break
+        self.zygote.close()
