@@ -110,6 +110,7 @@ class NotebookRun:
         except Exception:
             self.close()
             raise
+        self._drop_client()  # the checks talk to the kernel over a client of their own
         summary = ExecutionSummary(
             cells=tuple(self.records[i] for i in sorted(self.records)),
             kernel_restarts=self.restarts,
@@ -119,7 +120,13 @@ class NotebookRun:
         )
         return Execution(self.kernel, summary)
 
+    def _drop_client(self) -> None:
+        if self.client is not None and self.client.kc is not None:
+            self.client.kc.stop_channels()
+        self.client = None
+
     def close(self) -> None:
+        self._drop_client()
         if self.kernel is not None:
             self.kernel.close()
             self.kernel = None

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -57,8 +58,10 @@ def load_notebook(path: Path) -> Submission:
     if major < 4:
         raise NotebookTooOld(path, f"notebook format {major} is older than 4; open and save it in Jupyter")
     try:
-        notebook = nbformat.reads(raw, as_version=4)
-        nbformat.validate(notebook)
+        with warnings.catch_warnings():  # old notebooks without cell ids are fine
+            warnings.simplefilter("ignore")
+            notebook = nbformat.reads(raw, as_version=4)
+            nbformat.validate(notebook)
     except nbformat.ValidationError as error:
         raise NotANotebook(path, f"not a valid notebook: {error.message.splitlines()[0]}") from None
     except Exception as error:  # noqa: BLE001 - nbformat raises many kinds on bad input

@@ -20,8 +20,8 @@ from grader.expect import CheckFailed
 from grader.report import CheckResult, CheckStatus
 from grader.student import Student, StudentCallError
 
-DEFAULT_TIMEOUT = 30.0
-MARKER_HELP = ("check(name, points=1, hidden=False, timeout=30): a graded check; the name begins "
+DEFAULT_TIMEOUT = 10.0
+MARKER_HELP = ("check(name, points=1, hidden=False, timeout=10): a graded check; the name begins "
                "with the function it judges")
 
 
