@@ -146,7 +146,7 @@ def test_bounded_fork_loop_is_capped_and_cleaned_up(tmp_path, fast):
     path = build(tmp_path, SOLVED, "forks", [fork_loop])
     report = grade(path, fast)
     # the cap stops the loop (the cell fails, or hangs and is killed); the functions still score
-    assert report.execution.cells[-1].status != "ok" or report.execution.kernel_restarts == 0
+    assert report.execution.cells[-1].status != "error"  # "error": the assert saw 300 children
     assert report.score == report.max_score
     assert processes_with(marker) == []
 

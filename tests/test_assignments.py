@@ -1,0 +1,185 @@
+"""The checks of every assignment, end to end on real notebooks in real sandboxed kernels.
+
+For each assignment: the solved notebook scores full marks, the untouched assignment scores zero
+with a message on every check, and for every graded function one realistic bug fails that
+function's checks and no other function's. Bugs are made by a string replacement in a cell of the
+solution. Where the functions of an assignment do not call each other in their checks, their
+bugs share one notebook (each bug still judged on its own function's checks); the required case
+of 04 (softmax over the wrong axis) has a notebook of its own. Each notebook is graded once per
+module.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from grader.pipeline import grade
+from grader.report import CheckStatus, GradeReport, GradeStatus
+
+from conftest import ROOT
+
+pytestmark = pytest.mark.notebook
+
+CONTRACT = {
+    "01_preprocessing": {"missing_fraction", "drop_most_missing", "preprocess"},
+    "02_linear_algebra_autograd": {"frobenius_norm", "row_normalize", "gradient"},
+    "03_linear_regression": {"linreg", "squared_loss", "SGD"},
+    "04_softmax_regression": {"softmax", "cross_entropy", "accuracy", "SoftmaxRegressionScratch"},
+    "05_mlp": {"relu", "MLPScratch", "backprop"},
+}
+
+
+@dataclass(frozen=True)
+class Bug:
+    notebook: str  # the buggy notebook it goes into (bugs of one notebook share a grading)
+    function: str
+    old: str  # text of the solution's cell ...
+    new: str  # ... and what replaces it
+    still_passes: frozenset[str] = field(default_factory=frozenset)  # checks of `function` it cannot fail
+
+    @property
+    def assignment(self) -> str:
+        return self.notebook.split(":")[0]
+
+    @property
+    def id(self) -> str:
+        return f"{self.assignment}-{self.function}"
+
+
+def passes(*names: str) -> frozenset[str]:
+    return frozenset(names)
+
+
+BUGS = [
+    # 01: each function's checks call that function only.
+    Bug("01_preprocessing", "missing_fraction",  # counts instead of fractions
+        "return df.isna().mean().astype(float)", "return df.isna().sum().astype(float)",
+        passes("missing_fraction: leaves its input unchanged")),
+    Bug("01_preprocessing", "drop_most_missing",  # drops in place, changing the caller's frame
+        "return df.drop(columns=counts.idxmax())",
+        "df.drop(columns=counts.idxmax(), inplace=True)\n    return df",
+        passes("drop_most_missing: drops the column with the most missing values",
+               "drop_most_missing: ties, no gaps, one row, an all-missing column")),
+    Bug("01_preprocessing", "preprocess",  # forgets the missing-value indicator columns
+        "pd.get_dummies(inputs, dummy_na=True)", "pd.get_dummies(inputs)",
+        passes("preprocess: leaves its input unchanged")),
+    # 02
+    Bug("02_linear_algebra_autograd", "frobenius_norm",  # the norm without its square root
+        "return torch.sqrt((A * A).sum())", "return (A * A).sum()",
+        passes("frobenius_norm: leaves its input unchanged",
+               "frobenius_norm: computed from scratch, without a built-in norm")),
+    Bug("02_linear_algebra_autograd", "row_normalize",  # sums without keepdims: broadcasts wrongly
+        "A.sum(axis=1, keepdims=True)", "A.sum(axis=1)"),
+    Bug("02_linear_algebra_autograd", "gradient",  # D2L's x.requires_grad_() on the caller's x
+        "x = x.detach().clone().requires_grad_(True)", "x.requires_grad_(True)",
+        passes("gradient: matches autograd on several functions",
+               "gradient: edge cases (one element, float64, not contiguous, huge and tiny entries)")),
+    # 03: the SGD checks train with the grader's own model and loss.
+    Bug("03_linear_regression", "linreg",  # a vector w: results of shape (n,)
+        "return torch.matmul(X, w) + b", "return torch.matmul(X, w.reshape(-1)) + b",
+        passes("linreg: leaves its inputs unchanged")),
+    Bug("03_linear_regression", "squared_loss",  # forgets to reshape y: (n, 1) - (n,) broadcasts
+        "(y_hat - y.reshape(y_hat.shape))", "(y_hat - y)",
+        passes("squared_loss: leaves its inputs unchanged")),
+    Bug("03_linear_regression", "SGD",  # rebinds a local name: the parameters never change
+        "param -= self.lr * param.grad", "param = param - self.lr * param.grad",
+        passes("SGD: zero_grad zeroes every gradient and leaves gradless parameters alone")),
+    # 04: the model's checks run with the grader's softmax and cross-entropy.
+    Bug("04_softmax_regression:softmax", "softmax",  # normalizes over the wrong axis
+        "return X_exp / X_exp.sum(dim=1, keepdim=True)", "return X_exp / X_exp.sum(dim=0, keepdim=True)",
+        passes("softmax: leaves its input unchanged", "softmax: uses no built-in softmax")),
+    Bug("04_softmax_regression", "cross_entropy",  # sums instead of averaging
+        "return -torch.log(y_hat[torch.arange(len(y_hat)), y]).mean()",
+        "return -torch.log(y_hat[torch.arange(len(y_hat)), y]).sum()",
+        passes("cross_entropy: uses no built-in softmax or cross-entropy")),
+    Bug("04_softmax_regression", "accuracy",  # the number of hits, not the fraction
+        "return (preds == y).sum().item() / len(y)", "return (preds == y).sum().item()"),
+    Bug("04_softmax_regression", "SoftmaxRegressionScratch",  # W without requires_grad
+        "size=(num_inputs, num_outputs), requires_grad=True)", "size=(num_inputs, num_outputs))",
+        passes("SoftmaxRegressionScratch: forward flattens and returns probabilities")),
+    # 05: MLPScratch and backprop are judged with the grader's relu.
+    Bug("05_mlp", "relu",  # abs instead of max(x, 0)
+        "return torch.max(X, a)", "return torch.abs(X)",
+        passes("relu: leaves its input unchanged", "relu: uses no built-in ReLU")),
+    Bug("05_mlp", "MLPScratch",  # forgets the activation: a linear model (which still trains well)
+        "H = relu(X @ self.W1 + self.b1)", "H = X @ self.W1 + self.b1",
+        passes("MLPScratch: parameters have the right shapes and start values",
+               "MLPScratch: trained, reaches the validation-accuracy threshold")),
+    Bug("05_mlp", "backprop",  # forgets relu's derivative
+        "dZ = dH * (Z > 0).to(dH.dtype)", "dZ = dH",
+        passes("backprop: leaves its inputs unchanged", "backprop: computes by hand, without autograd")),
+]
+
+
+def with_bugs(assignment: str, bugs: list[Bug], folder: Path) -> Path:
+    notebook = nbformat.read(ROOT / "solutions" / f"{assignment}.ipynb", as_version=4)
+    for bug in bugs:
+        cells = [c for c in notebook.cells if c.cell_type == "code" and bug.old in c.source]
+        assert len(cells) == 1 and cells[0].source.count(bug.old) == 1, f"{bug.id}: {bug.old!r} is not unique"
+        cells[0].source = cells[0].source.replace(bug.old, bug.new)
+    path = folder / f"{assignment}.ipynb"
+    nbformat.write(notebook, path)
+    return path
+
+
+@pytest.fixture(scope="module")
+def reports() -> dict[str, GradeReport]:
+    return {}
+
+
+@pytest.fixture
+def graded(options, reports, tmp_path_factory):
+    """graded(key): the report for "solution:<id>", "assignment:<id>" or a buggy notebook's key."""
+
+    def get(key: str) -> GradeReport:
+        if key not in reports:
+            kind, _, name = key.partition(":")
+            if kind == "solution":
+                path = ROOT / "solutions" / f"{name}.ipynb"
+            elif kind == "assignment":
+                path = ROOT / "assignments" / f"{name}.ipynb"
+            else:
+                bugs = [bug for bug in BUGS if bug.notebook == key]
+                path = with_bugs(bugs[0].assignment, bugs, tmp_path_factory.mktemp("bugs"))
+            reports[key] = grade(path, options)
+        return reports[key]
+
+    return get
+
+
+@pytest.mark.parametrize("assignment", CONTRACT)
+def test_solution_scores_full_marks(graded, assignment):
+    report = graded(f"solution:{assignment}")
+    assert report.status is GradeStatus.GRADED and report.assignment == assignment
+    assert [(c.name, c.detail) for c in report.checks if c.status is not CheckStatus.PASSED] == []
+    assert report.score == report.max_score > 0
+    assert {c.function for c in report.checks} == CONTRACT[assignment]  # every graded name is judged
+    public = {c.function for c in report.checks if not c.hidden}
+    assert public == CONTRACT[assignment]  # --public-only still says something about each
+
+
+@pytest.mark.parametrize("assignment", CONTRACT)
+def test_untouched_assignment_scores_zero(graded, assignment):
+    report = graded(f"assignment:{assignment}")
+    assert report.status is GradeStatus.GRADED and report.assignment == assignment
+    assert report.checks and report.score == 0
+    assert [c.name for c in report.checks if c.status is not CheckStatus.FAILED] == []  # none errs either
+    assert [c.name for c in report.checks if not c.message.strip()] == []
+
+
+@pytest.mark.parametrize("bug", BUGS, ids=lambda bug: bug.id)
+def test_a_bug_fails_its_function_only(graded, bug):
+    report = graded(bug.notebook)
+    assert [c.name for c in report.checks if c.status is CheckStatus.ERROR] == []
+    own = {c.name for c in report.checks if c.function == bug.function}
+    assert bug.still_passes <= own, "a check named in still_passes does not exist"
+    assert {c.name for c in report.checks if c.function == bug.function and c.status is not CheckStatus.PASSED} \
+        == own - bug.still_passes
+    bugged = {b.function for b in BUGS if b.notebook == bug.notebook}
+    others = {c.name for c in report.checks if c.function not in bugged and c.status is not CheckStatus.PASSED}
+    assert others == set()
+    assert report.score < report.max_score
