@@ -33,6 +33,7 @@ hidden folders, another thread count), `start` falls back to `grader.kernel.star
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import queue
@@ -46,6 +47,7 @@ import time
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Iterable
 
 from jupyter_client.provisioning import LocalProvisioner
 
@@ -189,6 +191,8 @@ def child(request):
         os.close(alive_read)
         os.close(0)
         os.close(reply_fd)
+        # asked to stop: kill G, which takes its whole pid namespace along; exit once it is gone
+        signal.signal(signal.SIGTERM, lambda *_: os.kill(pid, signal.SIGKILL))
         _, status = os.waitpid(pid, 0)
         os._exit(os.waitstatus_to_exitcode(status) & 0xFF)
     except BaseException as error:
@@ -241,7 +245,7 @@ while True:
         elif request["op"] == "kill":
             for pid, name in children.items():
                 if name == request["id"]:
-                    os.kill(pid, signal.SIGKILL)
+                    os.kill(pid, signal.SIGTERM)  # C kills G, and exits when all is gone
 '''
 
 
@@ -297,7 +301,14 @@ class Zygote:
 
     def _read_replies(self) -> None:
         assert self.process.stdout is not None
-        for line in self.process.stdout:
+        with self.process.stdout:
+            self._dispatch(self.process.stdout)
+        with self._exited:  # the zygote is gone, and every kernel with it
+            self.closed = True
+            self._exited.notify_all()
+
+    def _dispatch(self, lines: Iterable[bytes]) -> None:
+        for line in lines:
             message = json.loads(line)
             if "spawned" in message:
                 self._replies[message["spawned"]].put(message)
@@ -305,9 +316,6 @@ class Zygote:
                 with self._exited:
                     self._exits[message["exited"]] = message["status"]
                     self._exited.notify_all()
-        with self._exited:  # the zygote is gone, and every kernel with it
-            self.closed = True
-            self._exited.notify_all()
 
     def _send(self, message: dict) -> None:
         assert self.process.stdin is not None
@@ -461,6 +469,9 @@ class WarmKernels:
         self._ready: queue.Queue[Kernel] = queue.Queue()
         self._wanted = threading.Semaphore(0)
         self._stop = threading.Event()
+        self._count = threading.Lock()
+        self.forked = 0  # kernels handed out that came from the zygote
+        self.cold = 0  # kernels handed out that `start_kernel` started (a policy it cannot serve)
         self.zygote: Zygote | None = None
         if isolation_for(policy) is Isolation.BUBBLEWRAP:
             self.zygote = Zygote(policy, preload)
@@ -478,7 +489,11 @@ class WarmKernels:
     def start(self, policy: SandboxPolicy) -> Kernel:
         """A kernel for one submission: one forked ahead when there is one, else a fresh one."""
         if self.zygote is None or self._stop.is_set() or not self._fits.warm(policy):
+            with self._count:
+                self.cold += 1
             return start_kernel(policy, self.startup_timeout)
+        with self._count:
+            self.forked += 1
         if self._fits.same(policy):
             while True:
                 try:
@@ -486,7 +501,7 @@ class WarmKernels:
                 except queue.Empty:
                     break
                 self._wanted.release()
-                if kernel.is_alive():
+                if _forked_alive(kernel):
                     return kernel
                 kernel.close()
         return self._fork(policy)
@@ -519,7 +534,14 @@ class WarmKernels:
         manager.provisioner = provisioner
         kernel = Kernel(manager, Isolation.BUBBLEWRAP, workdir, root, cap)
         try:
-            manager.start_kernel()
+            if threading.current_thread() is not threading.main_thread():
+                loop = asyncio.new_event_loop()  # not jupyter_core's loop per thread, never closed
+                try:
+                    loop.run_until_complete(manager._async_start_kernel())
+                finally:
+                    loop.close()
+            else:
+                manager.start_kernel()
         except Exception as error:
             kernel.close()
             raise EnvironmentProblem(f"the kernel could not start: {error}") from error
@@ -551,3 +573,9 @@ class WarmKernels:
             except queue.Empty:
                 break
         self.zygote.close()
+
+
+def _forked_alive(kernel: Kernel) -> bool:
+    """`kernel.is_alive()` without jupyter_core's run_sync (which leaves a loop in each thread)."""
+    process = getattr(kernel.manager.provisioner, "process", None)
+    return process is not None and process.poll() is None
