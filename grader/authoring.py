@@ -16,30 +16,17 @@ the same bytes and `stale_assignments` can tell when a solution changed without 
 from __future__ import annotations
 
 import copy
-import os
 import re
-import tempfile
 from pathlib import Path
 
 import nbformat
 
+from grader.errors import AuthoringError
+from grader.files import write_atomically
+
 BEGIN = re.compile(r"^(?P<indent>[ \t]*)#+[ \t]*BEGIN SOLUTION[ \t]*$")
 END = re.compile(r"^[ \t]*#+[ \t]*END SOLUTION[ \t]*$")
 STUB = "raise NotImplementedError"
-
-
-class AuthoringError(Exception):
-    """A solution notebook cannot be turned into an assignment.
-
-    `line` is the 1-based line inside the cell named in the message (0 when the problem is not
-    on one line, e.g. an unreadable file).
-    """
-
-    def __init__(self, path: Path | str, line: int, problem: str) -> None:
-        super().__init__(f"{path}: line {line}: {problem}")
-        self.path = path
-        self.line = line
-        self.problem = problem
 
 
 def make_assignment(solution: nbformat.NotebookNode, assignment_id: str) -> nbformat.NotebookNode:
@@ -57,7 +44,7 @@ def generate_assignments(course_dir: Path, ids: list[str] | None = None) -> list
         target = folder / f"{assignment_id}.ipynb"
         data = text.encode("utf-8")
         if not (target.is_file() and target.read_bytes() == data):
-            _write_atomically(target, data)
+            write_atomically(target, data)
         written.append(target)
     return written
 
@@ -165,17 +152,3 @@ def _stub_regions(source: str, where: str, cell_name: str) -> str:
 def _render(notebook: nbformat.NotebookNode) -> str:
     text = nbformat.writes(notebook)
     return text if text.endswith("\n") else text + "\n"
-
-
-def _write_atomically(target: Path, data: bytes) -> None:
-    handle, temp_name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-        # mkstemp makes the file private; keep the old file's mode, else the usual 0o644.
-        mode = target.stat().st_mode & 0o777 if target.exists() else 0o644
-        os.chmod(temp_name, mode)
-        os.replace(temp_name, target)
-    except BaseException:
-        Path(temp_name).unlink(missing_ok=True)
-        raise

@@ -22,6 +22,8 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from grader.errors import DatasetError
+
 FASHION_MNIST_ENV = "GRADER_FASHION_MNIST"
 FASHION_MNIST_FILES = {
     "train_X": "train-images-idx3-ubyte.gz",
@@ -42,15 +44,6 @@ IDX_DTYPES = {
     0x0E: np.dtype(">f8"),
 }
 GZIP_MAGIC = b"\x1f\x8b"
-
-
-class DatasetError(Exception):
-    """An image data set cannot be loaded: a file is missing, unreadable or malformed."""
-
-    def __init__(self, path: Path | str, problem: str) -> None:
-        super().__init__(f"{path}: {problem}")
-        self.path = path
-        self.problem = problem
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@
     ├── AssignmentError
     │   ├── UnknownAssignment        (exit 7)   no checks for that assignment id
     │   └── AuthoringError           (exit 9)   a solution notebook is malformed
+    ├── DatasetError                 (exit 10)  the image data cannot be loaded (--data)
     └── EnvironmentProblem           (exit 8)   the kernel or sandbox could not start
 
 A student's failing, looping or crashing code is never an error here: it is a value in the
@@ -33,6 +34,7 @@ class ExitStatus(IntEnum):
     UNKNOWN_ASSIGNMENT = 7
     ENVIRONMENT = 8
     AUTHORING = 9
+    DATASET = 10
     INTERRUPTED = 130
 
 
@@ -93,6 +95,17 @@ class AuthoringError(AssignmentError):
         super().__init__(f"{path}: line {line}: {problem}")
         self.path = path
         self.line = line
+        self.problem = problem
+
+
+class DatasetError(GraderError):
+    """An image data set cannot be loaded: a file is missing, unreadable or malformed."""
+
+    exit_status = ExitStatus.DATASET
+
+    def __init__(self, path: Path | str, problem: str) -> None:
+        super().__init__(f"{path}: {problem}")
+        self.path = path
         self.problem = problem
 
 
