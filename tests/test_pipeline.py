@@ -19,3 +19,36 @@ def test_solved_softmax_notebook_scores_full_marks(options):
     failed = [(c.name, c.detail) for c in report.checks if c.status is not CheckStatus.PASSED]
     assert failed == []
     assert report.score == report.max_score
+
+
+def test_grading_twice_gives_identical_results(tmp_path, options):
+    import nbformat
+
+    notebook = nbformat.read(ROOT / "solutions" / "04_softmax_regression.ipynb", as_version=4)
+    for cell in notebook.cells:  # a model that starts from too large weights: results depend on seeding
+        cell.source = cell.source.replace("size=(num_inputs, num_outputs)", "size=(num_inputs, num_outputs)) * 30 + (0")
+    path = tmp_path / "04_softmax_regression.ipynb"
+    nbformat.write(notebook, path)
+    first, second = (grade(path, options) for _ in range(2))
+
+    def outcome(report):
+        return [(c.name, c.status, c.points, c.message) for c in report.checks]
+
+    assert outcome(first) == outcome(second)
+    assert first.score < first.max_score
+
+
+def test_ungradable_file_still_gets_a_gradescope_results_file(tmp_path, capsys):
+    import json
+
+    from grader import cli
+
+    broken = tmp_path / "04_softmax_regression.ipynb"
+    broken.write_text("{not json")
+    results = tmp_path / "results.json"
+    status = cli.main([str(broken), "--format", "gradescope", "--output", str(results)])
+    assert status == 4
+    data = json.loads(results.read_text())
+    assert data["score"] == 0 and "not valid JSON" in data["output"]
+    assert data["tests"] and all(t["score"] == 0 and t["status"] == "failed" for t in data["tests"])
+    assert sum(t["max_score"] for t in data["tests"]) > 10
