@@ -10,6 +10,7 @@ Results of a grader failure (no kernel could start) are never kept: a rerun retr
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from dataclasses import dataclass
@@ -28,8 +29,11 @@ from grader.reporters import json_report
 FORMAT = 1  # of the files in the state folder
 
 
+@functools.cache
 def grader_version() -> str:
-    """The package version and a digest of the grader's sources (an edit is a new version)."""
+    """The package version and a digest of the grader's sources (an edit is a new version).
+
+    Computed once per process: the code a process runs is what it read when it started."""
     try:
         version = metadata.version("dl-notebook-grader")
     except metadata.PackageNotFoundError:

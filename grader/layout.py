@@ -60,9 +60,9 @@ def _discover_folder(root: Path, known: set[str]) -> list[Entry]:
     entries: list[Entry] = []
     loose = sorted(p for p in root.iterdir() if p.is_file() and _is_notebook(p))
     folders = sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith("."))
-    if loose and all(p.stem in known for p in loose) and not folders:
+    if any(p.stem in known for p in loose) and not folders:
         # one student's folder given directly: grade its assignment notebooks
-        return [Entry(root.resolve().name, p) for p in loose]
+        return [Entry(root.resolve().name, p) for p in loose if p.stem in known]
     entries += [Entry(p.stem, p) for p in loose]
     prefix = _classroom_prefix(folders, known)
     for folder in folders:
