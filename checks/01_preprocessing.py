@@ -23,15 +23,24 @@ def houses():
 
 
 def mixed():
-    """Every kind of column, each with a gap."""
+    """Float, str, object, category and bool columns, with gaps."""
     return pd.DataFrame({
         "num": [1.0, np.nan, 3.0, 4.0, 2.5],
         "text": pd.Series(["a", None, "b", "a", "c"], dtype="str"),
         "obj": pd.Series(["x", "y", None, "x", "y"], dtype=object),
         "cat": pd.Categorical(["p", "q", "p", None, "q"]),
         "flag": [True, False, True, False, True],
-        "count": pd.array([1, None, 3, 4, None], dtype="Int64"),
         "target": [10.0, 20.0, 30.0, 40.0, 50.0],
+    })
+
+
+def nullable():
+    """Nullable integer columns (Int64) with gaps, next to a float column."""
+    return pd.DataFrame({
+        "rooms": pd.array([1, None, 3, 4, None], dtype="Int64"),
+        "area": [50.0, 60.0, np.nan, 80.0, 65.0],
+        "floors": pd.array([1, 2, 2, None, 1], dtype="Int64"),
+        "price": pd.array([100, 150, 120, 200, 160], dtype="Int64"),
     })
 
 
@@ -74,19 +83,20 @@ def magnitudes():
 
 
 FRAMES = {
-    "houses": houses, "mixed": mixed, "one_row": one_row, "all_missing": all_missing,
+    "houses": houses, "mixed": mixed, "nullable": nullable, "one_row": one_row, "all_missing": all_missing,
     "ties": ties, "no_missing": no_missing, "magnitudes": magnitudes,
 }
 DESCRIPTIONS = {
     "houses": "D2L's houses frame (NumRooms, RoofType, Price)",
-    "mixed": "a frame with float, str, object, category, bool and Int64 columns, each with gaps",
+    "mixed": "a frame with float, str, object, category and bool columns, with gaps",
+    "nullable": "a frame with nullable integer (Int64) columns with gaps",
     "one_row": "a frame of one row",
     "all_missing": "a frame with an all-missing numeric column and an all-missing str column",
     "ties": "a frame where two columns tie for the most gaps",
     "no_missing": "a frame without missing values",
     "magnitudes": "a frame with values near 1e6 and 1e-6, the target in the middle and a shuffled index",
 }
-TARGETS = {"houses": "Price", "mixed": "target", "one_row": "price", "all_missing": "y",
+TARGETS = {"houses": "Price", "mixed": "target", "nullable": "price", "one_row": "price", "all_missing": "y",
            "magnitudes": "target", "ties": "z", "no_missing": "c"}
 
 
@@ -105,7 +115,7 @@ def test_missing_fraction_houses(student, reference):
 @pytest.mark.check("missing_fraction: every kind of column, one row, all-missing and complete columns",
                    points=1, hidden=True)
 def test_missing_fraction_edge_cases(student, reference):
-    for name in ("mixed", "one_row", "all_missing", "no_missing", "magnitudes"):
+    for name in ("mixed", "nullable", "one_row", "all_missing", "no_missing", "magnitudes"):
         check_missing_fraction(student, reference, name)
 
 
@@ -131,7 +141,7 @@ def test_drop_most_missing(student, reference):
 
 @pytest.mark.check("drop_most_missing: ties, no gaps, one row, an all-missing column", points=1, hidden=True)
 def test_drop_most_missing_edge_cases(student, reference):
-    for name in ("ties", "no_missing", "one_row", "all_missing", "magnitudes"):
+    for name in ("ties", "no_missing", "one_row", "all_missing", "nullable", "magnitudes"):
         check_drop(student, reference, name)
 
 
@@ -169,9 +179,14 @@ def test_preprocess_houses(student, reference):
     check_preprocess(student, reference, "houses")
 
 
-@pytest.mark.check("preprocess: str, object, category, bool and nullable integer columns", points=2)
+@pytest.mark.check("preprocess: str, object, category and bool columns", points=2)
 def test_preprocess_mixed(student, reference):
     check_preprocess(student, reference, "mixed")
+
+
+@pytest.mark.check("preprocess: fills gaps in nullable integer (Int64) columns with the mean", points=1)
+def test_preprocess_nullable(student, reference):
+    check_preprocess(student, reference, "nullable")
 
 
 @pytest.mark.check("preprocess: one row, all-missing columns, large and small values, target in the middle",
@@ -184,7 +199,7 @@ def test_preprocess_edge_cases(student, reference):
 @pytest.mark.check("preprocess: leaves its input unchanged", points=1)
 def test_preprocess_input_unchanged(student):
     call = student.define(CALL_WITH_COPIES, "call_with_copies")
-    for name in ("houses", "mixed"):
+    for name in ("houses", "magnitudes"):
         before, after = call(student.preprocess, [FRAMES[name](), TARGETS[name]])
         expect_unchanged(before[0], after[0], call=f"preprocess(df, {TARGETS[name]!r}) with {DESCRIPTIONS[name]}",
                          what="df")

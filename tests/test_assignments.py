@@ -22,7 +22,13 @@ from grader.report import CheckStatus, GradeReport, GradeStatus
 
 from conftest import ROOT
 
-pytestmark = pytest.mark.notebook
+pytestmark = [
+    pytest.mark.notebook,
+    # An engine leak, not a check's concern: a kernel client's zmq socket from an earlier grading
+    # is sometimes garbage-collected unclosed during a later test (ResourceWarning in __del__).
+    pytest.mark.filterwarnings(
+        r"ignore:Exception ignored in. <function Socket\.__del__:pytest.PytestUnraisableExceptionWarning"),
+]
 
 CONTRACT = {
     "01_preprocessing": {"missing_fraction", "drop_most_missing", "preprocess"},
@@ -66,7 +72,8 @@ BUGS = [
                "drop_most_missing: ties, no gaps, one row, an all-missing column")),
     Bug("01_preprocessing", "preprocess",  # forgets the missing-value indicator columns
         "pd.get_dummies(inputs, dummy_na=True)", "pd.get_dummies(inputs)",
-        passes("preprocess: leaves its input unchanged")),
+        passes("preprocess: leaves its input unchanged",
+               "preprocess: fills gaps in nullable integer (Int64) columns with the mean")),  # no categories
     # 02
     Bug("02_linear_algebra_autograd", "frobenius_norm",  # the norm without its square root
         "return torch.sqrt((A * A).sum())", "return (A * A).sum()",
