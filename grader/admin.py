@@ -18,6 +18,7 @@ import io
 import json
 import subprocess
 import sys
+import tempfile
 import time
 import zipfile
 from dataclasses import replace
@@ -126,9 +127,9 @@ def run_gradescope(assignment_id: str, submission_dir: Path, results: Path,
                           policy=replace(options.policy, use_bubblewrap=_bubblewrap_works()))
         notebook = _submitted_notebook(submission_dir, assignment_id)
         if notebook is None:
-            report = grade_or_explain(submission_dir / f"{assignment_id}.ipynb", options)
+            report = _without_notebook(assignment_id, options)
             found = sorted(p.name for p in submission_dir.rglob("*") if p.is_file()) if submission_dir.is_dir() else []
-            report = replace(report, reason="no notebook (.ipynb) in the submission"
+            report = replace(report, submission=str(submission_dir), reason="no notebook (.ipynb) in the submission"
                              + (f"; it holds: {', '.join(found[:10])}" if found else ""))
         else:
             report = grade_or_explain(notebook, options)
@@ -143,12 +144,21 @@ def run_gradescope(assignment_id: str, submission_dir: Path, results: Path,
     return report
 
 
+def _without_notebook(assignment_id: str, options: GradeOptions) -> GradeReport:
+    """The report of a submission with no notebook: every check, at no points."""
+    with tempfile.TemporaryDirectory() as empty:
+        path = Path(empty) / f"{assignment_id}.ipynb"  # a path nobody could have filled
+        return grade_or_explain(path, replace(options, assignment=assignment_id))
+
+
 def _submitted_notebook(folder: Path, assignment_id: str) -> Path | None:
     """`<id>.ipynb` if it was submitted, else the first notebook (by path) anywhere inside."""
     if not folder.is_dir():
         return None
-    notebooks = sorted(p for p in folder.rglob("*.ipynb")
-                       if p.is_file() and ".ipynb_checkpoints" not in p.parts)
+    inside = folder.resolve()
+    notebooks = sorted(p for p in folder.rglob("*.ipynb")  # no links: they could reach the solution
+                       if p.is_file() and not p.is_symlink() and inside in p.resolve().parents
+                       and ".ipynb_checkpoints" not in p.parts)
     for notebook in notebooks:
         if notebook.name == f"{assignment_id}.ipynb":
             return notebook
@@ -211,6 +221,7 @@ jobs:
           GRADER_COURSE: ${{{{ runner.temp }}}}/course
         run: |
           rm -f result.json
+          if [ -L {notebook} ]; then rm -f {notebook}; fi  # a link could point at the solution
           grade {notebook} --assignment {assignment}{extra} --format classroom --output result.json || true
           if [ ! -s result.json ]; then
             echo '{fallback}' > result.json
@@ -241,9 +252,7 @@ def write_classroom_template(course: Course, assignment_id: str, output: Path,
                              public_only: bool = False) -> list[Path]:
     """The workflow, and the student's notebook when it has been generated. No checks, no solution."""
     _assignment(course, assignment_id)
-    empty = grade_or_explain(output / f"{assignment_id}.ipynb.missing",
-                             GradeOptions(course=course, assignment=assignment_id,
-                                          public_only=public_only))
+    empty = _without_notebook(assignment_id, GradeOptions(course=course, public_only=public_only))
     workflow = output / ".github" / "workflows" / "classroom.yml"
     write_atomically(workflow, classroom_workflow(assignment_id, empty.max_score,
                                                   public_only=public_only))

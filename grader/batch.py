@@ -101,6 +101,11 @@ ProgressHook = Callable[[Progress], None]
 def grade_entry(entry: Entry, options: GradeOptions) -> tuple[GradeReport, RowStatus]:
     """Grade one submission in a worker; never raises (a grader failure becomes a row)."""
     started = time.monotonic()
+    if entry.path.is_symlink():  # it could point at a solution: only what was handed in is graded
+        report = GradeReport(submission=str(entry.path), assignment=None, student=entry.student,
+                             status=GradeStatus.UNGRADABLE,
+                             reason=f"{entry.path}: a symbolic link, not a notebook")
+        return report, RowStatus.UNGRADABLE
     try:
         report = grade_or_explain(entry.path, options)
         status = RowStatus(report.status.value)

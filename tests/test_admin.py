@@ -219,3 +219,10 @@ def test_classroom_fallback_result_is_valid(template):
     fallback = json.loads(run.split("echo '", 1)[1].split("' > result.json", 1)[0])
     assert fallback["max_score"] == 17 and fallback["tests"][0]["status"] == "error"
     assert fallback["tests"][0]["score"] == 0
+
+
+def test_run_autograder_ignores_a_link_to_the_solution(tmp_path):
+    root = unpack(tmp_path)
+    (root / "submission" / f"{ASSIGNMENT}.ipynb").symlink_to(root / "source" / "course" / "solutions" / f"{ASSIGNMENT}.ipynb")
+    data = run_autograder(root)
+    assert data["score"] == 0 and "no notebook" in data["output"]

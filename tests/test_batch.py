@@ -16,12 +16,13 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from grader.batch import RowStatus, run_batch
+from grader.batch import RowStatus, grade_entry, run_batch
 from grader.cache import ResultCache, grader_version, report_from_data, result_key
 from grader.cli import main
 from grader.course import Course
 from grader.layout import Entry, discover
 from grader.pipeline import GradeOptions
+from grader.progress import ProgressDisplay
 from grader.report import CheckResult, CheckStatus, GradeReport, GradeStatus
 from grader.reporters import json_report
 
@@ -354,3 +355,27 @@ def test_ctrl_c_keeps_finished_results(tmp_path):
     assert rows["s2"] in ("graded", "not run")  # running when Ctrl-C came, unless just queued
     graded = sum(status == "graded" for status in rows.values())
     assert len(list(state.glob("results/*.json"))) == graded
+
+
+def test_a_symbolic_link_is_not_graded(tmp_path):
+    link = tmp_path / "eve.ipynb"
+    link.symlink_to(SOLVED)  # the solution, by a link the student committed
+    report, status = grade_entry(Entry("eve", link), GradeOptions())
+    assert status is RowStatus.UNGRADABLE and report.checks == ()
+    assert "symbolic link" in report.reason and report.student == "eve"
+
+
+# -- the progress display ----------------------------------------------------------------------
+
+def test_progress_is_plain_lines_off_a_terminal_and_one_line_on_it(tmp_path):
+    entries = [Entry(name, touch(tmp_path / f"{name}.ipynb", name)) for name in ("right", "wrong")]
+    plain, tty = io.StringIO(), io.StringIO()
+    run_batch(entries, GradeOptions(), InlineExecutor(), grader=fake_grade,
+              progress=ProgressDisplay(plain, interactive=False))
+    lines = plain.getvalue().splitlines()
+    assert lines[0].startswith("[1/2] right (a): graded 1/1")
+    assert lines[1].startswith("[2/2] wrong (a): graded 0/1") and "done in" in lines[1]
+    run_batch(entries, GradeOptions(), InlineExecutor(), grader=fake_grade,
+              progress=ProgressDisplay(tty, interactive=True))
+    drawn = tty.getvalue()
+    assert drawn.count("\n") == 1 and "\r\033[K[2/2] 2 graded" in drawn
