@@ -147,22 +147,23 @@ def check_forward(student, reference, args, kwargs, X, text):
     model = patched(helper, student.MLPScratch, list(args), kwargs, 0)
     out, (W1, b1, W2, b2) = patched(run, model, X)
     expected = reference_relu(X.reshape(len(X), -1) @ W1 + b1) @ W2 + b2
-    expect_close(out, expected, call=f"model.forward(X) with model = MLPScratch{tuple(args)} and {text}",
-                 rtol=1e-4, atol=1e-5)
+    model_text = ", ".join([*map(repr, args), *(f"{k}={v!r}" for k, v in kwargs.items())])
+    expect_close(out, expected, call=f"model.forward(X) with model = MLPScratch({model_text}) given random "
+                                     f"biases, {text} (relu is the grader's here)", rtol=1e-4, atol=1e-5)
 
 
 @pytest.mark.check("MLPScratch: forward flattens and returns relu(X W1 + b1) W2 + b2", points=2)
 def test_mlp_forward(student, reference):
     check_forward(student, reference, (64, 10, 32, 0.1), {"sigma": 1.0}, torch.rand(5, 1, 8, 8),
-                  "sigma=1.0, random biases, X = torch.rand(5, 1, 8, 8)")
+                  "X = torch.rand(5, 1, 8, 8)")
 
 
 @pytest.mark.check("MLPScratch: forward works for other sizes and a single example", points=1, hidden=True)
 def test_mlp_forward_edge_cases(student, reference):
     check_forward(student, reference, (12, 3, 5, 0.1), {"sigma": 1.0}, torch.randn(4, 1, 3, 4),
-                  "sigma=1.0, random biases, X = torch.randn(4, 1, 3, 4)")
+                  "X = torch.randn(4, 1, 3, 4)")
     check_forward(student, reference, (64, 10, 16, 0.1), {"sigma": 1.0}, torch.rand(1, 1, 8, 8),
-                  "sigma=1.0, random biases, X = torch.rand(1, 1, 8, 8) (one example)")
+                  "X = torch.rand(1, 1, 8, 8) (one example)")
 
 
 @pytest.mark.check("MLPScratch: trained, reaches the validation-accuracy threshold", points=3, timeout=60)
