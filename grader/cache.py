@@ -1,7 +1,7 @@
 """Finished results kept between runs, so that a rerun grades only what changed.
 
 A result is filed under a key: the SHA-256 of the notebook's bytes, of the assignment's checks
-file and solution notebook, of the grader's own sources and version, and of the options that
+file and solution notebook, of the grader's version and grading sources, and of the options that
 change a grade (limits, seed, public-only, data, sandbox). Change any of them and the
 submission is graded again. Each result is one JSON file, `<state>/results/<key>.json`, written
 atomically as soon as it is known, so an interrupted batch keeps every finished result.
@@ -29,9 +29,15 @@ from grader.reporters import json_report
 FORMAT = 1  # of the files in the state folder
 
 
+# Sources that never change a report: what runs batches, writes outputs or authors assignments.
+# (Reports are kept, not their renderings, so a changed reporter needs no regrading.)
+NOT_GRADING = {"admin.py", "authoring.py", "batch.py", "cache.py", "cli.py", "layout.py",
+               "progress.py", "reporters"}
+
+
 @functools.cache
 def grader_version() -> str:
-    """The package version and a digest of the grader's sources (an edit is a new version).
+    """The package version and a digest of the sources that grade (an edit is a new version).
 
     Computed once per process: the code a process runs is what it read when it started."""
     try:
@@ -40,7 +46,8 @@ def grader_version() -> str:
         version = "unknown"
     digest = hashlib.sha256()
     for source in sorted(PACKAGE_DIR.rglob("*")):
-        if source.suffix in (".py", ".ini") and "__pycache__" not in source.parts:
+        parts = source.relative_to(PACKAGE_DIR).parts
+        if source.suffix in (".py", ".ini") and "__pycache__" not in parts and parts[0] not in NOT_GRADING:
             digest.update(source.relative_to(PACKAGE_DIR).as_posix().encode() + b"\0")
             digest.update(source.read_bytes())
     return f"{version}+{digest.hexdigest()[:12]}"
