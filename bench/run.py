@@ -46,6 +46,27 @@ nb = nbformat.read(sys.argv[1], as_version=4)
 NotebookClient(nb, timeout=600, kernel_name="python3", allow_errors=True).execute()
 """
 
+# What `grade NOTEBOOK` would cost if the command line started the warm kernels' zygote before
+# importing the rest of the grader (see bench/README.md): the package's __init__ is bypassed
+# here, as a lazy one would, so that the zygote's imports overlap the grader's own.
+ZYGOTE_FIRST = """\
+import sys, types
+from pathlib import Path
+package = types.ModuleType("grader")
+package.__path__ = [str(Path(sys.argv[2]) / "grader")]
+sys.modules["grader"] = package
+from grader.sandbox import SandboxPolicy
+from grader.warm import WarmKernels
+root = Path(sys.argv[2])
+hidden = (root / "solutions", root / "checks", root / "grader")
+with WarmKernels(SandboxPolicy(hidden=hidden), ahead=1) as pool:
+    from grader.pipeline import GradeOptions, grade
+    from grader.reporters import table
+    report = grade(Path(sys.argv[1]), GradeOptions(), kernels=pool.start)
+    print(table.render(report))
+    sys.exit(0 if pool.forked == 1 else 9)
+"""
+
 
 # -- memory ------------------------------------------------------------------------------------
 
@@ -255,6 +276,10 @@ def mebibytes(value: float) -> str:
     return f"{value / 2**20:.0f} MiB"
 
 
+def _ratio(value: float) -> str:
+    return f"{value:.2f}" if value == value else "-"
+
+
 def single_notebooks(args: argparse.Namespace, threads: int) -> list[list[str]]:
     from grader.pipeline import GradeOptions, _policy, grade
     from grader.report import GradeStatus
@@ -268,7 +293,7 @@ def single_notebooks(args: argparse.Namespace, threads: int) -> list[list[str]]:
         warm_pool = WarmKernels(_policy(GradeOptions()), ahead=1)
     try:
         for notebook in sorted((ROOT / "solutions").glob(args.notebooks)):
-            cold, bare, warm = [], [], []
+            cold, first, bare, warm = [], [], [], []
             status = "graded" if notebook.stem in known else "no checks"
             for _ in range(args.runs):
                 if notebook.stem in known:
@@ -276,6 +301,11 @@ def single_notebooks(args: argparse.Namespace, threads: int) -> list[list[str]]:
                     if code != 0:
                         status = f"exit {code}"
                     cold.append(elapsed)
+                    elapsed, code = timed_process([sys.executable, "-c", ZYGOTE_FIRST,
+                                                   str(notebook), str(ROOT)])
+                    if code != 0:
+                        status = f"zygote-first exit {code}"
+                    first.append(elapsed)
                 bare.append(timed_process([sys.executable, "-c", BARE, str(notebook)],
                                           bare_env(threads))[0])
                 if warm_pool is not None and notebook.stem in known:
@@ -287,9 +317,10 @@ def single_notebooks(args: argparse.Namespace, threads: int) -> list[list[str]]:
                         status = f"warm {report.score:g}/{report.max_score:g}"
             ratio = median(cold) / median(bare) if cold else float("nan")
             warm_ratio = median(warm) / median(bare) if warm else float("nan")
-            rows.append([notebook.name, status, seconds(median(cold)), seconds(median(bare)),
-                         f"{ratio:.2f}" if ratio == ratio else "-", seconds(median(warm)),
-                         f"{warm_ratio:.2f}" if warm_ratio == warm_ratio else "-"])
+            first_ratio = median(first) / median(bare) if first else float("nan")
+            rows.append([notebook.name, status, seconds(median(bare)), seconds(median(cold)),
+                         _ratio(ratio), seconds(median(first)), _ratio(first_ratio),
+                         seconds(median(warm)), _ratio(warm_ratio)])
     finally:
         if warm_pool is not None:
             warm_pool.close()
@@ -357,8 +388,9 @@ def main(argv: list[str] | None = None) -> int:
           f"load average {os.getloadavg()[0]:.2f}; kernels with {policy.threads} thread(s), "
           f"bare runs too", flush=True)
     if args.single:
-        print(render(["notebook", "status", "grade cold", "bare", "grade/bare", "grade warm",
-                      "warm/bare"], single_notebooks(args, policy.threads)), flush=True)
+        print(render(["notebook", "status", "bare nbclient", "grade cold", "/bare",
+                      "cold, zygote first", "/bare", "grade warm", "/bare"],
+                     single_notebooks(args, policy.threads)), flush=True)
         print(flush=True)
     if args.batch:
         print(render(["batch of %d" % args.batch, "-j", "wall", "subs/min", "speed-up",

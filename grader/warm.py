@@ -317,6 +317,9 @@ class Zygote:
                     self._exits[message["exited"]] = message["status"]
                     self._exited.notify_all()
 
+    def alive(self) -> bool:
+        return not self.closed and self.process.poll() is None
+
     def _send(self, message: dict) -> None:
         assert self.process.stdin is not None
         self.process.stdin.write((json.dumps(message) + "\n").encode())
@@ -488,7 +491,8 @@ class WarmKernels:
 
     def start(self, policy: SandboxPolicy) -> Kernel:
         """A kernel for one submission: one forked ahead when there is one, else a fresh one."""
-        if self.zygote is None or self._stop.is_set() or not self._fits.warm(policy):
+        if self.zygote is None or self._stop.is_set() or not self._fits.warm(policy) \
+                or not self.zygote.alive():
             with self._count:
                 self.cold += 1
             return start_kernel(policy, self.startup_timeout)

@@ -47,7 +47,7 @@ class Session:
 
     def __init__(self, kernel: Kernel) -> None:
         self.kernel = kernel
-        self.client = BlockingKernelClient()
+        self.client = BlockingKernelClient(parent=kernel.manager)  # alive: as the manager says
         self.client.load_connection_info(kernel.manager.get_connection_info())
         self.client.start_channels()
         self.client.wait_for_ready(timeout=60)
@@ -272,3 +272,16 @@ def test_a_solved_notebook_gets_full_marks_on_a_warm_kernel(options):
     failed = [(c.name, c.detail) for c in report.checks if c.status is not CheckStatus.PASSED]
     assert failed == []
     assert report.score == report.max_score
+
+
+def test_when_the_zygote_is_gone_kernels_start_cold():
+    with WarmKernels(POLICY, ahead=0) as warm:
+        assert warm.zygote is not None
+        os.kill(warm.zygote.pid, 9)
+        warm.zygote.process.wait(timeout=10)
+        kernel = warm.start(POLICY)
+        try:
+            assert kernel.is_alive()
+            assert (warm.forked, warm.cold) == (0, 1)
+        finally:
+            kernel.close()
