@@ -43,6 +43,9 @@ def build_mlp_with_random_biases(Model, args, kwargs, seed):
             bias.copy_(torch.randn(bias.shape, generator=generator, dtype=bias.dtype))
     return model
 
+def leaf_flags(model):
+    return {name: bool(getattr(model, name).is_leaf) for name in ("W1", "b1", "W2", "b2")}
+
 def forward_and_parameters(model, X):
     out = model.forward(X)
     return out.detach(), [getattr(model, name).detach().clone() for name in ("W1", "b1", "W2", "b2")]
@@ -123,6 +126,11 @@ def test_mlp_parameters(student):
                f"MLPScratch(64, 10, 32, 0.1, sigma=0.5).{name} should be a tensor of shape {shapes[name]}, "
                f"got {tuple(value.shape) if isinstance(value, torch.Tensor) else type(value).__name__}")
         expect(value.requires_grad, f"MLPScratch(64, 10, 32, 0.1, sigma=0.5).{name} needs requires_grad=True")
+    leaves = student.define(HELPERS, "leaf_flags")(model)
+    for name in names:
+        expect(leaves[name], f"MLPScratch(64, 10, 32, 0.1, sigma=0.5).{name} is not a leaf tensor (it was computed "
+                             "from one that requires grad), so training cannot update it; scale first, then call "
+                             ".requires_grad_()")
     for name in ("W1", "W2"):
         std = float(values[name].detach().std())
         expect(0.4 < std < 0.6, f"MLPScratch(64, 10, 32, 0.1, sigma=0.5).{name} should be drawn with "

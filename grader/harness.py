@@ -26,6 +26,9 @@ def train_classifier(Model, model_args, loss_fn, train_X, train_y, val_X, lr, ep
             for p in params:
                 p.grad = None
             loss.backward()
+            if any(p.grad is None for p in params):
+                raise ValueError("a parameter from model.parameters() got no gradient: is it a leaf tensor "
+                                 "with requires_grad=True, used by forward?")
             with torch.no_grad():
                 for p in params:
                     p -= lr * p.grad
