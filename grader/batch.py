@@ -28,8 +28,10 @@ from typing import Callable, Iterable
 
 from grader.cache import ResultCache, grader_version, result_key
 from grader.layout import Entry
+from grader.kernel import start_kernel
 from grader.pipeline import GradeOptions, grade_or_explain
 from grader.report import GradeReport, GradeStatus
+from grader.sandbox import SandboxPolicy
 
 POLL_SECONDS = 0.5
 
@@ -98,8 +100,10 @@ class Progress:
 ProgressHook = Callable[[Progress], None]
 
 
-def grade_entry(entry: Entry, options: GradeOptions) -> tuple[GradeReport, RowStatus]:
-    """Grade one submission in a worker; never raises (a grader failure becomes a row)."""
+def grade_entry(entry: Entry, options: GradeOptions, warm: bool = False) -> tuple[GradeReport, RowStatus]:
+    """Grade one submission in a worker; never raises (a grader failure becomes a row).
+
+    `warm`: take the kernel from this worker's `WarmKernels` (made at its first submission)."""
     started = time.monotonic()
     if entry.path.is_symlink():  # it could point at a solution: only what was handed in is graded
         report = GradeReport(submission=str(entry.path), assignment=None, student=entry.student,
@@ -107,7 +111,8 @@ def grade_entry(entry: Entry, options: GradeOptions) -> tuple[GradeReport, RowSt
                              reason=f"{entry.path}: a symbolic link, not a notebook")
         return report, RowStatus.UNGRADABLE
     try:
-        report = grade_or_explain(entry.path, options)
+        kernels = _warm_kernels(options).start if warm else start_kernel
+        report = grade_or_explain(entry.path, options, kernels)
         status = RowStatus(report.status.value)
     except Exception as error:  # noqa: BLE001 - the batch must go on; the row says why
         reason = f"the grader failed: {type(error).__name__}: {error}"
@@ -117,6 +122,23 @@ def grade_entry(entry: Entry, options: GradeOptions) -> tuple[GradeReport, RowSt
         status = RowStatus.ERROR
         traceback.print_exc()
     return replace(report, student=entry.student), status
+
+
+_WARM: dict[SandboxPolicy, object] = {}  # per worker process: its warm kernels, by policy
+
+
+def _warm_kernels(options: GradeOptions):  # noqa: ANN202 - a grader.warm.WarmKernels
+    """This process's warm kernels for the options' policy (the course's folders hidden)."""
+    from grader.warm import WarmKernels
+
+    policy = replace(options.policy, hidden=options.policy.hidden + options.course.private_paths)
+    with _WARM_LOCK:
+        if policy not in _WARM:
+            _WARM[policy] = WarmKernels(policy, ahead=1)
+        return _WARM[policy]
+
+
+_WARM_LOCK = threading.Lock()
 
 
 def run_batch(entries: Iterable[Entry], options: GradeOptions, executor: cf.Executor,

@@ -15,6 +15,7 @@ import os
 import signal
 import sys
 from dataclasses import replace
+from functools import partial
 from pathlib import Path
 
 from grader.course import Course, default_course
@@ -61,6 +62,8 @@ def build_parser() -> argparse.ArgumentParser:
                        help=f"submissions graded at once, each in its own kernel ({_cores()})")
     batch.add_argument("--scheduler", metavar="ADDRESS",
                        help="grade on the Dask cluster at ADDRESS (needs the 'dask' extra)")
+    batch.add_argument("--warm", action="store_true", help="each worker forks its kernels from a "
+                       "sandboxed process that has torch imported (grader.warm)")
     batch.add_argument("--state", type=Path, metavar="DIR", help="where finished results are kept "
                        "for reruns (default: .grader-state beside the first output)")
     batch.add_argument("--force", action="store_true", help="grade again what is already graded")
@@ -115,7 +118,7 @@ def _is_batch(args: argparse.Namespace) -> bool:
 
 def _refuse_batch_options(args: argparse.Namespace) -> None:
     given = [name for name in ("csv", "feedback", "summary", "report", "state", "scheduler")
-             if getattr(args, name) is not None]
+             if getattr(args, name) is not None] + (["warm"] if args.warm else [])
     if given:
         raise UsageError(f"--{given[0]} is for batches: give several notebooks or a folder")
 
@@ -166,7 +169,8 @@ def _run_batch_command(args: argparse.Namespace) -> int:
     previous = signal.signal(signal.SIGTERM, _interrupt)  # `kill` stops like Ctrl-C
     try:
         result = batch.run_batch(entries, options, executor, ResultCache(state), force=args.force,
-                                 workers=workers, progress=display, abandon=abandon)
+                                 workers=workers, progress=display, abandon=abandon,
+                                 grader=partial(batch.grade_entry, warm=args.warm))
     finally:
         signal.signal(signal.SIGTERM, previous)
         close()
