@@ -53,13 +53,37 @@ def _dotted(node: ast.AST) -> str:
     return "…"
 
 
+def _locals(node: ast.AST) -> set[str]:
+    """Names bound inside a def, lambda or class (arguments, assignments): they shadow globals."""
+    names: set[str] = set()
+    for inner in ast.walk(node):
+        if isinstance(inner, ast.arg):
+            names.add(inner.arg)
+        elif isinstance(inner, ast.Name) and isinstance(inner.ctx, (ast.Store, ast.Del)):
+            names.add(inner.id)
+    return names
+
+
+def _refers_to(value: ast.AST, forbidden: set[str], aliases: set[str]) -> bool:
+    """`value` is the forbidden function itself (`torch.relu`, `F.relu`, an alias), not a call."""
+    if isinstance(value, ast.Attribute):
+        return value.attr in forbidden
+    return isinstance(value, ast.Name) and value.id in aliases
+
+
 def forbidden_uses(source: str, function: str, forbidden: set[str]) -> list[ForbiddenUse]:
-    """Uses of any name in `forbidden` (last component: "softmax", "relu") inside `function`."""
+    """Uses of any name in `forbidden` (last component: "softmax", "relu") inside `function`.
+
+    `function` is what the notebook's last top-level binding of that name holds: a def or class,
+    or an assignment (`relu = torch.relu`, `norm = lambda A: ...`) or an import
+    (`from torch.nn.functional import relu`). Inside it, names it binds itself (arguments, local
+    variables) are its own, whatever the notebook's top level binds to them."""
     tree = _parse(source)
     if tree is None:
         return []
-    definitions: dict[str, ast.AST] = {}
-    aliases: set[str] = set()
+    definitions: dict[str, ast.AST] = {}  # top-level defs, classes and lambdas
+    aliases: set[str] = set()  # names that stand for a forbidden function
+    last: dict[str, ast.AST] = {}  # the last top-level binding of each name
     for node in ast.walk(tree):
         if isinstance(node, (ast.Import, ast.ImportFrom)):
             for alias in node.names:
@@ -68,24 +92,53 @@ def forbidden_uses(source: str, function: str, forbidden: set[str]) -> list[Forb
     for node in tree.body:
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             definitions[node.name] = node
-        elif isinstance(node, ast.Assign):
-            for target in node.targets:
-                if isinstance(target, ast.Name) and any(
-                    isinstance(n, ast.Attribute) and n.attr in forbidden for n in ast.walk(node.value)
-                ):
-                    aliases.add(target.id)
+            last[node.name] = node
+        elif isinstance(node, (ast.Assign, ast.AnnAssign)) and node.value is not None:
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            simple = [t.id for t in targets if isinstance(t, ast.Name)]
+            names = [n.id for target in targets for n in ast.walk(target) if isinstance(n, ast.Name)]
+            last.update({name: node for name in names})
+            if _refers_to(node.value, forbidden, aliases):
+                aliases.update(simple)
+            elif isinstance(node.value, ast.Lambda):
+                definitions.update({name: node.value for name in simple})
+            elif isinstance(node.value, ast.Tuple):  # relu, sm = torch.relu, F.softmax
+                for target in targets:
+                    if isinstance(target, ast.Tuple) and len(target.elts) == len(node.value.elts):
+                        for t, v in zip(target.elts, node.value.elts):
+                            if isinstance(t, ast.Name) and _refers_to(v, forbidden, aliases):
+                                aliases.add(t.id)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            for alias in node.names:
+                last[alias.asname or alias.name.split(".")[0]] = node
+    root = last.get(function)
+    if isinstance(root, (ast.Import, ast.ImportFrom)):
+        return [ForbiddenUse(alias.name, function, root.lineno) for alias in root.names
+                if (alias.asname or alias.name.split(".")[0]) == function
+                and alias.name.split(".")[-1] in forbidden]
     found: list[ForbiddenUse] = []
     seen: set[str] = set()
-    pending = [function]
-    while pending:
-        name = pending.pop()
-        if name in seen or name not in definitions:
-            continue
-        seen.add(name)
-        for node in ast.walk(definitions[name]):
+    pending: list[str] = []
+    bodies: list[tuple[str, ast.AST]] = []
+    if isinstance(root, (ast.Assign, ast.AnnAssign)):
+        bodies.append((function, root.value))
+        seen.add(function)
+    else:
+        pending.append(function)
+    while bodies or pending:
+        if bodies:
+            name, body = bodies.pop()
+        else:
+            name = pending.pop()
+            if name in seen or name not in definitions:
+                continue
+            seen.add(name)
+            body = definitions[name]
+        own = _locals(body)
+        for node in ast.walk(body):
             if isinstance(node, ast.Attribute) and node.attr in forbidden:
                 found.append(ForbiddenUse(_dotted(node), name, node.lineno))
-            elif isinstance(node, ast.Name):
+            elif isinstance(node, ast.Name) and node.id not in own:
                 if node.id in aliases:
                     found.append(ForbiddenUse(node.id, name, node.lineno))
                 elif node.id in definitions and node.id != name:

@@ -121,8 +121,10 @@ BUGS = [
         "dZ = dH * (Z > 0).to(dH.dtype)", "dZ = dH",
         passes("backprop: leaves its inputs unchanged", "backprop: computes by hand, without autograd")),
     # Forbidden APIs: right answers, which lose the from-scratch checks only.
-    Bug("02_linear_algebra_autograd:builtins", "frobenius_norm",
-        "return torch.sqrt((A * A).sum())", "return torch.linalg.norm(A)",
+    Bug("02_linear_algebra_autograd:builtins", "frobenius_norm",  # a lambda in place of the def
+        'def frobenius_norm(A):\n    """sqrt of the sum of the squared entries of A, as a 0-dim tensor."""\n'
+        "    # BEGIN SOLUTION\n    return torch.sqrt((A * A).sum())\n    # END SOLUTION",
+        "frobenius_norm = lambda A: torch.linalg.norm(A)",
         fails=frozenset({"frobenius_norm: computed from scratch, without a built-in norm"})),
     Bug("04_softmax_regression:builtins", "softmax",
         "X_exp = torch.exp(X - X.max(dim=1, keepdim=True).values)\n    return X_exp / X_exp.sum(dim=1, keepdim=True)",
@@ -132,8 +134,10 @@ BUGS = [
         "return -torch.log(y_hat[torch.arange(len(y_hat)), y]).mean()",
         "return torch.nn.functional.nll_loss(torch.log(y_hat), y)",
         fails=frozenset({"cross_entropy: uses no built-in softmax or cross-entropy"})),
-    Bug("05_mlp:builtins", "relu",
-        "    a = torch.zeros_like(X)\n    return torch.max(X, a)", "    return torch.relu(X)",
+    Bug("05_mlp:builtins", "relu",  # an import in place of the def
+        'def relu(X):\n    """Elementwise max(X, 0)."""\n    # BEGIN SOLUTION\n    a = torch.zeros_like(X)\n'
+        "    return torch.max(X, a)\n    # END SOLUTION",
+        "from torch.nn.functional import relu",
         fails=frozenset({"relu: uses no built-in ReLU"})),
     Bug("05_mlp:builtins", "backprop",
         "    n = X.shape[0]\n    X = X.reshape(n, -1)\n",
