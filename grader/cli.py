@@ -62,8 +62,9 @@ def build_parser() -> argparse.ArgumentParser:
                        help=f"submissions graded at once, each in its own kernel ({_cores()})")
     batch.add_argument("--scheduler", metavar="ADDRESS",
                        help="grade on the Dask cluster at ADDRESS (needs the 'dask' extra)")
-    batch.add_argument("--warm", action="store_true", help="each worker forks its kernels from a "
-                       "sandboxed process that has torch imported (grader.warm)")
+    batch.add_argument("--cold", action="store_true", help="start every kernel from scratch "
+                       "(default: each worker forks its kernels, one per submission, from a "
+                       "sandboxed process with torch imported: grader.warm)")
     batch.add_argument("--state", type=Path, metavar="DIR", help="where finished results are kept "
                        "for reruns (default: .grader-state beside the first output)")
     batch.add_argument("--force", action="store_true", help="grade again what is already graded")
@@ -118,7 +119,7 @@ def _is_batch(args: argparse.Namespace) -> bool:
 
 def _refuse_batch_options(args: argparse.Namespace) -> None:
     given = [name for name in ("csv", "feedback", "summary", "report", "state", "scheduler")
-             if getattr(args, name) is not None] + (["warm"] if args.warm else [])
+             if getattr(args, name) is not None] + (["cold"] if args.cold else [])
     if given:
         raise UsageError(f"--{given[0]} is for batches: give several notebooks or a folder")
 
@@ -170,7 +171,7 @@ def _run_batch_command(args: argparse.Namespace) -> int:
     try:
         result = batch.run_batch(entries, options, executor, ResultCache(state), force=args.force,
                                  workers=workers, progress=display, abandon=abandon,
-                                 grader=partial(batch.grade_entry, warm=args.warm))
+                                 grader=partial(batch.grade_entry, warm=not args.cold))
     finally:
         signal.signal(signal.SIGTERM, previous)
         close()

@@ -379,3 +379,13 @@ def test_progress_is_plain_lines_off_a_terminal_and_one_line_on_it(tmp_path):
               progress=ProgressDisplay(tty, interactive=True))
     drawn = tty.getvalue()
     assert drawn.count("\n") == 1 and "\r\033[K[2/2] 2 graded" in drawn
+
+
+@pytest.mark.notebook
+def test_cold_kernels_grade_alike(tmp_path):  # the mixed batch above ran on warm ones
+    write_notebook(tmp_path / "in" / "alice.ipynb", SOLVED)
+    write_notebook(tmp_path / "in" / "frank.ipynb", SOLVED, unstable_softmax)
+    write_notebook(tmp_path / "in" / "dave.ipynb", UNTOUCHED)
+    assert main([str(tmp_path / "in"), "-j", "1", "--cold", *FAST, "--csv", str(tmp_path / "g.csv")]) == 0
+    rows = {r["student"]: r for r in csv.DictReader(io.StringIO((tmp_path / "g.csv").read_text()))}
+    assert {name: rows[name]["total"] for name in rows} == {"alice": "17", "frank": "16", "dave": "0"}
