@@ -128,9 +128,12 @@ def run_gradescope(assignment_id: str, submission_dir: Path, results: Path,
         notebook = _submitted_notebook(submission_dir, assignment_id)
         if notebook is None:
             report = _without_notebook(assignment_id, options)
-            found = sorted(p.name for p in submission_dir.rglob("*") if p.is_file()) if submission_dir.is_dir() else []
-            report = replace(report, submission=str(submission_dir), reason="no notebook (.ipynb) in the submission"
-                             + (f"; it holds: {', '.join(found[:10])}" if found else ""))
+            found = sorted(p.name for p in submission_dir.rglob("*") if p.is_file()) \
+                if submission_dir.is_dir() else []
+            reason = "no notebook (.ipynb) in the submission"
+            if found:
+                reason += f"; it holds: {', '.join(found[:10])}"
+            report = replace(report, submission=str(submission_dir), reason=reason)
         else:
             report = grade_or_explain(notebook, options)
     except Exception as error:  # noqa: BLE001 - Gradescope must get a results.json
@@ -207,7 +210,8 @@ jobs:
           GRADER_TOKEN: ${{{{ secrets.GRADER_TOKEN }}}}
           GRADER_REPOSITORY: ${{{{ vars.GRADER_REPOSITORY }}}}
         run: |
-          git clone --quiet --depth 1 "https://x-access-token:${{GRADER_TOKEN}}@github.com/${{GRADER_REPOSITORY}}.git" "$RUNNER_TEMP/course"
+          git clone --quiet --depth 1 \\
+            "https://x-access-token:${{GRADER_TOKEN}}@github.com/${{GRADER_REPOSITORY}}.git" "$RUNNER_TEMP/course"
           rm -rf "$RUNNER_TEMP/course/.git"
       - name: Install the grader
         run: |

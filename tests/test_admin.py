@@ -172,7 +172,8 @@ def test_classroom_workflow_is_what_classroom_expects(template):
     job = workflow["jobs"]["run-autograding-tests"]
     assert job["if"] == "github.actor != 'github-classroom[bot]'"
     step = grade_step(workflow)
-    assert f"grade {ASSIGNMENT}.ipynb" in step["run"] and "--format classroom --output result.json" in step["run"]
+    assert f"grade {ASSIGNMENT}.ipynb" in step["run"]
+    assert "--format classroom --output result.json" in step["run"]
     assert 'echo "result=$(base64 -w0 result.json)" >> "$GITHUB_OUTPUT"' in step["run"]
     reporter = job["steps"][-1]
     assert reporter["uses"] == "classroom-resources/autograding-grading-reporter@v1"
@@ -223,6 +224,7 @@ def test_classroom_fallback_result_is_valid(template):
 
 def test_run_autograder_ignores_a_link_to_the_solution(tmp_path):
     root = unpack(tmp_path)
-    (root / "submission" / f"{ASSIGNMENT}.ipynb").symlink_to(root / "source" / "course" / "solutions" / f"{ASSIGNMENT}.ipynb")
+    solution = root / "source" / "course" / "solutions" / f"{ASSIGNMENT}.ipynb"
+    (root / "submission" / f"{ASSIGNMENT}.ipynb").symlink_to(solution)
     data = run_autograder(root)
     assert data["score"] == 0 and "no notebook" in data["output"]

@@ -34,6 +34,10 @@ UNTOUCHED = ROOT / "assignments" / f"{ASSIGNMENT}.ipynb"
 FAST = ["--cell-timeout", "10", "--budget", "120"]
 
 
+def read_csv(path: Path) -> list[dict]:
+    return list(csv.DictReader(io.StringIO(path.read_text())))
+
+
 def touch(path: Path, text: str = "{}") -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text)
@@ -258,7 +262,7 @@ def mixed_batch(tmp_path_factory):
 @pytest.mark.hostile
 def test_every_submission_gets_its_row(mixed_batch):
     assert mixed_batch["status"] == 0
-    rows = {r["student"]: r for r in csv.DictReader(io.StringIO((mixed_batch["out"] / "grades.csv").read_text()))}
+    rows = {r["student"]: r for r in read_csv(mixed_batch["out"] / "grades.csv")}
     assert set(rows) == set(mixed_batch["expected"])
     for student, (status, score) in mixed_batch["expected"].items():
         row = rows[student]
@@ -300,7 +304,7 @@ def test_rerun_grades_nothing(mixed_batch, capsys):
     assert summary["graded_now"] == 0 and summary["from_cache"] == 10
     assert seconds < 5, seconds
     assert "(cached)" in capsys.readouterr().out
-    rows = list(csv.DictReader(io.StringIO((mixed_batch["out"] / "grades.csv").read_text())))
+    rows = list(read_csv(mixed_batch["out"] / "grades.csv"))
     assert len(rows) == 10
 
 
@@ -330,7 +334,7 @@ def test_dask_cluster_grades_a_batch(tmp_path):
         status = main([str(tmp_path / "in"), "--scheduler", cluster.scheduler_address, *FAST,
                        "--csv", str(tmp_path / "grades.csv")])
     assert status == 0
-    rows = {r["student"]: r for r in csv.DictReader(io.StringIO((tmp_path / "grades.csv").read_text()))}
+    rows = {r["student"]: r for r in read_csv(tmp_path / "grades.csv")}
     assert (rows["alice"]["total"], rows["alice"]["status"]) == ("17", "graded")
     assert rows["oscar"]["status"] == "ungradable"
 
@@ -350,7 +354,7 @@ def test_ctrl_c_keeps_finished_results(tmp_path):
     out, err = process.communicate(timeout=120)
     assert process.returncode == 130, err
     assert "stopping" in err and "finished results are kept" in err
-    rows = {r["student"]: r["status"] for r in csv.DictReader(io.StringIO((tmp_path / "grades.csv").read_text()))}
+    rows = {r["student"]: r["status"] for r in read_csv(tmp_path / "grades.csv")}
     assert rows["s1"] == "graded" and rows["s3"] == "not run"
     assert rows["s2"] in ("graded", "not run")  # running when Ctrl-C came, unless just queued
     graded = sum(status == "graded" for status in rows.values())
@@ -387,5 +391,5 @@ def test_cold_kernels_grade_alike(tmp_path):  # the mixed batch above ran on war
     write_notebook(tmp_path / "in" / "frank.ipynb", SOLVED, unstable_softmax)
     write_notebook(tmp_path / "in" / "dave.ipynb", UNTOUCHED)
     assert main([str(tmp_path / "in"), "-j", "1", "--cold", *FAST, "--csv", str(tmp_path / "g.csv")]) == 0
-    rows = {r["student"]: r for r in csv.DictReader(io.StringIO((tmp_path / "g.csv").read_text()))}
+    rows = {r["student"]: r for r in read_csv(tmp_path / "g.csv")}
     assert {name: rows[name]["total"] for name in rows} == {"alice": "17", "frank": "16", "dave": "0"}

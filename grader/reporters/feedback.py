@@ -69,7 +69,8 @@ def notes(report: GradeReport) -> list[str]:
     lines = []
     for cell in report.execution.cells:
         if cell.status != "ok":
-            lines.append(f"Cell {cell.index + 1}: {cell.status}" + (f" ({cell.summary})" if cell.summary else ""))
+            summary = f" ({cell.summary})" if cell.summary else ""
+            lines.append(f"Cell {cell.index + 1}: {cell.status}{summary}")
     if report.execution.skipped_lines:
         lines.append("Not run (shell commands are not allowed): " + ", ".join(report.execution.skipped_lines))
     return lines
