@@ -39,6 +39,7 @@ import os
 import queue
 import select
 import shutil
+import socket
 import subprocess
 import sys
 import tempfile
@@ -63,7 +64,7 @@ FULL_PROC = "/.grader-proc"  # inside the zygote: a /proc with nothing over it (
 
 # Runs in the sandbox as `python -c ZYGOTE CONFIG`; speaks JSON lines on fd 0 and 1.
 ZYGOTE = r'''
-import ctypes, importlib, json, os, select, signal, struct, sys
+import ctypes, importlib, json, os, select, signal, socket, struct, sys
 config = json.loads(sys.argv[1])
 reply_fd = os.dup(1)
 null = os.open("/dev/null", os.O_RDWR)
@@ -167,9 +168,19 @@ def init(request, alive_fd):
         if done == pid:
             os._exit(os.waitstatus_to_exitcode(status) & 0xFF)
 
-def child(request):
+def child(request, go):
     """C: in the zygote's namespaces. Makes the kernel's own namespaces, waits for G."""
     try:
+        os.dup2(null, 0)
+        for fd in [int(fd) for fd in os.listdir("/proc/self/fd")]:
+            if fd > 2 and fd not in (go, null):
+                try:
+                    os.close(fd)
+                except OSError:
+                    pass
+        if request["hold"] and not os.read(go, 1):
+            os._exit(0)  # the grader put it in its cgroup first; it gave up instead
+        os.close(go)
         uid, gid = os.getuid(), os.getgid()
         libc.prctl(4, 1, 0, 0, 0)  # dumpable for a moment: /proc/self/uid_map must be ours
         check(libc.unshare(NEWUSER | NEWNS | NEWPID | NEWNET | NEWIPC | NEWUTS), "unshare")
@@ -189,8 +200,6 @@ def child(request):
                 import traceback; os.write(2, traceback.format_exc().encode())
             os._exit(70)
         os.close(alive_read)
-        os.close(0)
-        os.close(reply_fd)
         # asked to stop: kill G, which takes its whole pid namespace along; exit once it is gone
         signal.signal(signal.SIGTERM, lambda *_: os.kill(pid, signal.SIGKILL))
         _, status = os.waitpid(pid, 0)
@@ -211,11 +220,46 @@ for name in config["preload"]:
 drop_capabilities(keep=(CAP_SETFCAP,))  # only what mapping uid 0 in a child's namespace needs
 libc.prctl(4, 0, 0, 0, 0)  # PR_SET_DUMPABLE 0: no one without capabilities here may trace us
 signal.signal(signal.SIGINT, signal.SIG_IGN)
-children = {}  # pid -> id
+listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+listener.bind(config["socket"])
+listener.listen(64)
+clients = {}  # socket -> bytes not yet read as a line
+children = {}  # pid -> (id, client socket)
+held = {}  # id -> the write end of the pipe C waits on
 send({"ready": True})
-pending = b""
+
+def reply(client, message):
+    try:
+        client.sendall((json.dumps(message) + "\n").encode())
+    except OSError:
+        pass
+
+def handle(client, request):
+    name = request["id"]
+    if request["op"] == "spawn":
+        go, release = os.pipe()
+        pid = os.fork()
+        if pid == 0:
+            child(request, go)
+        os.close(go)
+        if request["hold"]:
+            held[name] = release
+        else:
+            os.close(release)
+        children[pid] = (name, client)
+        reply(client, {"spawned": name, "pid": pid})
+    elif request["op"] == "go" and name in held:
+        os.write(held[name], b"g")
+        os.close(held.pop(name))
+    elif request["op"] == "kill":
+        if name in held:
+            os.close(held.pop(name))
+        for pid, (other, _) in children.items():
+            if other == name:
+                os.kill(pid, signal.SIGTERM)  # C kills G, and exits when all is gone
+
 while True:
-    readable = select.select([0], [], [], 0.05)[0]
+    readable = select.select([0, listener, *clients], [], [], 0.05)[0]
     while children:
         try:
             pid, status = os.waitpid(-1, os.WNOHANG)
@@ -224,136 +268,182 @@ while True:
         if pid == 0:
             break
         if pid in children:
-            send({"exited": children.pop(pid), "status": os.waitstatus_to_exitcode(status)})
-    if not readable:
-        continue
-    data = os.read(0, 65536)
-    if not data:
-        for pid in children:
-            os.kill(pid, signal.SIGKILL)
-        os._exit(0)
-    pending += data
-    while b"\n" in pending:
-        line, pending = pending.split(b"\n", 1)
-        request = json.loads(line)
-        if request["op"] == "spawn":
-            pid = os.fork()
-            if pid == 0:
-                child(request)
-            children[pid] = request["id"]
-            send({"spawned": request["id"], "pid": pid})
-        elif request["op"] == "kill":
-            for pid, name in children.items():
-                if name == request["id"]:
-                    os.kill(pid, signal.SIGTERM)  # C kills G, and exits when all is gone
+            name, client = children.pop(pid)
+            if name in held:
+                os.close(held.pop(name))
+            reply(client, {"exited": name, "status": os.waitstatus_to_exitcode(status)})
+    for source in readable:
+        if source == 0:
+            if not os.read(0, 65536):  # the grader is gone: so are all kernels
+                for pid in children:
+                    os.kill(pid, signal.SIGKILL)
+                os._exit(0)
+        elif source is listener:
+            client, _ = listener.accept()
+            clients[client] = b""
+        else:
+            data = source.recv(65536)
+            if not data:  # a grader process went away: its kernels go with it
+                del clients[source]
+                for pid, (name, owner) in list(children.items()):
+                    if owner is source:
+                        os.kill(pid, signal.SIGKILL)
+                source.close()
+                continue
+            clients[source] += data
+            while b"\n" in clients[source]:
+                line, clients[source] = clients[source].split(b"\n", 1)
+                handle(source, json.loads(line))
 '''
 
 
+@dataclass(frozen=True)
+class ZygoteAddress:
+    """How to reach a running zygote from any process of this machine (picklable)."""
+
+    socket: str
+    pid: int  # the zygote's pid, seen from outside its sandbox
+    base: str  # the folder bound into its sandbox that holds each kernel's folder
+    policy: SandboxPolicy  # the sandbox it runs in
+
+
 class Zygote:
-    """The fork server in its sandbox, and the grader's end of its pipes. Thread-safe."""
+    """The fork server in its sandbox. Its lifetime is this object's (and this process's)."""
 
     def __init__(self, policy: SandboxPolicy, preload: tuple[str, ...] = PRELOAD,
                  startup_timeout: float = 120) -> None:
-        self.policy = policy
-        self.base = Path(tempfile.mkdtemp(prefix="grader-warm-"))
-        self.home = ProcessCap.create(1_000_000)  # the zygote's own cgroup, between spawns
-        self._lock = threading.Lock()
-        self._replies: dict[str, queue.Queue] = {}
-        self._exits: dict[str, int] = {}
-        self._exited = threading.Condition()
-        self.closed = False
-        config = {"base": str(self.base), "full_proc": FULL_PROC, "preload": list(preload)}
-        env = kernel_env(self.base, policy)
+        base = Path(tempfile.mkdtemp(prefix="grader-warm-"))
+        config = {"base": str(base), "full_proc": FULL_PROC, "preload": list(preload),
+                  "socket": str(base / "zygote.sock")}
+        env = kernel_env(base, policy)
         env.pop("GRADER_MEMORY_LIMIT", None)
         info_read, info_write = os.pipe()
         argv = ["bwrap", "--unshare-all", "--die-with-parent", "--new-session", "--as-pid-1",
                 "--info-fd", str(info_write), *sandbox_mounts(policy),
-                "--bind", str(self.base), str(self.base), "--dir", FULL_PROC,
-                "--chdir", str(self.base), "--unsetenv", "JPY_PARENT_PID",
+                "--bind", str(base), str(base), "--dir", FULL_PROC,
+                "--chdir", str(base), "--unsetenv", "JPY_PARENT_PID",
                 sys.executable, "-c", ZYGOTE, json.dumps(config)]
+        self.base = base
         self.process = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                         stderr=_debug_log(), env=env, pass_fds=(info_write,),
                                         start_new_session=True)
         os.close(info_write)
         try:
             with os.fdopen(info_read) as info:
-                self.pid = json.loads(info.read())["child-pid"]  # the zygote, seen from here
-            if self.home is not None:
-                self.home.add(self.pid)
-            ready = self._read_line(startup_timeout)
-            if not ready.get("ready"):
-                raise EnvironmentProblem("the warm kernels' fork server did not start")
+                pid = json.loads(info.read())["child-pid"]
+            self.address = ZygoteAddress(config["socket"], pid, str(base), policy)
+            self._wait_ready(startup_timeout)
         except Exception:
             self.close()
             raise
+
+    def _wait_ready(self, timeout: float) -> None:
+        assert self.process.stdout is not None
+        with self.process.stdout:
+            if not select.select([self.process.stdout], [], [], timeout)[0]:
+                raise EnvironmentProblem(
+                    f"the warm kernels' fork server did not start in {timeout:.0f} s")
+            if not json.loads(self.process.stdout.readline() or b"{}").get("ready"):
+                raise EnvironmentProblem("the warm kernels' fork server exited while starting")
+
+    def alive(self) -> bool:
+        return self.process.poll() is None
+
+    def close(self) -> None:
+        """Stop the zygote: it kills every kernel it forked, whoever asked for it."""
+        if self.process.stdin is not None and not self.process.stdin.closed:
+            try:
+                self.process.stdin.close()  # the zygote kills its children and exits
+            except OSError:
+                pass
+        try:
+            self.process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        shutil.rmtree(self.base, ignore_errors=True)
+
+
+class ZygoteClient:
+    """One process's connection to a zygote. Thread-safe. Closing it kills its kernels."""
+
+    def __init__(self, address: ZygoteAddress) -> None:
+        self.address = address
+        self.base = Path(address.base)
+        self.connection = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.connection.connect(address.socket)
+        self._lock = threading.Lock()
+        self._replies: dict[str, queue.Queue] = {}
+        self._exits: dict[str, int] = {}
+        self._exited = threading.Condition()
+        self.closed = False
         self._reader = threading.Thread(target=self._read_replies, name="zygote-replies",
                                         daemon=True)
         self._reader.start()
 
-    def _read_line(self, timeout: float) -> dict:
-        assert self.process.stdout is not None
-        if not select.select([self.process.stdout], [], [], timeout)[0]:
-            raise EnvironmentProblem(f"the warm kernels' fork server did not start in {timeout:.0f} s")
-        line = self.process.stdout.readline()
-        if not line:
-            raise EnvironmentProblem("the warm kernels' fork server exited while starting")
-        return json.loads(line)
-
     def _read_replies(self) -> None:
-        assert self.process.stdout is not None
-        with self.process.stdout:
-            self._dispatch(self.process.stdout)
+        with self.connection.makefile("rb") as lines:
+            self._dispatch(lines)
         with self._exited:  # the zygote is gone, and every kernel with it
             self.closed = True
             self._exited.notify_all()
 
     def _dispatch(self, lines: Iterable[bytes]) -> None:
-        for line in lines:
-            message = json.loads(line)
-            if "spawned" in message:
-                self._replies[message["spawned"]].put(message)
-            elif "exited" in message:
-                with self._exited:
-                    self._exits[message["exited"]] = message["status"]
-                    self._exited.notify_all()
+        try:
+            for line in lines:
+                message = json.loads(line)
+                if "spawned" in message:
+                    replies = self._replies.get(message["spawned"])
+                    if replies is not None:
+                        replies.put(message)
+                elif "exited" in message:
+                    with self._exited:
+                        self._exits[message["exited"]] = message["status"]
+                        self._exited.notify_all()
+        except (OSError, ValueError):
+            pass
 
     def alive(self) -> bool:
-        return not self.closed and self.process.poll() is None
+        return not self.closed
 
     def _send(self, message: dict) -> None:
-        assert self.process.stdin is not None
-        self.process.stdin.write((json.dumps(message) + "\n").encode())
-        self.process.stdin.flush()
+        with self._lock:
+            self.connection.sendall((json.dumps(message) + "\n").encode())
 
     def spawn(self, request: dict, cap: ProcessCap | None, timeout: float = 30) -> ForkedKernel:
+        """Fork a kernel; with a cgroup, C waits until it is in it, before it starts anything."""
         name = request["id"]
         replies: queue.Queue = queue.Queue()
         self._replies[name] = replies
         try:
-            with self._lock:
-                if self.closed or self.process.poll() is not None:
-                    raise EnvironmentProblem("the warm kernels' fork server has exited")
-                if cap is not None:
-                    cap.add(self.pid)  # C is forked into the kernel's cgroup...
-                try:
-                    self._send({"op": "spawn", **request})
-                    replies.get(timeout=timeout)
-                finally:
-                    if cap is not None and self.home is not None:
-                        self.home.add(self.pid)  # ...and the zygote goes back to its own
-        except queue.Empty:
-            raise EnvironmentProblem("the warm kernels' fork server did not answer") from None
+            if self.closed:
+                raise EnvironmentProblem("the warm kernels' fork server has exited")
+            self._send({"op": "spawn", "hold": cap is not None, **request})
+            try:
+                spawned = replies.get(timeout=timeout)
+            except queue.Empty:
+                raise EnvironmentProblem("the warm kernels' fork server did not answer") from None
+        except OSError as error:
+            raise EnvironmentProblem(f"the warm kernels' fork server is gone: {error}") from error
         finally:
             self._replies.pop(name, None)
-        return ForkedKernel(self, name)
+        kernel = ForkedKernel(self, name)
+        if cap is not None:
+            try:
+                cap.add(_host_pid(self.address.pid, spawned["pid"]))
+                self._send({"op": "go", "id": name})
+            except (OSError, LookupError) as error:
+                kernel.kill()
+                raise EnvironmentProblem(f"the kernel could not be put in its cgroup: {error}") \
+                    from error
+        return kernel
 
     def kill(self, name: str) -> None:
-        with self._lock:
-            if not self.closed and self.process.poll() is None:
-                try:
-                    self._send({"op": "kill", "id": name})
-                except OSError:
-                    pass
+        if not self.closed:
+            try:
+                self._send({"op": "kill", "id": name})
+            except OSError:
+                pass
 
     def exit_status(self, name: str) -> int | None:
         with self._exited:
@@ -372,19 +462,26 @@ class Zygote:
             return self._exits.pop(name, -9)
 
     def close(self) -> None:
-        if self.process.stdin is not None:
-            try:
-                self.process.stdin.close()  # the zygote kills its children and exits
-            except OSError:
-                pass
         try:
-            self.process.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
-        if self.home is not None:
-            self.home.remove()
-        shutil.rmtree(self.base, ignore_errors=True)
+            self.connection.shutdown(socket.SHUT_RDWR)  # the zygote kills what is left of ours
+        except OSError:
+            pass
+        self._reader.join(timeout=5)
+        self.connection.close()
+
+
+def _host_pid(zygote: int, inner: int) -> int:
+    """The pid, seen from here, of the zygote's child whose pid in the sandbox is `inner`."""
+    for task in Path(f"/proc/{zygote}/task").iterdir():
+        for pid in (task / "children").read_text().split():
+            try:
+                status = Path(f"/proc/{pid}/status").read_text()
+            except OSError:
+                continue
+            spaces = next(line for line in status.splitlines() if line.startswith("NSpid:"))
+            if int(spaces.split()[-1]) == inner:
+                return int(pid)
+    raise LookupError(f"no child {inner} of the zygote")
 
 
 def _debug_log() -> int:
@@ -401,7 +498,7 @@ class ForkedKernel:
     pid = None  # not in this process's pid namespace
     stdin = stdout = stderr = None
 
-    def __init__(self, zygote: Zygote, name: str) -> None:
+    def __init__(self, zygote: ZygoteClient, name: str) -> None:
         self.zygote = zygote
         self.name = name
         self.returncode: int | None = None
@@ -430,7 +527,7 @@ class ForkedProvisioner(LocalProvisioner):
     """LocalProvisioner, but the kernel is forked by the zygote instead of started by Popen."""
 
     request: dict = {}
-    zygote: Zygote | None = None
+    zygote: ZygoteClient | None = None
     cap: ProcessCap | None = None
 
     async def launch_kernel(self, cmd: list[str], **kwargs: object):  # noqa: ANN201
@@ -461,27 +558,45 @@ class _Fits:
 
 class WarmKernels:
     """Sandboxed kernels forked ahead from a zygote with the heavy imports done; each one is
-    for one submission only. Use `start` as `pipeline.grade`'s `kernels`."""
+    for one submission only. Use `start` as `pipeline.grade`'s `kernels`.
+
+    With `zygote=None` (and bubblewrap) it starts a zygote of its own, for `policy`; given the
+    `address` of another pool's zygote it shares that one (another process's, for example:
+    one zygote for all the workers of a batch holds the imported modules in memory once)."""
 
     def __init__(self, policy: SandboxPolicy, ahead: int = 1, preload: tuple[str, ...] = PRELOAD,
-                 startup_timeout: float = 60) -> None:
+                 startup_timeout: float = 60, zygote: ZygoteAddress | None = None) -> None:
         self.policy = policy
         self.ahead = max(0, ahead)
         self.startup_timeout = startup_timeout
-        self._fits = _Fits(policy)
         self._ready: queue.Queue[Kernel] = queue.Queue()
         self._wanted = threading.Semaphore(0)
         self._stop = threading.Event()
         self._count = threading.Lock()
         self.forked = 0  # kernels handed out that came from the zygote
         self.cold = 0  # kernels handed out that `start_kernel` started (a policy it cannot serve)
-        self.zygote: Zygote | None = None
-        if isolation_for(policy) is Isolation.BUBBLEWRAP:
-            self.zygote = Zygote(policy, preload)
-            for _ in range(self.ahead):
+        self.own: Zygote | None = None  # the zygote this pool started, if it did
+        self.zygote: ZygoteClient | None = None
+        if zygote is None and isolation_for(policy) is Isolation.BUBBLEWRAP:
+            self.own = Zygote(policy, preload)
+            zygote = self.own.address
+        self._fits = _Fits(zygote.policy if zygote is not None else policy)
+        if zygote is not None:
+            try:
+                self.zygote = ZygoteClient(zygote)
+            except OSError:
+                if self.own is not None:
+                    self.own.close()
+                raise
+            for _ in range(self.ahead if self._fits.same(policy) else 0):
                 self._wanted.release()
             self._filler = threading.Thread(target=self._fill, name="warm-kernels", daemon=True)
             self._filler.start()
+
+    @property
+    def address(self) -> ZygoteAddress | None:
+        """What another process passes to `WarmKernels(..., zygote=)` to share this zygote."""
+        return self.zygote.address if self.zygote is not None else None
 
     def __enter__(self) -> WarmKernels:
         return self
@@ -577,6 +692,8 @@ class WarmKernels:
             except queue.Empty:
                 break
         self.zygote.close()
+        if self.own is not None:
+            self.own.close()
 
 
 def _forked_alive(kernel: Kernel) -> bool:

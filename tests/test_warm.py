@@ -276,12 +276,48 @@ def test_a_solved_notebook_gets_full_marks_on_a_warm_kernel(options):
 
 def test_when_the_zygote_is_gone_kernels_start_cold():
     with WarmKernels(POLICY, ahead=0) as warm:
-        assert warm.zygote is not None
-        os.kill(warm.zygote.pid, 9)
-        warm.zygote.process.wait(timeout=10)
+        assert warm.own is not None
+        os.kill(warm.own.address.pid, 9)
+        warm.own.process.wait(timeout=10)
+        deadline = time.monotonic() + 10
+        while warm.zygote.alive() and time.monotonic() < deadline:
+            time.sleep(0.05)
         kernel = warm.start(POLICY)
         try:
             assert kernel.is_alive()
             assert (warm.forked, warm.cold) == (0, 1)
         finally:
             kernel.close()
+
+
+def _in_another_process(address, marker: str, leave: bool) -> str:
+    pool = WarmKernels(address.policy, ahead=0, zygote=address)
+    s = session(pool, address.policy)
+    out = s.run("import os, sys; print(os.getpid(), 'torch' in sys.modules)")
+    if leave:  # a worker that dies with a kernel and a process of its own still running
+        s.run(f"import subprocess, sys\nsubprocess.Popen([sys.executable, '-c', "
+              f"'import time; time.sleep(600)', {marker!r}], start_new_session=True)")
+        os._exit(0)
+    s.close()
+    pool.close()
+    return f"{out} {pool.forked}"
+
+
+def test_worker_processes_share_one_zygote(pool):
+    import concurrent.futures
+    import multiprocessing
+
+    marker = f"orphan-{uuid.uuid4().hex}"
+    context = multiprocessing.get_context("spawn")
+    with concurrent.futures.ProcessPoolExecutor(2, mp_context=context) as workers:
+        shared = [workers.submit(_in_another_process, pool.address, marker, False)
+                  for _ in range(2)]
+        assert [f.result(timeout=120) for f in shared] == ["2 True 1", "2 True 1"]
+    with concurrent.futures.ProcessPoolExecutor(1, mp_context=context) as workers:
+        died = workers.submit(_in_another_process, pool.address, marker, True)
+        with pytest.raises(concurrent.futures.process.BrokenProcessPool):
+            died.result(timeout=120)
+    deadline = time.monotonic() + 10
+    while host_processes_with(marker) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert host_processes_with(marker) == []
