@@ -71,13 +71,12 @@ def start_kernel(policy: SandboxPolicy, startup_timeout: float = 60) -> Kernel:
         transport="ipc", ip=str(ipc_dir / "kernel"),
         connection_file=str(ipc_dir / "connection.json"),
     )
-    manager.set_spec(kernel_argv(isolation, workdir, ipc_dir, policy))
+    argv = kernel_argv(isolation, workdir, ipc_dir, policy)
+    manager.set_spec(cap.wrap(argv) if cap is not None else argv)
     kernel = Kernel(manager, isolation, workdir, root, cap)
     try:
         manager.start_kernel(env=env, cwd=str(workdir), stdout=subprocess.DEVNULL,
                              stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL)
-        if cap is not None:
-            cap.add(manager.provisioner.process.pid)
     except Exception as error:
         kernel.close()
         raise EnvironmentProblem(f"the kernel could not start: {error}") from error

@@ -151,6 +151,10 @@ class ProcessCap:
     def add(self, pid: int) -> None:
         (self.path / "cgroup.procs").write_text(str(pid))
 
+    def wrap(self, argv: list[str]) -> list[str]:
+        """The command, entering this cgroup itself before it execs: nothing forks outside it."""
+        return ["/bin/sh", "-c", 'echo $$ > "$0" && exec "$@"', str(self.path / "cgroup.procs"), *argv]
+
     def kill_all(self) -> None:
         for line in _read(self.path / "cgroup.procs").split():
             try:
@@ -159,7 +163,12 @@ class ProcessCap:
                 pass
 
     def remove(self) -> None:
-        self.kill_all()
+        import time
+
+        deadline = time.monotonic() + 3
+        while _read(self.path / "cgroup.procs").split() and time.monotonic() < deadline:
+            self.kill_all()  # again: a process may have forked while the others were killed
+            time.sleep(0.02)
         _remove_cgroup(self.path)
 
 
