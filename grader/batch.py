@@ -18,6 +18,7 @@ import concurrent.futures as cf
 import multiprocessing
 import os
 import signal
+import sys
 import threading
 import time
 import traceback
@@ -29,7 +30,7 @@ from typing import Callable, Iterable
 from grader.cache import ResultCache, grader_version, result_key
 from grader.layout import Entry
 from grader.kernel import start_kernel
-from grader.pipeline import GradeOptions, grade_or_explain
+from grader.pipeline import GradeOptions, KernelStarter, grade_or_explain
 from grader.report import GradeReport, GradeStatus
 from grader.sandbox import SandboxPolicy
 
@@ -111,7 +112,7 @@ def grade_entry(entry: Entry, options: GradeOptions, warm: bool = False) -> tupl
                              reason=f"{entry.path}: a symbolic link, not a notebook")
         return report, RowStatus.UNGRADABLE
     try:
-        kernels = _warm_kernels(options).start if warm else start_kernel
+        kernels = _warm_kernels(options) if warm else start_kernel
         report = grade_or_explain(entry.path, options, kernels)
         status = RowStatus(report.status.value)
     except Exception as error:  # noqa: BLE001 - the batch must go on; the row says why
@@ -124,17 +125,23 @@ def grade_entry(entry: Entry, options: GradeOptions, warm: bool = False) -> tupl
     return replace(report, student=entry.student), status
 
 
-_WARM: dict[SandboxPolicy, object] = {}  # per worker process: its warm kernels, by policy
+_WARM: dict[SandboxPolicy, KernelStarter] = {}  # per worker process: its kernel starter, by policy
 
 
-def _warm_kernels(options: GradeOptions):  # noqa: ANN202 - a grader.warm.WarmKernels
-    """This process's warm kernels for the options' policy (the course's folders hidden)."""
+def _warm_kernels(options: GradeOptions) -> KernelStarter:
+    """This process's warm kernels for the options' policy (the course's folders hidden); cold
+    ones if the warm kernels' fork server cannot start here."""
     from grader.warm import WarmKernels
 
     policy = replace(options.policy, hidden=options.policy.hidden + options.course.private_paths)
     with _WARM_LOCK:
         if policy not in _WARM:
-            _WARM[policy] = WarmKernels(policy, ahead=1)
+            try:
+                _WARM[policy] = WarmKernels(policy, ahead=1).start
+            except Exception as error:  # noqa: BLE001 - slower, but every submission is graded
+                print(f"grade: no warm kernels in worker {os.getpid()} ({error}); "
+                      "starting each kernel from scratch", file=sys.stderr)
+                _WARM[policy] = start_kernel
         return _WARM[policy]
 
 

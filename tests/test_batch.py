@@ -393,3 +393,17 @@ def test_cold_kernels_grade_alike(tmp_path):  # the mixed batch above ran on war
     assert main([str(tmp_path / "in"), "-j", "1", "--cold", *FAST, "--csv", str(tmp_path / "g.csv")]) == 0
     rows = {r["student"]: r for r in read_csv(tmp_path / "g.csv")}
     assert {name: rows[name]["total"] for name in rows} == {"alice": "17", "frank": "16", "dave": "0"}
+
+
+def test_workers_fall_back_to_cold_kernels(monkeypatch, capsys):
+    import grader.batch
+    import grader.errors
+    import grader.warm
+
+    def broken(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202 - WarmKernels' signature
+        raise grader.errors.EnvironmentProblem("the warm kernels' fork server exited while starting")
+
+    monkeypatch.setattr(grader.warm, "WarmKernels", broken)
+    monkeypatch.setattr(grader.batch, "_WARM", {})
+    assert grader.batch._warm_kernels(GradeOptions()) is grader.batch.start_kernel
+    assert "no warm kernels" in capsys.readouterr().err
