@@ -7,7 +7,9 @@ Each submission is graded by `grade_entry` in a worker (its own sandboxed kernel
 `grade_or_explain`, so a malformed, crashing or looping notebook becomes a report with its
 reason. `run_batch` takes any `concurrent.futures.Executor`: a process pool made by
 `process_pool` (the default; pytest, which runs the checks, keeps global state, so one grading
-per process at a time), or a Dask cluster's executor (`dask_executor`). Ctrl-C once: queued
+per process at a time), or a Dask cluster's executor (`dask_executor`). Each worker forks its
+kernels, one per submission, from its own `grader.warm.WarmKernels` (the torch import paid once
+per worker, not per submission), or starts each from scratch (`warm=False`). Ctrl-C once: queued
 submissions are dropped and running ones finish; twice: running ones are abandoned. Every
 finished result is already in the state folder by then.
 """
@@ -101,7 +103,8 @@ class Progress:
 ProgressHook = Callable[[Progress], None]
 
 
-def grade_entry(entry: Entry, options: GradeOptions, warm: bool = False) -> tuple[GradeReport, RowStatus]:
+def grade_entry(entry: Entry, options: GradeOptions,
+                warm: bool = False) -> tuple[GradeReport, RowStatus]:
     """Grade one submission in a worker; never raises (a grader failure becomes a row).
 
     `warm`: take the kernel from this worker's `WarmKernels` (made at its first submission)."""
@@ -126,6 +129,7 @@ def grade_entry(entry: Entry, options: GradeOptions, warm: bool = False) -> tupl
 
 
 _WARM: dict[SandboxPolicy, KernelStarter] = {}  # per worker process: its kernel starter, by policy
+_WARM_LOCK = threading.Lock()  # (a resource of the process, like its kernels: not a collector)
 
 
 def _warm_kernels(options: GradeOptions) -> KernelStarter:
@@ -143,9 +147,6 @@ def _warm_kernels(options: GradeOptions) -> KernelStarter:
                       "starting each kernel from scratch", file=sys.stderr)
                 _WARM[policy] = start_kernel
         return _WARM[policy]
-
-
-_WARM_LOCK = threading.Lock()
 
 
 def run_batch(entries: Iterable[Entry], options: GradeOptions, executor: cf.Executor,
