@@ -217,15 +217,14 @@ def batch_with_cli(paths: list[Path], jobs: int, state: Path) -> tuple[float, in
 _WORKER_POOL = None  # the warm kernels of one worker process of the bench's own pool
 
 
-def _worker_start(warm: bool, ahead: int) -> None:
+def _worker_start(zygote, ahead: int) -> None:  # noqa: ANN001 - a ZygoteAddress or None
     global _WORKER_POOL
     import atexit
 
-    if warm:
-        from grader.pipeline import GradeOptions, _policy
+    if zygote is not None:
         from grader.warm import WarmKernels
 
-        _WORKER_POOL = WarmKernels(_policy(GradeOptions()), ahead=ahead)
+        _WORKER_POOL = WarmKernels(zygote.policy, ahead=ahead, zygote=zygote)
         atexit.register(_WORKER_POOL.close)
 
 
@@ -238,18 +237,38 @@ def _grade_one(path: str) -> float:
     return report.score
 
 
+def sandbox_policy():  # noqa: ANN201
+    """The policy `grader.pipeline.grade` asks kernels for: the course's folders hidden."""
+    from dataclasses import replace
+
+    from grader.pipeline import GradeOptions
+
+    options = GradeOptions()
+    return replace(options.policy, hidden=options.policy.hidden + options.course.private_paths)
+
+
 def batch_with_pool(paths: list[Path], jobs: int, warm: bool) -> tuple[float, float]:
-    """Wall time of grading `paths`, and the time the workers took to get ready first."""
+    """Wall time of grading `paths`, and the time the workers took to get ready first. Warm:
+    one zygote for all workers, each worker with one kernel forked ahead."""
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(["grader.pipeline"])
     began = time.monotonic()
-    with cf.ProcessPoolExecutor(jobs, mp_context=context, initializer=_worker_start,
-                                initargs=(warm, 1)) as pool:
-        list(pool.map(_noop, range(jobs)))  # workers up (and, warm, their zygotes started)
-        ready = time.monotonic() - began
-        began = time.monotonic()
-        list(pool.map(_grade_one, map(str, paths)))
-        return time.monotonic() - began, ready
+    zygote = None
+    if warm:
+        from grader.warm import Zygote
+
+        zygote = Zygote(sandbox_policy())
+    try:
+        with cf.ProcessPoolExecutor(jobs, mp_context=context, initializer=_worker_start,
+                                    initargs=(zygote.address if zygote else None, 1)) as pool:
+            list(pool.map(_noop, range(jobs)))  # workers up, their first kernels forked
+            ready = time.monotonic() - began
+            began = time.monotonic()
+            list(pool.map(_grade_one, map(str, paths)))
+            return time.monotonic() - began, ready
+    finally:
+        if zygote is not None:
+            zygote.close()
 
 
 def _noop(_: int) -> None:
@@ -281,7 +300,7 @@ def _ratio(value: float) -> str:
 
 
 def single_notebooks(args: argparse.Namespace, threads: int) -> list[list[str]]:
-    from grader.pipeline import GradeOptions, _policy, grade
+    from grader.pipeline import GradeOptions, grade
     from grader.report import GradeStatus
 
     known = set(gradable(ROOT))
@@ -290,7 +309,7 @@ def single_notebooks(args: argparse.Namespace, threads: int) -> list[list[str]]:
     if args.warm:
         from grader.warm import WarmKernels
 
-        warm_pool = WarmKernels(_policy(GradeOptions()), ahead=1)
+        warm_pool = WarmKernels(sandbox_policy(), ahead=1)
     try:
         for notebook in sorted((ROOT / "solutions").glob(args.notebooks)):
             cold, first, bare, warm = [], [], [], []

@@ -1,34 +1,38 @@
 """Kernels that are ready before a submission asks: a fork server ("zygote") in the sandbox.
 
-    WarmKernels(policy) ── bwrap (the policy's sandbox) ── zygote: torch, numpy, pandas,
-                                                           sklearn, ipykernel imported
-        start(policy) -> Kernel   <- spawn ->                 fork: C (in the zygote's sandbox)
-                                                                 unshare user, mount, pid, net,
-                                                                 ipc, uts namespaces
-                                                                 fork: G, pid 1 of its own pid
-                                                                    namespace: fresh /proc, /tmp,
-                                                                    /var/tmp, /dev/shm; / and /dev
-                                                                    read-only; only its own folder
-                                                                    of the shared one visible
-                                                                    fork: K, the kernel: no
-                                                                       capabilities, rlimits,
-                                                                       IPKernelApp on its
-                                                                       connection file (IPC)
+    Zygote(policy): bwrap (the policy's sandbox, --as-pid-1) running ZYGOTE, which mounts a
+    spare /proc, imports torch, numpy, pandas, sklearn.datasets, ipykernel, then drops every
+    capability but CAP_SETFCAP and makes itself non-dumpable; it listens on a socket.
+      ZygoteClient (one per process) -- spawn -->  fork: C, still in the zygote's namespaces:
+        waits until the grader has put it in its pids cgroup, then unshares user, mount, pid,
+        net, ipc and uts namespaces
+          fork: G, pid 1 of that pid namespace: a fresh /proc (its /proc/sys read-only), fresh
+          /tmp, /var/tmp and /dev/shm, / and /dev read-only, nothing of the zygote's shared
+          folder but its own kernel's folder
+            fork: K, the kernel: no capabilities, no new privileges, rlimits (address space,
+            core, processes), its own session and environment; IPKernelApp on its connection
+            file (IPC sockets in its folder)
 
-Each kernel is used for one submission and destroyed: `Kernel.close()` kills C, G dies with it
-(parent-death signal) and the kernel's pid namespace with G, so every process it left goes
-too; its processes are also in their own pids cgroup (`ProcessCap`, when one can be made),
-which is killed and removed. Kernels do not see each other: each has its own mount, pid,
-network and IPC namespaces, its own /tmp, and nothing of its siblings' folders. The zygote
-runs no student code; it drops its capabilities and makes itself non-dumpable after its
-imports, and nothing it starts can trace it. zmq contexts and threads are made only in K,
-after the forks.
+One kernel for one submission, then destroyed: `Kernel.close()` has the zygote stop C, which
+kills G and waits: G's pid namespace dies with G, so every process the submission left is gone
+when C exits (G also has a parent-death signal, should C die first); the kernel's cgroup
+(`ProcessCap`, where one can be made) is killed and removed as for a cold kernel. Kernels do
+not see each other's variables, files, processes, sockets or network: separate namespaces and
+folders. No student code runs in the zygote, nor can reach it (other pid namespace, no
+capabilities in its user namespace, its socket not visible). zmq contexts and threads are made
+only in K, after the forks.
 
-`WarmKernels` keeps `ahead` kernels forked and starting; `start(policy)` hands one over
-(`pipeline.grade(path, options, kernels=pool.start)`). Thread-safe: several threads may call
-`start` at once. Not shareable across processes: make one per worker process. Where the
-policy's isolation is not bubblewrap, or a policy asks for what the zygote cannot give (other
-hidden folders, another thread count), `start` falls back to `grader.kernel.start_kernel`.
+`WarmKernels(policy, ahead=1)` keeps `ahead` kernels forked and starting; `start(policy)` hands
+one over: `pipeline.grade(path, options, kernels=pool.start)`. Thread-safe. Across processes:
+each process makes its own `WarmKernels`, sharing one zygote by passing `zygote=address` (a
+`ZygoteAddress`, picklable); a process that exits takes its kernels along. Where the policy's
+isolation is not bubblewrap, where a policy asks for what the zygote cannot give (other hidden
+folders, another thread count), or once the zygote is gone, `start` falls back to
+`grader.kernel.start_kernel` (counted in `cold`).
+
+Known difference from a cold kernel: the modules the zygote imported count in the kernel's
+address space (about 200 MB more than a cold kernel that imported only torch) against the
+policy's memory limit.
 """
 
 from __future__ import annotations
@@ -62,7 +66,8 @@ PRELOAD = ("numpy", "torch", "torch.nn", "torch.nn.functional", "pandas", "sklea
            "IPython.core.interactiveshell", "IPython.core.completer")
 FULL_PROC = "/.grader-proc"  # inside the zygote: a /proc with nothing over it (see ZYGOTE)
 
-# Runs in the sandbox as `python -c ZYGOTE CONFIG`; speaks JSON lines on fd 0 and 1.
+# Runs in the sandbox as `python -c ZYGOTE CONFIG`: says it is ready on fd 1, takes the end of
+# fd 0 for the grader's, and serves JSON lines on its socket.
 ZYGOTE = r'''
 import ctypes, importlib, json, os, select, signal, socket, struct, sys
 config = json.loads(sys.argv[1])
@@ -171,6 +176,8 @@ def init(request, alive_fd):
 def child(request, go):
     """C: in the zygote's namespaces. Makes the kernel's own namespaces, waits for G."""
     try:
+        signal.set_wakeup_fd(-1)  # the zygote's, not ours
+        signal.signal(signal.SIGCHLD, signal.SIG_DFL)
         os.dup2(null, 0)
         for fd in [int(fd) for fd in os.listdir("/proc/self/fd")]:
             if fd > 2 and fd not in (go, null):
@@ -220,6 +227,11 @@ for name in config["preload"]:
 drop_capabilities(keep=(CAP_SETFCAP,))  # only what mapping uid 0 in a child's namespace needs
 libc.prctl(4, 0, 0, 0, 0)  # PR_SET_DUMPABLE 0: no one without capabilities here may trace us
 signal.signal(signal.SIGINT, signal.SIG_IGN)
+wake_read, wake_write = os.pipe()  # a child's end wakes the loop below at once
+os.set_blocking(wake_read, False)
+os.set_blocking(wake_write, False)
+signal.set_wakeup_fd(wake_write)
+signal.signal(signal.SIGCHLD, lambda *_: None)
 listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
 listener.bind(config["socket"])
 listener.listen(64)
@@ -259,7 +271,7 @@ def handle(client, request):
                 os.kill(pid, signal.SIGTERM)  # C kills G, and exits when all is gone
 
 while True:
-    readable = select.select([0, listener, *clients], [], [], 0.05)[0]
+    readable = select.select([0, wake_read, listener, *clients], [], [], 1.0)[0]
     while children:
         try:
             pid, status = os.waitpid(-1, os.WNOHANG)
@@ -273,7 +285,12 @@ while True:
                 os.close(held.pop(name))
             reply(client, {"exited": name, "status": os.waitstatus_to_exitcode(status)})
     for source in readable:
-        if source == 0:
+        if source == wake_read:
+            try:
+                os.read(wake_read, 4096)
+            except BlockingIOError:
+                pass
+        elif source == 0:
             if not os.read(0, 65536):  # the grader is gone: so are all kernels
                 for pid in children:
                     os.kill(pid, signal.SIGKILL)
