@@ -310,7 +310,14 @@ while True:
             clients[source] += data
             while b"\n" in clients[source]:
                 line, clients[source] = clients[source].split(b"\n", 1)
-                handle(source, json.loads(line))
+                try:
+                    handle(source, json.loads(line))
+                except Exception as error:  # a fork that failed (EAGAIN, ENOMEM): say so, go on
+                    try:
+                        name = json.loads(line)["id"]
+                    except Exception:
+                        name = None
+                    reply(source, {"spawned": name, "error": repr(error)})
 '''
 
 
@@ -440,6 +447,9 @@ class ZygoteClient:
                 spawned = replies.get(timeout=timeout)
             except queue.Empty:
                 raise EnvironmentProblem("the warm kernels' fork server did not answer") from None
+            if "error" in spawned:
+                raise EnvironmentProblem(f"the warm kernels' fork server could not fork: "
+                                         f"{spawned['error']}")
         except OSError as error:
             raise EnvironmentProblem(f"the warm kernels' fork server is gone: {error}") from error
         finally:
@@ -640,7 +650,13 @@ class WarmKernels:
                 if _forked_alive(kernel):
                     return kernel
                 kernel.close()
-        return self._fork(policy)
+        try:
+            return self._fork(policy)
+        except EnvironmentProblem:  # the zygote could not fork one: a cold one, then
+            with self._count:
+                self.forked -= 1
+                self.cold += 1
+            return start_kernel(policy, self.startup_timeout)
 
     def _fork(self, policy: SandboxPolicy) -> Kernel:
         assert self.zygote is not None
