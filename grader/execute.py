@@ -20,6 +20,7 @@ from jupyter_core.utils import run_sync
 from nbclient import NotebookClient
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
+from grader.errors import EnvironmentProblem
 from grader.kernel import Kernel
 from grader.report import CellRecord, ExecutionSummary
 
@@ -148,7 +149,7 @@ class NotebookRun:
             output_hook=lambda msg: None,
         )
         if reply["content"]["status"] != "ok":
-            raise RuntimeError("the grader's agent could not be installed in the kernel")
+            raise EnvironmentProblem("the grader's agent could not be installed in the kernel")
 
     def _run_cell(self, index: int) -> CellRecord:
         assert self.client is not None
