@@ -67,6 +67,29 @@ with WarmKernels(SandboxPolicy(hidden=hidden), ahead=1) as pool:
     sys.exit(0 if pool.forked == 1 else 9)
 """
 
+# The same with a cold kernel started first: only the notebook's own imports in the kernel.
+KERNEL_FIRST = """\
+import sys, types
+from pathlib import Path
+package = types.ModuleType("grader")
+package.__path__ = [str(Path(sys.argv[2]) / "grader")]
+sys.modules["grader"] = package
+from grader.sandbox import SandboxPolicy
+from grader.kernel import start_kernel
+root = Path(sys.argv[2])
+policy = SandboxPolicy(hidden=(root / "solutions", root / "checks", root / "grader"))
+first = [start_kernel(policy)]
+def kernels(asked):
+    return first.pop() if first and asked == policy else start_kernel(asked)
+from grader.pipeline import GradeOptions, grade
+from grader.reporters import table
+report = grade(Path(sys.argv[1]), GradeOptions(), kernels=kernels)
+print(table.render(report))
+for kernel in first:
+    kernel.close()
+sys.exit(9 if first else 0)
+"""
+
 
 # -- memory ------------------------------------------------------------------------------------
 
@@ -204,14 +227,13 @@ def bare_env(threads: int) -> dict[str, str]:
     return env
 
 
-def cli_has_batches() -> bool:
-    out = subprocess.run(["grade", "--help"], capture_output=True, text=True).stdout
-    return "--jobs" in out and "--state" in out
+def cli_help() -> str:
+    return subprocess.run(["grade", "--help"], capture_output=True, text=True).stdout
 
 
-def batch_with_cli(paths: list[Path], jobs: int, state: Path) -> tuple[float, int]:
-    argv = ["grade", *map(str, paths), "-j", str(jobs), "--state", str(state), "--force"]
-    return timed_process(argv)
+def batch_with_cli(paths: list[Path], jobs: int, state: Path, extra: list[str]) -> float:
+    argv = ["grade", *map(str, paths), "-j", str(jobs), "--state", str(state), "--force", *extra]
+    return timed_process(argv)[0]
 
 
 _WORKER_POOL = None  # the warm kernels of one worker process of the bench's own pool
@@ -312,7 +334,7 @@ def single_notebooks(args: argparse.Namespace, threads: int) -> list[list[str]]:
         warm_pool = WarmKernels(sandbox_policy(), ahead=1)
     try:
         for notebook in sorted((ROOT / "solutions").glob(args.notebooks)):
-            cold, first, bare, warm = [], [], [], []
+            cold, first, kfirst, bare, warm = [], [], [], [], []
             status = "graded" if notebook.stem in known else "no checks"
             for _ in range(args.runs):
                 if notebook.stem in known:
@@ -325,6 +347,11 @@ def single_notebooks(args: argparse.Namespace, threads: int) -> list[list[str]]:
                     if code != 0:
                         status = f"zygote-first exit {code}"
                     first.append(elapsed)
+                    elapsed, code = timed_process([sys.executable, "-c", KERNEL_FIRST,
+                                                   str(notebook), str(ROOT)])
+                    if code != 0:
+                        status = f"kernel-first exit {code}"
+                    kfirst.append(elapsed)
                 bare.append(timed_process([sys.executable, "-c", BARE, str(notebook)],
                                           bare_env(threads))[0])
                 if warm_pool is not None and notebook.stem in known:
@@ -337,8 +364,10 @@ def single_notebooks(args: argparse.Namespace, threads: int) -> list[list[str]]:
             ratio = median(cold) / median(bare) if cold else float("nan")
             warm_ratio = median(warm) / median(bare) if warm else float("nan")
             first_ratio = median(first) / median(bare) if first else float("nan")
+            kfirst_ratio = median(kfirst) / median(bare) if kfirst else float("nan")
             rows.append([notebook.name, status, seconds(median(bare)), seconds(median(cold)),
-                         _ratio(ratio), seconds(median(first)), _ratio(first_ratio),
+                         _ratio(ratio), seconds(median(kfirst)), _ratio(kfirst_ratio),
+                         seconds(median(first)), _ratio(first_ratio),
                          seconds(median(warm)), _ratio(warm_ratio)])
     finally:
         if warm_pool is not None:
@@ -346,35 +375,51 @@ def single_notebooks(args: argparse.Namespace, threads: int) -> list[list[str]]:
     return rows
 
 
+def batch_modes(args: argparse.Namespace) -> list[tuple[str, str, list[str]]]:
+    """(label, driver, CLI flags): the command line's own ways where it has batches, then the
+    bench's pool with one zygote shared by all its workers."""
+    text = "" if args.no_cli else cli_help()
+    modes = []
+    if "--jobs" in text and "--state" in text:
+        if "--cold" in text:
+            modes.append(("cold (CLI --cold)", "cli", ["--cold"]))
+            if args.warm:
+                modes.append(("warm (CLI: zygote per worker)", "cli", []))
+        else:
+            modes.append(("cold (CLI)", "cli", []))
+    else:
+        modes.append(("cold (pool)", "cold", []))
+    if args.warm:
+        modes.append(("warm (pool: one zygote)", "warm", []))
+    return modes
+
+
 def batches(args: argparse.Namespace) -> list[list[str]]:
     assignments = gradable(ROOT)
-    use_cli = cli_has_batches() and not args.no_cli
-    modes = [("cold", False)] + ([("warm", True)] if args.warm else [])
     rows = []
     with tempfile.TemporaryDirectory(prefix="grader-bench-") as tmp:
         paths = make_batch(Path(tmp) / "subs", args.batch, assignments)
-        for mode, warm in modes:
+        for label, driver, flags in batch_modes(args):
             base = None
             for jobs in args.jobs:
                 walls, peaks, rss, readies = [], [], [], []
                 for run in range(args.batch_runs):
                     with MemorySampler() as memory:
-                        if warm or not use_cli:
-                            wall, ready = batch_with_pool(paths, jobs, warm)
-                            readies.append(ready)
+                        if driver == "cli":
+                            state = Path(tmp) / f"state-{len(rows)}-{run}"
+                            wall = batch_with_cli(paths, jobs, state, flags)
                         else:
-                            state = Path(tmp) / f"state-{mode}-{jobs}-{run}"
-                            wall, _ = batch_with_cli(paths, jobs, state)
+                            wall, ready = batch_with_pool(paths, jobs, driver == "warm")
+                            readies.append(ready)
                     walls.append(wall)
                     peaks.append(memory.peak_pss / jobs)
                     rss.append(memory.peak_rss)
                 wall = median(walls)
                 base = base or wall
-                driver = "pool" if (warm or not use_cli) else "CLI"
-                rows.append([f"{mode} ({driver})", str(jobs), seconds(wall),
-                             f"{len(paths) * 60 / wall:.1f}", f"{base / wall:.2f}x",
-                             mebibytes(median(peaks)), mebibytes(median(rss)),
-                             seconds(median(readies)) if readies else "-"])
+                rows.append([label, str(jobs), seconds(wall), f"{len(paths) * 60 / wall:.1f}",
+                             f"{base / wall:.2f}x", mebibytes(median(peaks)),
+                             mebibytes(median(rss)),
+                             seconds(median(readies)) if readies else "(in wall)"])
     return rows
 
 
@@ -408,7 +453,8 @@ def main(argv: list[str] | None = None) -> int:
           f"bare runs too", flush=True)
     if args.single:
         print(render(["notebook", "status", "bare nbclient", "grade cold", "/bare",
-                      "cold, zygote first", "/bare", "grade warm", "/bare"],
+                      "cold, kernel first", "/bare", "cold, zygote first", "/bare",
+                      "grade warm", "/bare"],
                      single_notebooks(args, policy.threads)), flush=True)
         print(flush=True)
     if args.batch:
