@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
@@ -73,7 +73,6 @@ class Execution:
 
     kernel: Kernel | None
     summary: ExecutionSummary
-    records: list[CellRecord] = field(default_factory=list)
 
 
 class NotebookRun:

@@ -9,7 +9,7 @@ still yields a report that says why (`grade_or_explain`).
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable
 
@@ -90,8 +90,6 @@ def grade_or_explain(path: Path, options: GradeOptions,
 
 
 def _policy(options: GradeOptions) -> SandboxPolicy:
-    from dataclasses import replace
-
     return replace(options.policy, hidden=options.policy.hidden + options.course.private_paths)
 
 

@@ -77,7 +77,7 @@ def test_github_classroom_clones(tmp_path):
     assert found[0].path == tmp_path / "softmax-regression-alice" / "notebooks" / f"{ASSIGNMENT}.ipynb"
     # a lone clone named after a known assignment
     lone = tmp_path / "lone"
-    (lone / f"04-softmax-regression-dave" / ".git").mkdir(parents=True)
+    (lone / "04-softmax-regression-dave" / ".git").mkdir(parents=True)
     touch(lone / "04-softmax-regression-dave" / f"{ASSIGNMENT}.ipynb")
     assert [e.student for e in discover([lone], {ASSIGNMENT})] == ["dave"]
 
