@@ -191,15 +191,18 @@ def buggy_version(solution: Path) -> str:
     return nbformat.writes(nb)
 
 
-def make_batch(folder: Path, size: int, assignments: list[str]) -> list[Path]:
+def make_batch(folder: Path, size: int, assignments: list[str],
+               wanted: tuple[str, ...] = ("solved", "buggy", "untouched")) -> list[Path]:
     """`size` submissions, <student>/<assignment>.ipynb, cycling solved, buggy and untouched."""
     kinds = []
     for assignment in assignments:
         solution = ROOT / "solutions" / f"{assignment}.ipynb"
         untouched = ROOT / "assignments" / f"{assignment}.ipynb"
-        kinds.append((assignment, "solved", solution.read_text()))
-        kinds.append((assignment, "buggy", buggy_version(solution)))
-        if untouched.exists():
+        if "solved" in wanted:
+            kinds.append((assignment, "solved", solution.read_text()))
+        if "buggy" in wanted:
+            kinds.append((assignment, "buggy", buggy_version(solution)))
+        if untouched.exists() and "untouched" in wanted:
             kinds.append((assignment, "untouched", untouched.read_text()))
     paths = []
     for number in range(size):
@@ -398,7 +401,8 @@ def batches(args: argparse.Namespace) -> list[list[str]]:
     assignments = gradable(ROOT)
     rows = []
     with tempfile.TemporaryDirectory(prefix="grader-bench-") as tmp:
-        paths = make_batch(Path(tmp) / "subs", args.batch, assignments)
+        paths = make_batch(Path(tmp) / "subs", args.batch, assignments,
+                           tuple(args.kinds.split(",")))
         for label, driver, flags in batch_modes(args):
             base = None
             for jobs in args.jobs:
@@ -433,6 +437,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=3, help="runs per notebook (3)")
     parser.add_argument("--batch", type=int, default=40, help="submissions in the batch (40)")
+    parser.add_argument("--kinds", default="solved,buggy,untouched",
+                        help="which submissions the batch cycles through (solved,buggy,untouched)")
     parser.add_argument("--batch-runs", type=int, default=1, help="runs of each batch (1)")
     parser.add_argument("--jobs", default="1,2", help="-j values for the batch (1,2)")
     parser.add_argument("--notebooks", default="*.ipynb", help="which solutions/ (*.ipynb)")
@@ -458,7 +464,7 @@ def main(argv: list[str] | None = None) -> int:
                      single_notebooks(args, policy.threads)), flush=True)
         print(flush=True)
     if args.batch:
-        print(render(["batch of %d" % args.batch, "-j", "wall", "subs/min", "speed-up",
+        print(render([f"batch of {args.batch} ({args.kinds})", "-j", "wall", "subs/min", "speed-up",
                       "peak PSS/worker", "peak RSS max", "workers ready"], batches(args)))
     print(f"medians of {args.runs} run(s) per notebook, {args.batch_runs} per batch; "
           f"load average now {os.getloadavg()[0]:.2f}")
