@@ -32,9 +32,9 @@ from typing import Callable, Iterable
 from grader.cache import ResultCache, grader_version, result_key
 from grader.layout import Entry
 from grader.kernel import start_kernel
-from grader.pipeline import GradeOptions, KernelStarter, grade_or_explain
-from grader.report import GradeReport, GradeStatus
-from grader.sandbox import SandboxPolicy
+from grader.pipeline import GradeOptions, KernelStarter, grade_or_explain, sandbox_policy
+from grader.report import GradeReport, GradeStatus, Isolation
+from grader.sandbox import SandboxPolicy, isolation_for
 
 POLL_SECONDS = 0.5
 
@@ -129,6 +129,7 @@ def grade_entry(entry: Entry, options: GradeOptions,
 
 
 _WARM: dict[SandboxPolicy, KernelStarter] = {}  # per worker process: its kernel starter, by policy
+_SHARED_ZYGOTE: list = []  # per worker process: the batch's one zygote, when the parent made one
 _WARM_LOCK = threading.Lock()  # (a resource of the process, like its kernels: not a collector)
 
 
@@ -137,11 +138,15 @@ def _warm_kernels(options: GradeOptions) -> KernelStarter:
     ones if the warm kernels' fork server cannot start here."""
     from grader.warm import WarmKernels
 
-    policy = replace(options.policy, hidden=options.policy.hidden + options.course.private_paths)
+    policy = sandbox_policy(options)
     with _WARM_LOCK:
         if policy not in _WARM:
+            shared = _SHARED_ZYGOTE[0] if _SHARED_ZYGOTE else None
             try:
-                _WARM[policy] = WarmKernels(policy, ahead=1).start
+                if shared is not None and shared.policy == policy:  # one zygote for all workers
+                    _WARM[policy] = WarmKernels(policy, ahead=1, zygote=shared).start
+                else:
+                    _WARM[policy] = WarmKernels(policy, ahead=1).start
             except Exception as error:  # noqa: BLE001 - slower, but every submission is graded
                 print(f"grade: no warm kernels in worker {os.getpid()} ({error}); "
                       "starting each kernel from scratch", file=sys.stderr)
@@ -242,10 +247,13 @@ def _result_of(future: cf.Future, entry: Entry) -> tuple[GradeReport, RowStatus]
 
 # -- executors ---------------------------------------------------------------------------------
 
-def _worker_setup(parent: int) -> None:
+def _worker_setup(parent: int, zygote=None) -> None:  # noqa: ANN001 - a ZygoteAddress
     """In each worker: its own process group, so Ctrl-C at the terminal reaches only the
     parent, which decides; SIGTERM unwinds (closing the kernel) instead of killing outright;
-    and a watch on the parent, since a pool's workers outlive a parent that was killed."""
+    a watch on the parent, since a pool's workers outlive a parent that was killed; and the
+    address of the batch's shared zygote, if there is one."""
+    if zygote is not None:
+        _SHARED_ZYGOTE[:] = [zygote]
     os.setpgrp()
     signal.signal(signal.SIGTERM, _exit_on_signal)
     threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
@@ -268,13 +276,34 @@ def _exit_on_signal(signum: int, frame: object) -> None:
     raise SystemExit(128 + signum)
 
 
-def process_pool(workers: int) -> cf.ProcessPoolExecutor:
-    """Worker processes forked from a clean server that has the grader already imported."""
+def process_pool(workers: int, zygote=None) -> cf.ProcessPoolExecutor:  # noqa: ANN001
+    """Worker processes forked from a clean server that has the grader already imported;
+    given a `grader.warm.ZygoteAddress`, their warm kernels all come from that one zygote."""
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(["grader.pipeline"])
     return cf.ProcessPoolExecutor(max_workers=workers, mp_context=context,
-                                  initializer=_worker_setup, initargs=(os.getpid(),),
+                                  initializer=_worker_setup, initargs=(os.getpid(), zygote),
                                   max_tasks_per_child=25)
+
+
+def shared_zygote(entries: list[Entry], options: GradeOptions, cache: ResultCache | None,
+                  force: bool):  # noqa: ANN201 - a grader.warm.Zygote or None
+    """One warm zygote for all of a batch's workers (their imported modules held in memory
+    once), when something is left to grade and the sandbox allows it; else None."""
+    from grader.warm import Zygote
+
+    version = grader_version()
+    if not force and cache is not None and all(
+            cache.load(result_key(e.path, options, version)) is not None for e in entries):
+        return None
+    policy = sandbox_policy(options)
+    if isolation_for(policy) is not Isolation.BUBBLEWRAP:
+        return None
+    try:
+        return Zygote(policy)
+    except Exception as error:  # noqa: BLE001 - each worker then makes its own, or goes cold
+        print(f"grade: no shared warm kernels ({error})", file=sys.stderr)
+        return None
 
 
 def stop_pool(pool: cf.ProcessPoolExecutor) -> None:

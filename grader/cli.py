@@ -159,12 +159,15 @@ def _run_batch_command(args: argparse.Namespace) -> int:
         raise UsageError("no notebooks found in " + ", ".join(str(p) for p in args.paths))
     state = args.state or batch.default_state([args.csv, args.summary, args.report, args.feedback])
     display = ProgressDisplay(sys.stderr)
+    zygote = None
     if args.scheduler:
         executor, close, workers = batch.dask_executor(args.scheduler)
         abandon = close
     else:
         workers = min(args.jobs, len(entries))
-        executor = batch.process_pool(workers)
+        if not args.cold:
+            zygote = batch.shared_zygote(entries, options, ResultCache(state), args.force)
+        executor = batch.process_pool(workers, zygote.address if zygote is not None else None)
         close = executor.shutdown
         abandon = lambda: batch.stop_pool(executor)  # noqa: E731 - a one-line hook
     previous = signal.signal(signal.SIGTERM, _interrupt)  # `kill` stops like Ctrl-C
@@ -175,6 +178,8 @@ def _run_batch_command(args: argparse.Namespace) -> int:
     finally:
         signal.signal(signal.SIGTERM, previous)
         close()
+        if zygote is not None:
+            zygote.close()
     _write_batch_outputs(args, result)
     for outcome in result.outcomes:
         report = outcome.report

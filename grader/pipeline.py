@@ -48,7 +48,7 @@ def grade(path: Path, options: GradeOptions, kernels: KernelStarter = start_kern
     started = time.monotonic()
     submission = load_notebook(path)
     assignment = options.course.resolve(submission.assignment_hint, path.stem, options.assignment)
-    policy = _policy(options)
+    policy = sandbox_policy(options)
     execution = execute_notebook(submission.notebook, lambda: kernels(policy),
                                  options.limits, submission.skipped_lines)
     kernel = execution.kernel
@@ -89,7 +89,8 @@ def grade_or_explain(path: Path, options: GradeOptions,
         )
 
 
-def _policy(options: GradeOptions) -> SandboxPolicy:
+def sandbox_policy(options: GradeOptions) -> SandboxPolicy:
+    """The sandbox a submission runs in: the options' policy with the course's folders hidden."""
     return replace(options.policy, hidden=options.policy.hidden + options.course.private_paths)
 
 
