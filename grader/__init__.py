@@ -1,12 +1,28 @@
 """An autograder for Dive into Deep Learning notebooks.
 
 Student code runs only in a sandboxed kernel; checks run here, on plain data that came back.
+Names are imported on first use, so `import grader.cli` stays light until grading starts.
 """
 
-from grader.course import Assignment, Course
-from grader.errors import ExitStatus, GraderError
-from grader.pipeline import GradeOptions, grade, grade_or_explain
-from grader.report import CheckResult, CheckStatus, GradeReport, GradeStatus, Isolation
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+_WHERE = {
+    "Assignment": "grader.course",
+    "CheckResult": "grader.report",
+    "CheckStatus": "grader.report",
+    "Course": "grader.course",
+    "ExitStatus": "grader.errors",
+    "GradeOptions": "grader.options",
+    "GradeReport": "grader.report",
+    "GradeStatus": "grader.report",
+    "GraderError": "grader.errors",
+    "Isolation": "grader.report",
+    "grade": "grader.pipeline",
+    "grade_or_explain": "grader.pipeline",
+}
 
 __all__ = [
     "Assignment",
@@ -22,3 +38,9 @@ __all__ = [
     "grade",
     "grade_or_explain",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _WHERE:
+        return getattr(importlib.import_module(_WHERE[name]), name)
+    raise AttributeError(f"module 'grader' has no attribute {name!r}")

@@ -14,6 +14,7 @@ import argparse
 import os
 import signal
 import sys
+import threading
 from dataclasses import replace
 from functools import partial
 from pathlib import Path
@@ -22,7 +23,10 @@ from grader.course import Course, default_course
 from grader.errors import ExitStatus, GraderError, UsageError
 from grader.execute import ExecutionLimits
 from grader.files import write_atomically
-from grader.pipeline import GradeOptions, grade, grade_or_explain
+from grader.kernel import start_kernel
+from grader.notebook import load_notebook
+from grader.options import GradeOptions, sandbox_policy
+from grader.pipeline import grade, grade_or_explain, preload_checks
 from grader.report import GradeReport, GradeStatus
 from grader.reporters import classroom, gradescope, json_report, table
 from grader.sandbox import SandboxPolicy
@@ -100,7 +104,7 @@ def main(argv: list[str] | None = None) -> int:
         options = options_from(args)
         if args.output:
             return _grade_to_file(args, options)
-        report = grade(args.submission, options)
+        report = _grade_one(args.submission, options)
         print(RENDERERS[args.format](report))
         return int(ExitStatus.GRADED)
     except GraderError as error:
@@ -122,6 +126,24 @@ def _refuse_batch_options(args: argparse.Namespace) -> None:
              if getattr(args, name) is not None] + (["cold"] if args.cold else [])
     if given:
         raise UsageError(f"--{given[0]} is for batches: give several notebooks or a folder")
+
+
+def _grade_one(path: Path, options: GradeOptions) -> GradeReport:
+    """Grade one notebook, its kernel started first and the checks' heavy imports (torch,
+    pytest) loaded in a thread while the notebook runs: the two overlap instead of adding up."""
+    load_notebook(path)  # a file that cannot be graded says so before any kernel starts
+    policy = sandbox_policy(options)
+    early = [start_kernel(policy)]
+    threading.Thread(target=preload_checks, daemon=True).start()  # beside the notebook's run
+
+    def kernels(asked: SandboxPolicy):  # noqa: ANN202 - a Kernel
+        return early.pop() if early and asked == policy else start_kernel(asked)
+
+    try:
+        return grade(path, options, kernels)
+    finally:
+        for kernel in early:  # not used: the grading stopped before it ran the notebook
+            kernel.close()
 
 
 def _grade_to_file(args: argparse.Namespace, options: GradeOptions) -> int:

@@ -2,40 +2,27 @@
 
     notebook -> execute (sandboxed kernel) -> student (calls into it) -> checks (pytest) -> report
 
-Only this module and the command line know every stage. A submission that cannot be graded
+Only this module and the command line know every stage. Importing it is light (no torch): the
+checks' heavy imports wait until the notebook has run, or load beside it (`preload_checks`). A submission that cannot be graded
 still yields a report that says why (`grade_or_explain`).
 """
 
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable
 
-from grader.course import Assignment, Course, default_course
-from grader.datasets import load_image_data
+from grader.course import Assignment
 from grader.errors import AssignmentError, SubmissionError
-from grader.execute import ExecutionLimits, execute_notebook
+from grader.execute import execute_notebook
 from grader.kernel import Kernel, start_kernel
+from grader.options import GradeOptions, sandbox_policy
 from grader.notebook import load_notebook
-from grader.plugin import GradingPlugin, run_checks
 from grader.reference import load_reference
 from grader.report import GradeReport, GradeStatus
 from grader.sandbox import SandboxPolicy, isolation_for
 from grader.student import Student
-
-
-@dataclass(frozen=True)
-class GradeOptions:
-    course: Course = field(default_factory=default_course)
-    assignment: str | None = None  # used when neither metadata nor file name names one
-    limits: ExecutionLimits = field(default_factory=ExecutionLimits)
-    policy: SandboxPolicy = field(default_factory=SandboxPolicy)
-    data_dir: Path | None = None  # Fashion-MNIST files; None: the bundled digits
-    public_only: bool = False
-    call_timeout: float = 30.0
-    seed: int = 0
 
 
 KernelStarter = Callable[[SandboxPolicy], Kernel]
@@ -89,18 +76,24 @@ def grade_or_explain(path: Path, options: GradeOptions,
         )
 
 
-def sandbox_policy(options: GradeOptions) -> SandboxPolicy:
-    """The sandbox a submission runs in: the options' policy with the course's folders hidden."""
-    return replace(options.policy, hidden=options.policy.hidden + options.course.private_paths)
-
-
 def _run(assignment: Assignment, student: Student | None, options: GradeOptions,
          reason: str = "") -> list:
+    # Imported here, not at the top: they bring torch and pytest, which a caller may still be
+    # importing in another thread while the notebook runs (see `preload_checks`).
+    from grader.datasets import load_image_data
+    from grader.plugin import GradingPlugin, run_checks
+
     plugin = GradingPlugin(
         student, load_reference(assignment.solution), lambda: load_image_data(options.data_dir),
         seed=options.seed, public_only=options.public_only, unavailable=reason,
     )
     return run_checks(assignment.checks, plugin)
+
+
+def preload_checks() -> None:
+    """Import what the checks need (torch, pytest, …); run it in a thread while a notebook runs."""
+    import grader.datasets  # noqa: F401
+    import grader.plugin  # noqa: F401
 
 
 def _assignment_guess(path: Path, options: GradeOptions) -> Assignment | None:
