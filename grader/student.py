@@ -137,15 +137,6 @@ class Student:
         """Run grader code (not the student's) in the kernel; return a handle on `name`."""
         return self._request({"op": "define", "source": source, "name": name}, [], name, name)
 
-    def has(self, name: str) -> bool:
-        try:
-            self.get(self[name])
-        except StudentMissing:
-            return False
-        except StudentCallError:
-            return True
-        return True
-
     def seed(self, seed: int) -> None:
         self._request({"op": "seed", "seed": seed}, [], "seeding", "seeding")
 
