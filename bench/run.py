@@ -8,7 +8,7 @@ Prints one table:
 - per solved notebook (solutions/*.ipynb): `grade` cold (a fresh `grade` process), a bare
   nbclient run of the same notebook (a fresh `python -c`, no sandbox, no checks, the same
   thread count as the grader's kernels) and grade/bare; `grade` warm (in this process, the
-  kernel taken from a ready `grader.warm.WarmKernels`);
+  kernel taken from a ready `grader.execute.warm.WarmKernels`);
 - a batch of submissions (solved, buggy and untouched notebooks mixed) at each -j: wall time,
   submissions per minute, speed-up over -j 1, and peak memory per worker, sampled from /proc
   (PSS of every process below this one, kernels included, divided by -j; and the largest RSS
@@ -55,8 +55,8 @@ from pathlib import Path
 package = types.ModuleType("grader")
 package.__path__ = [str(Path(sys.argv[2]) / "grader")]
 sys.modules["grader"] = package
-from grader.sandbox import SandboxPolicy
-from grader.warm import WarmKernels
+from grader.execute.sandbox import SandboxPolicy
+from grader.execute.warm import WarmKernels
 root = Path(sys.argv[2])
 hidden = (root / "solutions", root / "checks", root / "grader")
 with WarmKernels(SandboxPolicy(hidden=hidden), ahead=1) as pool:
@@ -74,8 +74,8 @@ from pathlib import Path
 package = types.ModuleType("grader")
 package.__path__ = [str(Path(sys.argv[2]) / "grader")]
 sys.modules["grader"] = package
-from grader.sandbox import SandboxPolicy
-from grader.kernel import start_kernel
+from grader.execute.sandbox import SandboxPolicy
+from grader.execute.kernel import start_kernel
 root = Path(sys.argv[2])
 policy = SandboxPolicy(hidden=(root / "solutions", root / "checks", root / "grader"))
 first = [start_kernel(policy)]
@@ -164,7 +164,7 @@ class MemorySampler:
 # -- submissions -------------------------------------------------------------------------------
 
 def gradable(course_root: Path) -> list[str]:
-    from grader.course import Course
+    from grader.submission.course import Course
 
     return sorted(Course(course_root).assignments)
 
@@ -247,7 +247,7 @@ def _worker_start(zygote, ahead: int) -> None:  # noqa: ANN001 - a ZygoteAddress
     import atexit
 
     if zygote is not None:
-        from grader.warm import WarmKernels
+        from grader.execute.warm import WarmKernels
 
         _WORKER_POOL = WarmKernels(zygote.policy, ahead=ahead, zygote=zygote)
         atexit.register(_WORKER_POOL.close)
@@ -255,7 +255,7 @@ def _worker_start(zygote, ahead: int) -> None:  # noqa: ANN001 - a ZygoteAddress
 
 def _grade_one(path: str) -> float:
     from grader.pipeline import GradeOptions, grade_or_explain
-    from grader.kernel import start_kernel
+    from grader.execute.kernel import start_kernel
 
     kernels = _WORKER_POOL.start if _WORKER_POOL is not None else start_kernel
     report = grade_or_explain(Path(path), GradeOptions(), kernels=kernels)
@@ -280,7 +280,7 @@ def batch_with_pool(paths: list[Path], jobs: int, warm: bool) -> tuple[float, fl
     began = time.monotonic()
     zygote = None
     if warm:
-        from grader.warm import Zygote
+        from grader.execute.warm import Zygote
 
         zygote = Zygote(sandbox_policy())
     try:
@@ -326,13 +326,13 @@ def _ratio(value: float) -> str:
 
 def single_notebooks(args: argparse.Namespace, threads: int) -> list[list[str]]:
     from grader.pipeline import GradeOptions, grade
-    from grader.report import GradeStatus
+    from grader.results import GradeStatus
 
     known = set(gradable(ROOT))
     rows = []
     warm_pool = None
     if args.warm:
-        from grader.warm import WarmKernels
+        from grader.execute.warm import WarmKernels
 
         warm_pool = WarmKernels(sandbox_policy(), ahead=1)
     try:
@@ -451,7 +451,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     args.jobs = [int(j) for j in args.jobs.split(",")]
 
-    from grader.sandbox import SandboxPolicy, isolation_for
+    from grader.execute.sandbox import SandboxPolicy, isolation_for
 
     policy = SandboxPolicy()
     print(f"isolation: {isolation_for(policy).value}; {os.cpu_count()} cores; "

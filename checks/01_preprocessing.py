@@ -9,8 +9,8 @@ import pandas as pd
 import pytest
 import torch
 
-from grader.expect import expect, expect_close, expect_unchanged
-from grader.harness import CALL_WITH_COPIES
+from grader.check_tools.expect import expect, expect_close, expect_unchanged
+from grader.in_sandbox.helpers import CALL_WITH_COPIES
 
 
 def houses():

@@ -3,9 +3,9 @@
 import pytest
 import torch
 
-from grader.expect import expect, expect_close, expect_unchanged, fail
-from grader.harness import CALL_WITH_COPIES
-from grader.source_scan import forbidden_uses
+from grader.check_tools.expect import expect, expect_close, expect_unchanged, fail
+from grader.in_sandbox.helpers import CALL_WITH_COPIES
+from grader.check_tools.source_scan import forbidden_uses
 
 NORMS = {"norm", "vector_norm", "matrix_norm"}
 

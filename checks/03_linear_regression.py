@@ -1,14 +1,14 @@
 """Checks for 03_linear_regression (D2L 3.1 to 3.4). Judged in the grading process.
 
-The SGD checks train with the grader's own model and loss (grader.harness.TRAIN_LINEAR_REGRESSION),
+The SGD checks train with the grader's own model and loss (grader.in_sandbox.helpers.TRAIN_LINEAR_REGRESSION),
 so a wrong linreg or squared_loss costs their own checks only.
 """
 
 import pytest
 import torch
 
-from grader.expect import expect, expect_close, expect_unchanged
-from grader.harness import (
+from grader.check_tools.expect import expect, expect_close, expect_unchanged
+from grader.in_sandbox.helpers import (
     CALL_WITH_COPIES,
     TRAIN_LINEAR_REGRESSION,
     regression_error,

@@ -1,7 +1,7 @@
 """Checks for 04_softmax_regression (D2L 4.1 to 4.4). Judged in the grading process.
 
 SoftmaxRegressionScratch's forward and training checks run with the grader's own `softmax` bound
-to that name (grader.harness.GRADER_NAMES), so a wrong softmax costs its own checks only. As the
+to that name (grader.in_sandbox.helpers.GRADER_NAMES), so a wrong softmax costs its own checks only. As the
 contract says, training uses the student's cross_entropy: a cross_entropy that does not train
 also loses the training check.
 """
@@ -9,9 +9,9 @@ also loses the training check.
 import pytest
 import torch
 
-from grader.expect import expect, expect_close, expect_unchanged, fail
-from grader.harness import CALL_WITH_COPIES, GRADER_NAMES, TRAIN_CLASSIFIER, classifier_accuracy
-from grader.source_scan import forbidden_uses
+from grader.check_tools.expect import expect, expect_close, expect_unchanged, fail
+from grader.in_sandbox.helpers import CALL_WITH_COPIES, GRADER_NAMES, TRAIN_CLASSIFIER, classifier_accuracy
+from grader.check_tools.source_scan import forbidden_uses
 
 FORBIDDEN = {"softmax", "log_softmax", "cross_entropy", "nll_loss", "CrossEntropyLoss",
              "NLLLoss", "LogSoftmax", "Softmax", "Softmin", "softmin"}

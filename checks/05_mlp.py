@@ -1,15 +1,15 @@
 """Checks for 05_mlp (D2L 5.1 to 5.3). Judged in the grading process.
 
 MLPScratch and backprop run with the grader's own `relu` bound to that name for the duration of
-their checks (grader.harness.GRADER_NAMES): a wrong relu costs the relu checks only.
+their checks (grader.in_sandbox.helpers.GRADER_NAMES): a wrong relu costs the relu checks only.
 """
 
 import pytest
 import torch
 
-from grader.expect import expect, expect_close, expect_unchanged, fail
-from grader.harness import CALL_WITH_COPIES, GRADER_NAMES, TRAIN_CLASSIFIER, classifier_accuracy
-from grader.source_scan import forbidden_uses
+from grader.check_tools.expect import expect, expect_close, expect_unchanged, fail
+from grader.in_sandbox.helpers import CALL_WITH_COPIES, GRADER_NAMES, TRAIN_CLASSIFIER, classifier_accuracy
+from grader.check_tools.source_scan import forbidden_uses
 
 RELU_BUILTINS = {"relu", "relu_", "ReLU"}
 AUTOGRAD = {"backward", "autograd", "func", "functorch"}  # torch.func.grad is autograd too

@@ -1,7 +1,7 @@
 """An autograder for Dive into Deep Learning notebooks.
 
 Student code runs only in a sandboxed kernel; checks run here, on plain data that came back.
-Names are imported on first use, so `import grader.cli` stays light until grading starts.
+Names are imported on first use, so `import grader.commands.grade` stays light until grading starts.
 """
 
 from __future__ import annotations
@@ -10,16 +10,16 @@ import importlib
 from typing import Any
 
 _WHERE = {
-    "Assignment": "grader.course",
-    "CheckResult": "grader.report",
-    "CheckStatus": "grader.report",
-    "Course": "grader.course",
+    "Assignment": "grader.submission.course",
+    "CheckResult": "grader.results",
+    "CheckStatus": "grader.results",
+    "Course": "grader.submission.course",
     "ExitStatus": "grader.errors",
     "GradeOptions": "grader.options",
-    "GradeReport": "grader.report",
-    "GradeStatus": "grader.report",
+    "GradeReport": "grader.results",
+    "GradeStatus": "grader.results",
     "GraderError": "grader.errors",
-    "Isolation": "grader.report",
+    "Isolation": "grader.results",
     "grade": "grader.pipeline",
     "grade_or_explain": "grader.pipeline",
 }

@@ -14,7 +14,7 @@
     └── EnvironmentProblem           (exit 8)   the kernel or sandbox could not start
 
 A student's failing, looping or crashing code is never an error here: it is a value in the
-report (see `grader.report`).
+report (see `grader.results`).
 """
 
 from __future__ import annotations

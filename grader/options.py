@@ -9,9 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from grader.course import Course, default_course
-from grader.execute import ExecutionLimits
-from grader.sandbox import SandboxPolicy
+from grader.submission.course import Course, default_course
+from grader.execute.run import ExecutionLimits
+from grader.execute.sandbox import SandboxPolicy
 
 
 @dataclass(frozen=True)

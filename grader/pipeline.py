@@ -13,16 +13,16 @@ import time
 from pathlib import Path
 from typing import Callable
 
-from grader.course import Assignment
+from grader.submission.course import Assignment
 from grader.errors import AssignmentError, SubmissionError
-from grader.execute import execute_notebook
-from grader.kernel import Kernel, start_kernel
+from grader.execute.run import execute_notebook
+from grader.execute.kernel import Kernel, start_kernel
 from grader.options import GradeOptions, sandbox_policy
-from grader.notebook import load_notebook
-from grader.reference import load_reference
-from grader.report import GradeReport, GradeStatus
-from grader.sandbox import SandboxPolicy, isolation_for
-from grader.student import Student
+from grader.submission.notebook import load_notebook
+from grader.checking.reference import load_reference
+from grader.results import GradeReport, GradeStatus
+from grader.execute.sandbox import SandboxPolicy, isolation_for
+from grader.checking.student import Student
 
 
 KernelStarter = Callable[[SandboxPolicy], Kernel]
@@ -80,8 +80,8 @@ def _run(assignment: Assignment, student: Student | None, options: GradeOptions,
          reason: str = "") -> list:
     # Imported here, not at the top: they bring torch and pytest, which a caller may still be
     # importing in another thread while the notebook runs (see `preload_checks`).
-    from grader.datasets import load_image_data
-    from grader.plugin import GradingPlugin, run_checks
+    from grader.checking.datasets import load_image_data
+    from grader.checking.plugin import GradingPlugin, run_checks
 
     plugin = GradingPlugin(
         student, load_reference(assignment.solution), lambda: load_image_data(options.data_dir),
@@ -92,8 +92,8 @@ def _run(assignment: Assignment, student: Student | None, options: GradeOptions,
 
 def preload_checks() -> None:
     """Import what the checks need (torch, pytest, …); run it in a thread while a notebook runs."""
-    import grader.datasets  # noqa: F401
-    import grader.plugin  # noqa: F401
+    import grader.checking.datasets  # noqa: F401
+    import grader.checking.plugin  # noqa: F401
 
 
 def _assignment_guess(path: Path, options: GradeOptions) -> Assignment | None:

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from grader.course import Course
-from grader.execute import ExecutionLimits
+from grader.submission.course import Course
+from grader.execute.run import ExecutionLimits
 from grader.pipeline import GradeOptions
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -18,7 +18,7 @@ import nbformat
 import pytest
 
 from grader.pipeline import grade
-from grader.report import CheckStatus, GradeReport, GradeStatus
+from grader.results import CheckStatus, GradeReport, GradeStatus
 
 from conftest import ROOT
 

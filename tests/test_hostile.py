@@ -11,9 +11,9 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell
 
-from grader.execute import ExecutionLimits
+from grader.execute.run import ExecutionLimits
 from grader.pipeline import grade
-from grader.report import CheckStatus
+from grader.results import CheckStatus
 
 from conftest import ROOT
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from grader.pipeline import grade
-from grader.report import CheckStatus, GradeStatus
+from grader.results import CheckStatus, GradeStatus
 
 from conftest import ROOT
 
@@ -41,7 +41,7 @@ def test_grading_twice_gives_identical_results(tmp_path, options):
 def test_ungradable_file_still_gets_a_gradescope_results_file(tmp_path, capsys):
     import json
 
-    from grader import cli
+    from grader.commands import grade as cli
 
     broken = tmp_path / "04_softmax_regression.ipynb"
     broken.write_text("{not json")

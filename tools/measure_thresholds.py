@@ -1,7 +1,7 @@
 """Measure what the training and forward checks' thresholds rest on.
 
 Runs the checks' own harness (grader/harness.py) in this process, with one thread as in the
-kernels, on the reference solutions (grader.reference.load_reference) over seeds 0-4 and on
+kernels, on the reference solutions (grader.checking.reference.load_reference) over seeds 0-4 and on
 known-broken variants, and prints a table. Each threshold in checks/*.py must be cleared by the
 reference on every seed with margin and missed by the broken variants meant to fail it.
 
@@ -21,8 +21,8 @@ import torch
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from grader.datasets import load_image_data  # noqa: E402
-from grader.harness import (  # noqa: E402
+from grader.checking.datasets import load_image_data  # noqa: E402
+from grader.in_sandbox.helpers import (  # noqa: E402
     GRADER_NAMES,
     TRAIN_CLASSIFIER,
     TRAIN_LINEAR_REGRESSION,
@@ -30,7 +30,7 @@ from grader.harness import (  # noqa: E402
     regression_error,
     synthetic_regression_data,
 )
-from grader.reference import load_reference  # noqa: E402
+from grader.checking.reference import load_reference  # noqa: E402
 
 REBINDING_UPDATE = ("p -= lr * p.grad", "p = p - lr * p.grad")
 

@@ -17,7 +17,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from grader.report import CheckStatus, GradeReport, GradeStatus
+from grader.results import CheckStatus, GradeReport, GradeStatus
 
 STATUS = {CheckStatus.PASSED: "pass", CheckStatus.FAILED: "fail", CheckStatus.ERROR: "error"}
 

@@ -12,7 +12,7 @@ import csv
 import io
 from typing import Sequence
 
-from grader.batch import Outcome
+from grader.batch.run import Outcome
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 

@@ -13,8 +13,8 @@ import re
 from pathlib import Path
 from typing import Sequence
 
-from grader.batch import Outcome, RowStatus
-from grader.report import CheckResult, CheckStatus, GradeReport
+from grader.batch.run import Outcome, RowStatus
+from grader.results import CheckResult, CheckStatus, GradeReport
 
 RESULT_WORDS = {CheckStatus.PASSED: "passed", CheckStatus.FAILED: "failed",
                 CheckStatus.ERROR: "not judged"}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from grader.report import CheckStatus, GradeReport, GradeStatus
+from grader.results import CheckStatus, GradeReport, GradeStatus
 
 HIDDEN_VISIBILITY = "after_published"
 

@@ -7,7 +7,7 @@ import json
 from enum import Enum
 from typing import Any
 
-from grader.report import GradeReport
+from grader.results import GradeReport
 
 
 def to_data(report: GradeReport) -> dict[str, Any]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import shutil
 import textwrap
 
-from grader.report import CheckStatus, GradeReport, GradeStatus
+from grader.results import CheckStatus, GradeReport, GradeStatus
 
 MARKS = {CheckStatus.PASSED: "pass", CheckStatus.FAILED: "FAIL", CheckStatus.ERROR: "ERROR"}
 

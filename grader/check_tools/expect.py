@@ -1,0 +1,148 @@
+"""Assertions for check authors, with messages a student can act on.
+
+Each failure says what was called, what kind of value was expected and what came back
+(type, shape, dtype) and, for numbers, the largest difference and where; never the expected
+values themselves. Everything here runs in the grading process on decoded plain data.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import torch
+
+from grader.check_tools.describe import describe
+
+
+class CheckFailed(AssertionError):
+    """A check's verdict: the student's answer is wrong. `str()` is the student's message."""
+
+
+def fail(message: str) -> None:
+    raise CheckFailed(message)
+
+
+def expect(condition: object, message: str) -> None:
+    if not condition:
+        raise CheckFailed(message)
+
+
+def expect_close(got: Any, expected: Any, *, call: str, rtol: float = 1e-5, atol: float = 1e-6,
+                 check_dtype: bool = True) -> None:
+    """`got` equals `expected` within tolerances, with the same type, shape (and dtype)."""
+    if isinstance(expected, torch.Tensor):
+        _expect_tensor(got, expected, call, rtol, atol, check_dtype)
+    elif isinstance(expected, np.ndarray):
+        expect(isinstance(got, np.ndarray), f"{call}: expected {describe(expected)}, got {describe(got)}")
+        _expect_tensor(torch.from_numpy(np.array(got)), torch.from_numpy(np.array(expected)),
+                       call, rtol, atol, check_dtype)
+    elif isinstance(expected, pd.DataFrame):
+        _expect_frame(got, expected, call, rtol, atol)
+    elif isinstance(expected, pd.Series):
+        _expect_series(got, expected, call, rtol, atol)
+    elif isinstance(expected, (tuple, list)):
+        expect(isinstance(got, (tuple, list)) and len(got) == len(expected),
+               f"{call}: expected {describe(expected)}, got {describe(got)}")
+        for i, (g, e) in enumerate(zip(got, expected)):
+            expect_close(g, e, call=f"{call}[{i}]", rtol=rtol, atol=atol, check_dtype=check_dtype)
+    elif isinstance(expected, (bool, str)) or expected is None:
+        expect(got == expected and type(got) is type(expected),
+               f"{call}: expected {describe(expected)}, got {describe(got)}")
+    elif isinstance(expected, (int, float)):
+        number = _as_number(got)
+        expect(number is not None, f"{call}: expected a number, got {describe(got)}")
+        diff = abs(number - expected) if math.isfinite(number) else math.inf
+        expect(math.isfinite(number) == math.isfinite(expected) and
+               (not math.isfinite(expected) or diff <= atol + rtol * abs(expected)),
+               f"{call}: the number is off by {diff:.3g}" if math.isfinite(number)
+               else f"{call}: got {number}, expected a finite number")
+    else:
+        raise TypeError(f"expect_close cannot compare {type(expected).__name__}")
+
+
+def _as_number(value: Any) -> float | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        return float(value)
+    if isinstance(value, torch.Tensor) and value.numel() == 1 and not value.is_complex():
+        return float(value.reshape(()).item())
+    if isinstance(value, (np.generic, np.ndarray)) and np.size(value) == 1:
+        return float(np.asarray(value).reshape(()))
+    return None
+
+
+def _expect_tensor(got: Any, expected: torch.Tensor, call: str, rtol: float, atol: float,
+                   check_dtype: bool) -> None:
+    expect(isinstance(got, torch.Tensor), f"{call}: expected {describe(expected)}, got {describe(got)}")
+    expect(tuple(got.shape) == tuple(expected.shape),
+           f"{call}: expected shape {tuple(expected.shape)}, got shape {tuple(got.shape)}")
+    if check_dtype:
+        expect(got.dtype == expected.dtype,
+               f"{call}: expected dtype {_dtype(expected)}, got {_dtype(got)} (shape is right)")
+    if expected.numel() == 0:
+        return
+    g = got.detach().to(torch.float64 if not got.is_complex() else torch.complex128)
+    e = expected.detach().to(g.dtype)
+    ok = torch.isclose(g, e, rtol=rtol, atol=atol, equal_nan=True)
+    if bool(ok.all()):
+        return
+    nonfinite = ~torch.isfinite(g) & torch.isfinite(e)
+    if bool(nonfinite.any()):
+        index = _index(nonfinite.nonzero()[0], got)
+        fail(f"{call}: {int(nonfinite.sum())} entries are inf or nan where finite values were "
+             f"expected (first at index {index})")
+    diff = torch.where(ok, torch.zeros_like(g.real if g.is_complex() else g), (g - e).abs())
+    flat = int(torch.argmax(diff.reshape(-1)))
+    index = _index(torch.tensor(np.unravel_index(flat, tuple(got.shape))), got)
+    wrong = int((~ok).sum())
+    fail(f"{call}: {wrong} of {got.numel()} entries differ; the largest difference is "
+         f"{float(diff.reshape(-1)[flat]):.3g} at index {index} (tolerance {atol:g} + {rtol:g}×|expected|)")
+
+
+def _index(position: torch.Tensor, like: torch.Tensor) -> str:
+    values = [int(v) for v in position.reshape(-1)]
+    return str(tuple(values)) if like.dim() != 1 else f"[{values[0]}]"
+
+
+def _dtype(t: torch.Tensor) -> str:
+    return str(t.dtype).removeprefix("torch.")
+
+
+def _expect_frame(got: Any, expected: pd.DataFrame, call: str, rtol: float, atol: float) -> None:
+    expect(isinstance(got, pd.DataFrame), f"{call}: expected {describe(expected)}, got {describe(got)}")
+    expect(list(got.columns) == list(expected.columns),
+           f"{call}: expected columns {list(map(str, expected.columns))}, got {list(map(str, got.columns))}")
+    expect(got.shape == expected.shape, f"{call}: expected shape {expected.shape}, got {got.shape}")
+    for column in expected.columns:
+        _expect_series(got[column], expected[column], f"{call}, column {column!r}", rtol, atol, index=False)
+
+
+def _expect_series(got: Any, expected: pd.Series, call: str, rtol: float, atol: float,
+                   index: bool = True) -> None:
+    expect(isinstance(got, pd.Series), f"{call}: expected {describe(expected)}, got {describe(got)}")
+    expect(len(got) == len(expected), f"{call}: expected {len(expected)} values, got {len(got)}")
+    if index:
+        expect(list(got.index) == list(expected.index),
+               f"{call}: expected the index {list(map(str, expected.index))}, got {list(map(str, got.index))}")
+    if pd.api.types.is_numeric_dtype(expected.dtype) and not pd.api.types.is_bool_dtype(expected.dtype):
+        expect(pd.api.types.is_numeric_dtype(got.dtype) and not pd.api.types.is_bool_dtype(got.dtype),
+               f"{call}: expected numbers, got values of dtype {got.dtype}")
+        g = torch.tensor(got.to_numpy(dtype=float, na_value=np.nan))
+        e = torch.tensor(expected.to_numpy(dtype=float, na_value=np.nan))
+        _expect_tensor(g, e, call, rtol, atol, check_dtype=False)
+    else:
+        same = [(a == b) or (pd.isna(a) and pd.isna(b)) for a, b in zip(got.tolist(), expected.tolist())]
+        expect(all(same), f"{call}: {same.count(False)} of {len(same)} values differ "
+                          f"(first at position {same.index(False) if False in same else 0})")
+
+
+def expect_unchanged(before: Any, after: Any, *, call: str, what: str) -> None:
+    """An input the student's function received is the same afterwards."""
+    try:
+        expect_close(after, before, call=call, rtol=0, atol=0)
+    except CheckFailed:
+        fail(f"{call} changed its input {what}; work on a copy instead")

@@ -1,0 +1,153 @@
+"""The pytest plugin that runs an assignment's checks against one live submission.
+
+pytest collects and runs the check file in the grading process; this plugin supplies the
+fixtures (`student`, `reference`, `image_data`), seeds every check, gives each one a time
+limit for its calls into the kernel, and turns each outcome into a `CheckResult`.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from pathlib import Path
+from typing import Any, Callable
+
+import numpy as np
+import pytest
+import torch
+
+from grader.check_tools.expect import CheckFailed
+from grader.results import CheckResult, CheckStatus
+from grader.checking.student import Student, StudentCallError
+
+DEFAULT_TIMEOUT = 10.0
+MARKER_HELP = ("check(name, points=1, hidden=False, timeout=10): a graded check; the name begins "
+               "with the function it judges")
+
+
+class KernelUnavailable(Exception):
+    """The submission's kernel could not be reached for this check."""
+
+
+class GradingPlugin:
+    def __init__(self, student: Student | None, reference: Any,
+                 image_data: Callable[[], Any], seed: int = 0, public_only: bool = False,
+                 unavailable: str = "") -> None:
+        self._student = student
+        self._public_only = public_only
+        self._unavailable = unavailable or "the notebook could not be run"
+        self._reference = reference
+        self._image_data = image_data
+        self._seed = seed
+        self._started: dict[str, float] = {}
+        self._failures: dict[str, tuple[CheckStatus, str, str]] = {}
+        self.results: list[CheckResult] = []
+
+    # -- fixtures -------------------------------------------------------------------------
+    @pytest.fixture
+    def student(self) -> Student:
+        if self._student is None:
+            raise KernelUnavailable(self._unavailable)
+        return self._student
+
+    @pytest.fixture
+    def reference(self) -> Any:
+        return self._reference
+
+    @pytest.fixture
+    def image_data(self) -> Any:
+        return self._image_data()
+
+    # -- hooks ----------------------------------------------------------------------------
+    def pytest_configure(self, config: pytest.Config) -> None:
+        config.addinivalue_line("markers", MARKER_HELP)
+
+    def pytest_collection_modifyitems(self, config: pytest.Config, items: list[pytest.Item]) -> None:
+        for item in items:
+            if item.get_closest_marker("check") is None:
+                raise pytest.UsageError(f"{item.nodeid} has no @pytest.mark.check(name, points=…)")
+        if self._public_only:
+            hidden = [item for item in items if _spec(item)["hidden"]]
+            if hidden:
+                config.hook.pytest_deselected(items=hidden)
+                items[:] = [item for item in items if not _spec(item)["hidden"]]
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_runtest_call(self, item: pytest.Item) -> Any:
+        spec = _spec(item)
+        random.seed(self._seed)
+        np.random.seed(self._seed)
+        torch.manual_seed(self._seed)
+        if self._student is not None:
+            try:
+                self._student.deadline = None
+                self._student.seed(self._seed)
+            except StudentCallError:
+                pass
+            self._student.deadline = time.monotonic() + spec["timeout"]
+        try:
+            return (yield)
+        finally:
+            if self._student is not None:
+                self._student.deadline = None
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo) -> Any:
+        report = yield
+        if call.when == "setup":
+            self._started[item.nodeid] = time.monotonic()
+        if call.excinfo is not None and report.failed:
+            self._failures.setdefault(item.nodeid, _judge(call.excinfo.value, _spec(item)["hidden"]))
+        if call.when == "teardown":
+            self.results.append(self._result(item))
+        return report
+
+    def _result(self, item: pytest.Item) -> CheckResult:
+        spec = _spec(item)
+        status, message, detail = self._failures.get(item.nodeid, (CheckStatus.PASSED, "", ""))
+        return CheckResult(
+            name=spec["name"], points=spec["points"] if status is CheckStatus.PASSED else 0.0,
+            max_points=spec["points"], status=status, hidden=spec["hidden"], message=message,
+            detail=detail, duration=time.monotonic() - self._started.get(item.nodeid, time.monotonic()),
+            number=str(len(self.results) + 1), function=spec["name"].split(":")[0].strip(),
+        )
+
+
+def _spec(item: pytest.Item) -> dict:
+    marker = item.get_closest_marker("check")
+    args, kwargs = (marker.args, marker.kwargs) if marker else ((), {})
+    name = kwargs.get("name") or (args[0] if args else item.name)
+    return {"name": str(name), "points": float(kwargs.get("points", 1)),
+            "hidden": bool(kwargs.get("hidden", False)),
+            "timeout": float(kwargs.get("timeout", DEFAULT_TIMEOUT))}
+
+
+def _judge(error: BaseException, hidden: bool) -> tuple[CheckStatus, str, str]:
+    """The status, the student's message and the instructor's detail for a failed check."""
+    if isinstance(error, StudentCallError):
+        detail = str(error)
+        return CheckStatus.FAILED, (f"hidden check: {error.hidden_text}" if hidden else detail), detail
+    if isinstance(error, CheckFailed):
+        detail = str(error)
+        return CheckStatus.FAILED, ("hidden check: wrong answer" if hidden else detail), detail
+    if isinstance(error, KernelUnavailable):
+        return CheckStatus.FAILED, f"not graded: {error}", str(error)
+    if isinstance(error, AssertionError):
+        detail = str(error) or "the check's condition was not met"
+        return CheckStatus.FAILED, ("hidden check: wrong answer" if hidden else detail), detail
+    detail = f"{type(error).__name__}: {error}"
+    return CheckStatus.ERROR, "the check could not judge this answer (reported to the instructor)", detail
+
+
+def run_checks(checks: Path, plugin: GradingPlugin) -> list[CheckResult]:
+    """Collect and run one check file with pytest, in this process."""
+    args = [
+        str(checks), "-p", "no:cacheprovider", "-p", "no:terminal", "-p", "no:stepwise",
+        "-p", "no:unraisableexception", "-p", "no:threadexception", "-W", "ignore",
+        "--assert=plain", "--import-mode=importlib", "--capture=sys",
+        "-c", str(Path(__file__).with_name("checks.ini")), "--rootdir", str(checks.parent),
+    ]
+    code = pytest.main(args, plugins=[plugin])
+    if code not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
+        raise RuntimeError(f"the checks in {checks} could not be run (pytest exit {int(code)})")
+    return plugin.results

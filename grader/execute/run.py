@@ -1,0 +1,210 @@
+"""Running a submission top to bottom in a sandboxed kernel, with nbclient.
+
+A cell that raises is recorded and the next cell runs. A cell past its time limit is
+interrupted; one that will not stop, or that kills the kernel, is recorded and the notebook
+goes on in a fresh kernel that first replays the cells that ran before it (so the functions
+defined there still get graded). A whole-notebook budget bounds it all. Outputs kept in memory
+are capped. Only this module knows nbclient's exceptions.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+import nbformat
+from jupyter_core.utils import run_sync
+from nbclient import NotebookClient
+from nbclient.exceptions import CellTimeoutError, DeadKernelError
+
+from grader.errors import EnvironmentProblem
+from grader.execute.kernel import Kernel
+from grader.results import CellRecord, ExecutionSummary
+
+OUTPUT_CAP = 64 * 1024  # bytes of output kept per cell
+AGENT_SOURCES = ("wire.py", "responder.py")
+
+logging.getLogger("traitlets").setLevel(logging.CRITICAL)
+
+
+@dataclass(frozen=True)
+class ExecutionLimits:
+    cell_timeout: float = 60.0
+    notebook_budget: float = 300.0
+    max_restarts: int = 2
+    interrupt_grace: float = 3.0
+
+
+class CappedClient(NotebookClient):
+    """nbclient's client, keeping at most OUTPUT_CAP bytes of each cell's output in memory."""
+
+    def output(self, outs, msg, display_id, cell_index):  # noqa: ANN001 - nbclient's signature
+        if msg["msg_type"] != "error":
+            kept = getattr(self, "_kept_bytes", {})
+            size = len(str(msg["content"]))
+            if kept.get(cell_index, 0) + size > OUTPUT_CAP:
+                return None
+            kept[cell_index] = kept.get(cell_index, 0) + size
+            self._kept_bytes = kept
+        return super().output(outs, msg, display_id, cell_index)
+
+
+def agent_bootstrap() -> str:
+    """Code that installs the grader's agent in a kernel, leaving nothing in the user namespace."""
+    here = Path(__file__).resolve().parents[1] / "in_sandbox"
+    wire, agent = (here / name for name in AGENT_SOURCES)
+    return (
+        "exec(compile(" + repr(
+            "wire = {'__name__': 'grader_wire'}\n"
+            f"exec(compile({wire.read_text()!r}, '<grader-wire>', 'exec'), wire)\n"
+            "agent = {'__name__': 'grader_agent'}\n"
+            f"exec(compile({agent.read_text()!r}, '<grader-agent>', 'exec'), agent)\n"
+            "agent['install'](wire['encode'], wire['decode'], get_ipython().user_ns)\n"
+        ) + ", '<grader-boot>', 'exec'), {'__builtins__': __builtins__, 'get_ipython': get_ipython})"
+    )
+
+
+@dataclass
+class Execution:
+    """The outcome of running a notebook: the kernel still alive (or None) and what happened."""
+
+    kernel: Kernel | None
+    summary: ExecutionSummary
+
+
+class NotebookRun:
+    def __init__(self, notebook: nbformat.NotebookNode, start: Callable[[], Kernel],
+                 limits: ExecutionLimits, skipped_lines: tuple[str, ...] = ()) -> None:
+        self.notebook = notebook
+        self.start = start
+        self.limits = limits
+        self.skipped_lines = skipped_lines
+        self.kernel: Kernel | None = None
+        self.client: CappedClient | None = None
+        self.records: dict[int, CellRecord] = {}
+        self.restarts = 0
+        self.started_at = time.monotonic()
+
+    def remaining(self) -> float:
+        return self.limits.notebook_budget - (time.monotonic() - self.started_at)
+
+    def run(self) -> Execution:
+        code_cells = [i for i, c in enumerate(self.notebook.cells) if c.cell_type == "code"]
+        budget_exhausted = False
+        try:
+            self._fresh_kernel()
+            for index in code_cells:
+                if self.remaining() <= 0:
+                    budget_exhausted = True
+                    self.records[index] = CellRecord(index, "skipped", "the notebook's time budget was spent")
+                    continue
+                if self.kernel is None:
+                    self.records[index] = CellRecord(index, "skipped", "no kernel")
+                    continue
+                self.records[index] = self._run_cell(index)
+                if self.records[index].status in ("killed-kernel", "timeout-kill"):
+                    self._recover(code_cells, upto=index)
+        except Exception:
+            self.close()
+            raise
+        self._drop_client()  # the checks talk to the kernel over a client of their own
+        summary = ExecutionSummary(
+            cells=tuple(self.records[i] for i in sorted(self.records)),
+            kernel_restarts=self.restarts,
+            duration=time.monotonic() - self.started_at,
+            budget_exhausted=budget_exhausted,
+            skipped_lines=self.skipped_lines,
+        )
+        return Execution(self.kernel, summary)
+
+    def _drop_client(self) -> None:
+        if self.client is not None and self.client.kc is not None:
+            self.client.kc.stop_channels()
+        self.client = None
+
+    def close(self) -> None:
+        self._drop_client()
+        if self.kernel is not None:
+            self.kernel.close()
+            self.kernel = None
+
+    def _fresh_kernel(self) -> None:
+        self.close()
+        self.kernel = self.start()
+        client = CappedClient(
+            self.notebook, km=self.kernel.manager, timeout=int(self.limits.cell_timeout),
+            allow_errors=True, interrupt_on_timeout=False, record_timing=False,
+            iopub_timeout=4, raise_on_iopub_timeout=False, startup_timeout=60,
+        )
+        client.log.setLevel(logging.CRITICAL)
+        client.reset_execution_trackers()
+        client.start_new_kernel_client()
+        self.client = client
+        reply = run_sync(client.kc.execute_interactive)(
+            agent_bootstrap(), silent=True, store_history=False, timeout=30,
+            output_hook=lambda msg: None,
+        )
+        if reply["content"]["status"] != "ok":
+            raise EnvironmentProblem("the grader's agent could not be installed in the kernel")
+
+    def _run_cell(self, index: int) -> CellRecord:
+        assert self.client is not None
+        cell = self.notebook.cells[index]
+        cell.outputs = []
+        timeout = max(1.0, min(self.limits.cell_timeout, self.remaining()))
+        self.client.timeout = int(timeout)
+        began = time.monotonic()
+        try:
+            self.client.execute_cell(cell, index)
+        except DeadKernelError:
+            return CellRecord(index, "killed-kernel", "the kernel died while running this cell",
+                              time.monotonic() - began)
+        except CellTimeoutError:
+            return self._interrupt(index, began, timeout)
+        elapsed = time.monotonic() - began
+        errors = [o for o in cell.outputs if o.get("output_type") == "error"]
+        if errors:
+            return CellRecord(index, "error", f"{errors[-1].ename}: {errors[-1].evalue}"[:300], elapsed)
+        if self.kernel is not None and not self.kernel.is_alive():
+            return CellRecord(index, "killed-kernel", "the kernel died while running this cell", elapsed)
+        return CellRecord(index, "ok", "", elapsed)
+
+    def _interrupt(self, index: int, began: float, timeout: float) -> CellRecord:
+        assert self.client is not None and self.kernel is not None
+        summary = f"stopped after the cell's {timeout:.0f} s time limit"
+        self.kernel.manager.interrupt_kernel()
+        deadline = time.monotonic() + self.limits.interrupt_grace
+        while time.monotonic() < deadline:
+            try:
+                msg = run_sync(self.client.kc.get_shell_msg)(timeout=max(0.05, deadline - time.monotonic()))
+            except Exception:  # noqa: BLE001 - queue.Empty: keep waiting until the deadline
+                continue
+            if msg["msg_type"] == "execute_reply":
+                return CellRecord(index, "timeout", summary, time.monotonic() - began)
+        return CellRecord(index, "timeout-kill", summary + " (the kernel had to be restarted)",
+                          time.monotonic() - began)
+
+    def _recover(self, code_cells: list[int], upto: int) -> None:
+        """Start a fresh kernel and replay the cells before `upto` that ran to their end."""
+        if self.restarts >= self.limits.max_restarts or self.remaining() <= 0:
+            self.close()
+            return
+        self.restarts += 1
+        self._fresh_kernel()
+        for index in code_cells:
+            if index >= upto:
+                break
+            if self.records[index].status in ("ok", "error") and self.remaining() > 0:
+                replay = self._run_cell(index)
+                if replay.status in ("killed-kernel", "timeout-kill"):
+                    self.close()
+                    return
+
+
+def execute_notebook(notebook: nbformat.NotebookNode, start: Callable[[], Kernel],
+                     limits: ExecutionLimits, skipped_lines: tuple[str, ...] = ()) -> Execution:
+    """Run every code cell of (a copy of) `notebook`; the returned kernel stays alive."""
+    return NotebookRun(nbformat.from_dict(notebook), start, limits, skipped_lines).run()

@@ -1,0 +1,119 @@
+"""The pytest plugin, black-box: check files run against a fake student (no kernel needed)."""
+
+from __future__ import annotations
+
+import types
+
+import pytest
+
+from grader.checking.plugin import GradingPlugin, run_checks
+from grader.results import CheckStatus
+from grader.checking.student import StudentRaised
+
+CHECKS = '''
+import time
+import pytest
+import torch
+from grader.check_tools.expect import expect_close
+
+@pytest.mark.check("double: matches the reference", points=2)
+def test_values(student, reference):
+    X = torch.arange(4.0)
+    expect_close(student.double(X), reference.double(X), call="double(X) with X = torch.arange(4.0)")
+
+@pytest.mark.check("double: secret cases", points=3, hidden=True)
+def test_hidden(student, reference):
+    X = torch.tensor([-1.0, 5.0])
+    expect_close(student.double(X), reference.double(X), call="double(X) with X = [-1, 5]")
+
+@pytest.mark.check("crash: is reported as the student's error")
+def test_crash(student):
+    student.crash()
+
+@pytest.mark.check("seeded: every check starts from the same seed")
+def test_seed(student):
+    first = torch.rand(3)
+    torch.manual_seed(0)
+    assert torch.equal(first, torch.rand(3)), "not seeded with 0"
+
+@pytest.mark.check("broken: a check that itself fails to run")
+def test_broken(student):
+    raise KeyError("oops")
+'''
+
+
+class FakeStudent:
+    """Stands in for the kernel: what a student's functions would return."""
+
+    def __init__(self, double):
+        self._double = double
+        self.deadline = None
+        self.seeds = []
+
+    def double(self, X):
+        return self._double(X)
+
+    def crash(self):
+        raise StudentRaised("crash()", "ZeroDivisionError", "division by zero")
+
+    def seed(self, seed):
+        self.seeds.append(seed)
+
+
+@pytest.fixture
+def check_file(tmp_path):
+    path = tmp_path / "checks_demo.py"
+    path.write_text(CHECKS)
+    return path
+
+
+def run(check_file, double, **kwargs):
+    reference = types.SimpleNamespace(double=lambda X: 2 * X)
+    student = FakeStudent(double)
+    plugin = GradingPlugin(student, reference, image_data=lambda: None, **kwargs)
+    return {r.name: r for r in run_checks(check_file, plugin)}, student
+
+
+def test_right_answers_pass_with_their_points(check_file):
+    results, student = run(check_file, lambda X: X * 2)
+    assert results["double: matches the reference"].points == 2
+    assert results["double: secret cases"].points == 3
+    assert student.seeds == [0] * 5
+
+
+def test_wrong_answer_message_names_the_call_and_hides_hidden_inputs(check_file):
+    results, _ = run(check_file, lambda X: X + X.abs())
+    public, hidden = results["double: matches the reference"], results["double: secret cases"]
+    assert public.status is CheckStatus.PASSED  # arange(4) is non-negative: right there
+    assert hidden.status is CheckStatus.FAILED and hidden.points == 0
+    assert hidden.message == "hidden check: wrong answer"
+    assert "double(X) with X = [-1, 5]" in hidden.detail and "largest difference" in hidden.detail
+
+
+def test_student_errors_fail_and_check_bugs_are_errors(check_file):
+    results, _ = run(check_file, lambda X: 2 * X)
+    assert results["crash: is reported as the student's error"].status is CheckStatus.FAILED
+    assert "ZeroDivisionError" in results["crash: is reported as the student's error"].message
+    broken = results["broken: a check that itself fails to run"]
+    assert broken.status is CheckStatus.ERROR and "KeyError" in broken.detail
+    assert results["seeded: every check starts from the same seed"].status is CheckStatus.PASSED
+
+
+def test_public_only_leaves_out_hidden_checks(check_file):
+    results, _ = run(check_file, lambda X: 2 * X, public_only=True)
+    assert "double: secret cases" not in results and "double: matches the reference" in results
+
+
+def test_check_without_marker_is_refused(tmp_path):
+    path = tmp_path / "checks_bad.py"
+    path.write_text("def test_unmarked(student):\n    pass\n")
+    with pytest.raises(RuntimeError, match="could not be run"):
+        run(path, lambda X: X)
+
+
+def test_no_kernel_means_every_check_fails_with_the_reason(check_file):
+    reference = types.SimpleNamespace(double=lambda X: 2 * X)
+    plugin = GradingPlugin(None, reference, image_data=lambda: None, unavailable="not JSON")
+    results = run_checks(check_file, plugin)
+    student_checks = [r for r in results if not r.name.startswith("broken")]
+    assert all(r.status is CheckStatus.FAILED and "not JSON" in r.message for r in student_checks)
