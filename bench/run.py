@@ -55,7 +55,7 @@ from pathlib import Path
 package = types.ModuleType("grader")
 package.__path__ = [str(Path(sys.argv[2]) / "grader")]
 sys.modules["grader"] = package
-from grader.execute.sandbox import SandboxPolicy
+from grader.options import SandboxPolicy
 from grader.execute.warm import WarmKernels
 root = Path(sys.argv[2])
 hidden = (root / "solutions", root / "checks", root / "grader")
@@ -74,7 +74,7 @@ from pathlib import Path
 package = types.ModuleType("grader")
 package.__path__ = [str(Path(sys.argv[2]) / "grader")]
 sys.modules["grader"] = package
-from grader.execute.sandbox import SandboxPolicy
+from grader.options import SandboxPolicy
 from grader.execute.kernel import start_kernel
 root = Path(sys.argv[2])
 policy = SandboxPolicy(hidden=(root / "solutions", root / "checks", root / "grader"))
@@ -280,7 +280,7 @@ def batch_with_pool(paths: list[Path], jobs: int, warm: bool) -> tuple[float, fl
     began = time.monotonic()
     zygote = None
     if warm:
-        from grader.execute.warm import Zygote
+        from grader.execute.zygote import Zygote
 
         zygote = Zygote(sandbox_policy())
     try:
@@ -451,7 +451,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     args.jobs = [int(j) for j in args.jobs.split(",")]
 
-    from grader.execute.sandbox import SandboxPolicy, isolation_for
+    from grader.execute.sandbox import isolation_for
+    from grader.options import SandboxPolicy
 
     policy = SandboxPolicy()
     print(f"isolation: {isolation_for(policy).value}; {os.cpu_count()} cores; "

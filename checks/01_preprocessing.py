@@ -1,7 +1,7 @@
 """Checks for 01_preprocessing (D2L 2.1, 2.2). Judged in the grading process.
 
-Frames travel to the kernel and back as plain data (grader/wire.py): float, nullable integer,
-bool, object, pandas 3 string and categorical columns, with missing values in each.
+Frames travel to the kernel and back as plain data (the grader's wire codec): float, nullable
+integer, bool, object, pandas 3 string and categorical columns, with missing values in each.
 """
 
 import numpy as np
@@ -9,8 +9,7 @@ import pandas as pd
 import pytest
 import torch
 
-from grader.check_tools.expect import expect, expect_close, expect_unchanged
-from grader.in_sandbox.helpers import CALL_WITH_COPIES
+from grader.check_tools import call_with_copies, expect, expect_close, expect_unchanged
 
 
 def houses():
@@ -121,7 +120,7 @@ def test_missing_fraction_edge_cases(student, reference):
 
 @pytest.mark.check("missing_fraction: leaves its input unchanged", points=1, hidden=True)
 def test_missing_fraction_input_unchanged(student):
-    call = student.define(CALL_WITH_COPIES, "call_with_copies")
+    call = student.define(call_with_copies)
     before, after = call(student.missing_fraction, [mixed()])
     expect_unchanged(before[0], after[0], call="missing_fraction(df)", what="df")
 
@@ -147,7 +146,7 @@ def test_drop_most_missing_edge_cases(student, reference):
 
 @pytest.mark.check("drop_most_missing: leaves its input unchanged", points=1)
 def test_drop_most_missing_input_unchanged(student):
-    call = student.define(CALL_WITH_COPIES, "call_with_copies")
+    call = student.define(call_with_copies)
     for name in ("houses", "mixed"):
         before, after = call(student.drop_most_missing, [FRAMES[name]()])
         expect_unchanged(before[0], after[0], call=f"drop_most_missing(df) with {DESCRIPTIONS[name]}",
@@ -198,7 +197,7 @@ def test_preprocess_edge_cases(student, reference):
 
 @pytest.mark.check("preprocess: leaves its input unchanged", points=1)
 def test_preprocess_input_unchanged(student):
-    call = student.define(CALL_WITH_COPIES, "call_with_copies")
+    call = student.define(call_with_copies)
     for name in ("houses", "magnitudes"):
         before, after = call(student.preprocess, [FRAMES[name](), TARGETS[name]])
         expect_unchanged(before[0], after[0], call=f"preprocess(df, {TARGETS[name]!r}) with {DESCRIPTIONS[name]}",

@@ -3,24 +3,25 @@
 import pytest
 import torch
 
-from grader.check_tools.expect import expect, expect_close, expect_unchanged, fail
-from grader.in_sandbox.helpers import CALL_WITH_COPIES
-from grader.check_tools.source_scan import forbidden_uses
+from grader.check_tools import call_with_copies, expect, expect_close, expect_unchanged, fail, forbidden_uses
 
 NORMS = {"norm", "vector_norm", "matrix_norm"}
 
-HELPERS = """
-import torch
+
+# -- functions sent into the kernel (student.define): self-contained, they import what they use --
 
 def grad_of(function, A, weights=None):
-    # the gradient, by autograd, of function(A) (weighted and summed when it is not a scalar)
+    """The gradient, by autograd, of function(A) (weighted and summed when it is not a scalar)."""
     A = A.clone().requires_grad_(True)
     out = function(A)
     (out if weights is None else (out * weights).sum()).backward()
     return A.grad
 
+
 def probe_gradient(gradient, f, x, requires_grad):
-    # what gradient(f, x) does to x itself, as plain booleans
+    """What gradient(f, x) does to x itself, as plain booleans."""
+    import torch
+
     x = x.clone().requires_grad_(requires_grad)
     before = x.detach().clone()
     result = gradient(f, x)
@@ -31,26 +32,43 @@ def probe_gradient(gradient, f, x, requires_grad):
         "is_leaf": x.is_leaf,
         "values_kept": bool(torch.equal(x.detach(), before)),
     }
-"""
 
-# Functions whose gradient `gradient(f, x)` must find: (description, source defining f).
+
+# Functions whose gradient `gradient(f, x)` must find, used here and sent into the kernel.
+
+def cube_sum(x):
+    return (x ** 3).sum()
+
+
+def sine_sum(x):
+    import torch
+
+    return torch.sin(x).sum()
+
+
+def twice_square_sum(x):
+    return 2 * (x * x).sum()
+
+
+def mean_exp_times_sum(x):
+    import torch
+
+    return torch.exp(x).mean() * x.sum()
+
+
+def relu_sum_plus_max(x):
+    import torch
+
+    return torch.relu(x).sum() + x.max()
+
+
 FUNCTIONS = [
-    ("f(x) = (x**3).sum()", "def f(x):\n    return (x ** 3).sum()"),
-    ("f(x) = torch.sin(x).sum()", "def f(x):\n    return torch.sin(x).sum()"),
-    ("f(x) = 2 * (x * x).sum() (D2L 2.5)", "def f(x):\n    return 2 * (x * x).sum()"),
-    ("f(x) = torch.exp(x).mean() * x.sum()", "def f(x):\n    return torch.exp(x).mean() * x.sum()"),
-    ("f(x) = torch.relu(x).sum() + x.max()", "def f(x):\n    return torch.relu(x).sum() + x.max()"),
+    ("f(x) = (x**3).sum()", cube_sum),
+    ("f(x) = torch.sin(x).sum()", sine_sum),
+    ("f(x) = 2 * (x * x).sum() (D2L 2.5)", twice_square_sum),
+    ("f(x) = torch.exp(x).mean() * x.sum()", mean_exp_times_sum),
+    ("f(x) = torch.relu(x).sum() + x.max()", relu_sum_plus_max),
 ]
-
-
-def local_function(source):
-    namespace = {"torch": torch}
-    exec(source, namespace)  # noqa: S102 - the grader's own test functions
-    return namespace["f"]
-
-
-def remote_function(student, source):
-    return student.define("import torch\n" + source, "f")
 
 
 def matrices():
@@ -124,18 +142,18 @@ def test_norm_edge_cases(student, reference):
 
 @pytest.mark.check("frobenius_norm: gradient matches the reference", points=1, hidden=True)
 def test_norm_gradient(student, reference):
-    grad_of = student.define(HELPERS, "grad_of")
+    remote_grad_of = student.define(grad_of)
     A = torch.randn(3, 4)
     expected = A.clone().requires_grad_(True)
     reference.frobenius_norm(expected).backward()
-    expect_close(grad_of(student.frobenius_norm, A), expected.grad,
+    expect_close(remote_grad_of(student.frobenius_norm, A), expected.grad,
                  call="the gradient of frobenius_norm(A) with respect to A, A = torch.randn(3, 4)", rtol=1e-4,
                  atol=1e-6)
 
 
 @pytest.mark.check("frobenius_norm: leaves its input unchanged", points=1, hidden=True)
 def test_norm_input_unchanged(student):
-    call = student.define(CALL_WITH_COPIES, "call_with_copies")
+    call = student.define(call_with_copies)
     before, after = call(student.frobenius_norm, [torch.randn(3, 4)])
     expect_unchanged(before[0], after[0], call="frobenius_norm(A)", what="A")
 
@@ -181,17 +199,17 @@ def test_rows_edge_cases(student, reference):
 
 @pytest.mark.check("row_normalize: gradient matches the reference", points=1, hidden=True)
 def test_rows_gradient(student, reference):
-    grad_of = student.define(HELPERS, "grad_of")
+    remote_grad_of = student.define(grad_of)
     A, weights = torch.rand(3, 4) + 0.1, torch.randn(3, 4)
     expected = A.clone().requires_grad_(True)
     (reference.row_normalize(expected) * weights).sum().backward()
-    expect_close(grad_of(student.row_normalize, A, weights), expected.grad,
+    expect_close(remote_grad_of(student.row_normalize, A, weights), expected.grad,
                  call="the gradient of (row_normalize(A) * W).sum() with respect to A", rtol=1e-4, atol=1e-6)
 
 
 @pytest.mark.check("row_normalize: leaves its input unchanged", points=1)
 def test_rows_input_unchanged(student):
-    call = student.define(CALL_WITH_COPIES, "call_with_copies")
+    call = student.define(call_with_copies)
     before, after = call(student.row_normalize, [torch.rand(3, 4) + 0.1])
     expect_unchanged(before[0], after[0], call="row_normalize(A) with A = torch.rand(3, 4) + 0.1", what="A")
 
@@ -218,12 +236,12 @@ def edge_points():
 
 
 def check_gradient(student, reference, cases, functions):
-    for description, source in functions:
-        f_here, f_there = local_function(source), remote_function(student, source)
+    for description, function in functions:
+        f_there = student.define(function)
         for text, x in cases:
             call = f"gradient(f, x) with {description} and {text}"
             got = student.gradient(f_there, x)
-            expected = reference.gradient(f_here, x.clone())
+            expected = reference.gradient(function, x.clone())
             expect_close(got, expected, call=call, rtol=1e-5, atol=1e-30)
 
 
@@ -240,8 +258,8 @@ def test_gradient_edge_cases(student, reference):
 
 
 def check_x_alone(student, reference, requires_grad):
-    probe = student.define(HELPERS, "probe_gradient")
-    f = remote_function(student, FUNCTIONS[0][1])
+    probe = student.define(probe_gradient)
+    f = student.define(cube_sum)
     x = torch.tensor([[1.0, -2.0], [0.5, 3.0]])
     flag = f"requires_grad={requires_grad}"
     found = probe(student.gradient, f, x, requires_grad)

@@ -1,18 +1,20 @@
 """Checks for 03_linear_regression (D2L 3.1 to 3.4). Judged in the grading process.
 
-The SGD checks train with the grader's own model and loss (grader.in_sandbox.helpers.TRAIN_LINEAR_REGRESSION),
-so a wrong linreg or squared_loss costs their own checks only.
+The SGD checks train with the grader's own model and loss (`train_linear_regression`), so a
+wrong linreg or squared_loss costs their own checks only.
 """
 
 import pytest
 import torch
 
-from grader.check_tools.expect import expect, expect_close, expect_unchanged
-from grader.in_sandbox.helpers import (
-    CALL_WITH_COPIES,
-    TRAIN_LINEAR_REGRESSION,
+from grader.check_tools import (
+    call_with_copies,
+    expect,
+    expect_close,
+    expect_unchanged,
     regression_error,
     synthetic_regression_data,
+    train_linear_regression,
 )
 
 # The largest error over the entries of w and b after 3 epochs, lr 0.03, batch 10 on 1,000
@@ -22,18 +24,19 @@ from grader.in_sandbox.helpers import (
 MAX_ERROR = 0.01
 TRAINING = dict(lr=0.03, epochs=3, batch_size=10)
 
-HELPERS = """
-import torch
+
+# -- functions sent into the kernel (student.define): self-contained, they import what they use --
 
 def grads_of(function, tensors, weights, others=()):
-    # the gradients, by autograd, of (function(*tensors, *others) * weights).sum() with respect to
-    # each of tensors
+    """The gradients, by autograd, of (function(*tensors, *others) * weights).sum() with respect
+    to each of tensors."""
     tensors = [t.clone().requires_grad_(True) for t in tensors]
     (function(*tensors, *others) * weights).sum().backward()
     return [t.grad for t in tensors]
 
+
 def sgd_step(SGD, values, grads, lr):
-    # one optimizer step on fresh leaf parameters; what became of them, as plain data
+    """One optimizer step on fresh leaf parameters, then a second; what became of them, as plain data."""
     params = [v.clone().requires_grad_(True) for v in values]
     for p, g in zip(params, grads):
         p.grad = g.clone()
@@ -54,7 +57,11 @@ def sgd_step(SGD, values, grads, lr):
     report["second"] = [p.detach().clone() for p in params]
     return report
 
+
 def sgd_zero_grad(SGD, values):
+    """zero_grad on parameters with gradients and one without; what became of them."""
+    import torch
+
     with_grad = [v.clone().requires_grad_(True) for v in values]
     without = torch.ones(2, requires_grad=True)
     for p in with_grad:
@@ -66,7 +73,6 @@ def sgd_zero_grad(SGD, values):
         "values_kept": all(bool(torch.equal(p.detach(), v)) for p, v in zip(with_grad, values)),
         "gradless_kept": without.grad is None,
     }
-"""
 
 
 def linreg_cases():
@@ -113,11 +119,11 @@ def test_linreg_edge_cases(student, reference):
 
 @pytest.mark.check("linreg: gradients with respect to X, w and b match the reference", points=1, hidden=True)
 def test_linreg_gradient(student, reference):
-    grads_of = student.define(HELPERS, "grads_of")
+    remote_grads_of = student.define(grads_of)
     X, w, b, weights = torch.randn(5, 3), torch.randn(3, 1), torch.randn(1), torch.randn(5, 1)
     expected = [t.clone().requires_grad_(True) for t in (X, w, b)]
     (reference.linreg(*expected) * weights).sum().backward()
-    got = grads_of(student.linreg, [X, w, b], weights)
+    got = remote_grads_of(student.linreg, [X, w, b], weights)
     expect(isinstance(got, list) and len(got) == 3 and all(isinstance(g, torch.Tensor) for g in got),
            "the gradient of (linreg(X, w, b) * weights).sum() does not reach each of X, w and b")
     for name, g, e in zip("Xwb", got, expected):
@@ -127,7 +133,7 @@ def test_linreg_gradient(student, reference):
 
 @pytest.mark.check("linreg: leaves its inputs unchanged", points=1, hidden=True)
 def test_linreg_inputs_unchanged(student):
-    call = student.define(CALL_WITH_COPIES, "call_with_copies")
+    call = student.define(call_with_copies)
     before, after = call(student.linreg, [torch.randn(4, 2), torch.randn(2, 1), torch.randn(1)])
     for i, what in enumerate(("X", "w", "b")):
         expect_unchanged(before[i], after[i], call="linreg(X, w, b)", what=what)
@@ -176,11 +182,11 @@ def test_loss_edge_cases(student, reference):
 
 @pytest.mark.check("squared_loss: gradient with respect to y_hat matches the reference", points=1, hidden=True)
 def test_loss_gradient(student, reference):
-    grads_of = student.define(HELPERS, "grads_of")
+    remote_grads_of = student.define(grads_of)
     y_hat, y = torch.randn(6, 1), torch.randn(6)
     expected = y_hat.clone().requires_grad_(True)
     reference.squared_loss(expected, y).backward()
-    got = grads_of(student.squared_loss, [y_hat], 1.0, [y])
+    got = remote_grads_of(student.squared_loss, [y_hat], 1.0, [y])
     expect(isinstance(got, list) and len(got) == 1 and isinstance(got[0], torch.Tensor),
            "the gradient of squared_loss(y_hat, y) does not reach y_hat")
     expect_close(got[0], expected.grad, call="the gradient of squared_loss(y_hat, y) with respect to y_hat, "
@@ -189,14 +195,14 @@ def test_loss_gradient(student, reference):
 
 @pytest.mark.check("squared_loss: leaves its inputs unchanged", points=1, hidden=True)
 def test_loss_inputs_unchanged(student):
-    call = student.define(CALL_WITH_COPIES, "call_with_copies")
+    call = student.define(call_with_copies)
     before, after = call(student.squared_loss, [torch.randn(4, 1), torch.randn(4)])
     for i, what in enumerate(("y_hat", "y")):
         expect_unchanged(before[i], after[i], call="squared_loss(y_hat, y)", what=what)
 
 
 def check_step(student, values, grads, lr, text):
-    step = student.define(HELPERS, "sgd_step")
+    step = student.define(sgd_step)
     found = step(student.SGD, values, grads, lr)
     call = f"SGD(params, lr={lr}).step() with {text}"
     expected = [v - lr * g for v, g in zip(values, grads)]
@@ -234,7 +240,7 @@ def test_sgd_step_edge_cases(student):
 
 @pytest.mark.check("SGD: zero_grad zeroes every gradient and leaves gradless parameters alone", points=1)
 def test_sgd_zero_grad(student):
-    zero = student.define(HELPERS, "sgd_zero_grad")
+    zero = student.define(sgd_zero_grad)
     found = zero(student.SGD, [torch.randn(2, 1), torch.randn(1)])
     call = "SGD([w, b, p], 0.1).zero_grad() with w and b holding gradients and p without one"
     expect(found["zeroed"], f"{call} left a gradient that is not zero (or None)")
@@ -244,7 +250,7 @@ def test_sgd_zero_grad(student):
 
 @pytest.mark.check("SGD: trains linear regression, recovering w and b", points=3, timeout=60)
 def test_sgd_training(student):
-    train = student.define(TRAIN_LINEAR_REGRESSION, "train_linear_regression")
+    train = student.define(train_linear_regression)
     X, y, true_w, true_b = synthetic_regression_data(seed=0)
     w, b = train(student.SGD, X, y, seed=0, **TRAINING)
     error = regression_error(w, b, true_w, true_b)

@@ -1,7 +1,7 @@
 """Checks for 04_softmax_regression (D2L 4.1 to 4.4). Judged in the grading process.
 
 SoftmaxRegressionScratch's forward and training checks run with the grader's own `softmax` bound
-to that name (grader.in_sandbox.helpers.GRADER_NAMES), so a wrong softmax costs its own checks only. As the
+to that name (`with_grader_softmax`), so a wrong softmax costs its own checks only. As the
 contract says, training uses the student's cross_entropy: a cross_entropy that does not train
 also loses the training check.
 """
@@ -9,9 +9,17 @@ also loses the training check.
 import pytest
 import torch
 
-from grader.check_tools.expect import expect, expect_close, expect_unchanged, fail
-from grader.in_sandbox.helpers import CALL_WITH_COPIES, GRADER_NAMES, TRAIN_CLASSIFIER, classifier_accuracy
-from grader.check_tools.source_scan import forbidden_uses
+from grader.check_tools import (
+    call_with_copies,
+    classifier_accuracy,
+    expect,
+    expect_close,
+    expect_unchanged,
+    fail,
+    forbidden_uses,
+    train_classifier,
+    with_grader_softmax,
+)
 
 FORBIDDEN = {"softmax", "log_softmax", "cross_entropy", "nll_loss", "CrossEntropyLoss",
              "NLLLoss", "LogSoftmax", "Softmax", "Softmin", "softmin"}
@@ -25,19 +33,21 @@ THRESHOLDS = {"digits": 0.90, "fashion-mnist": 0.78}
 TRAINING = {"digits": dict(lr=0.5, epochs=10, batch_size=64),
             "fashion-mnist": dict(lr=0.1, epochs=3, batch_size=256)}
 
-GRADIENTS = """
-import torch
+
+# -- functions sent into the kernel (student.define): self-contained, they import what they use --
 
 def grad_of_softmax(softmax, O, weights):
     O = O.clone().requires_grad_(True)
     (softmax(O) * weights).sum().backward()
     return O.grad
 
+
 def grad_of_cross_entropy(cross_entropy, O, y):
+    import torch
+
     O = O.clone().requires_grad_(True)
     cross_entropy(torch.exp(O - O.logsumexp(dim=1, keepdim=True)), y).backward()
     return O.grad
-"""
 
 
 def logits_cases():
@@ -80,14 +90,14 @@ def test_softmax_large_logits(student, reference):
 
 @pytest.mark.check("softmax: leaves its input unchanged", points=1)
 def test_softmax_input_unchanged(student):
-    call = student.define(CALL_WITH_COPIES, "call_with_copies")
+    call = student.define(call_with_copies)
     before, after = call(student.softmax, [torch.randn(3, 4)])
     expect_unchanged(before[0], after[0], call="softmax(X)", what="X")
 
 
 @pytest.mark.check("softmax: gradients match the reference", points=1, hidden=True)
 def test_softmax_gradient(student, reference):
-    grads = student.define(GRADIENTS, "grad_of_softmax")
+    grads = student.define(grad_of_softmax)
     O, weights = torch.randn(4, 3), torch.randn(4, 3)
     expected_O = O.clone().requires_grad_(True)
     (reference.softmax(expected_O) * weights).sum().backward()
@@ -125,7 +135,7 @@ def test_cross_entropy_values(student, reference):
 
 @pytest.mark.check("cross_entropy: gradients match the reference", points=1, hidden=True)
 def test_cross_entropy_gradient(student, reference):
-    grads = student.define(GRADIENTS, "grad_of_cross_entropy")
+    grads = student.define(grad_of_cross_entropy)
     O, y = torch.randn(6, 4), torch.randint(0, 4, (6,))
     expected_O = O.clone().requires_grad_(True)
     reference.cross_entropy(torch.exp(expected_O - expected_O.logsumexp(1, keepdim=True)), y).backward()
@@ -169,7 +179,7 @@ def test_model_parameters(student):
 
 @pytest.mark.check("SoftmaxRegressionScratch: forward flattens and returns probabilities", points=1)
 def test_model_forward(student, reference):
-    with_softmax = student.define(GRADER_NAMES, "with_grader_softmax")
+    with_softmax = student.define(with_grader_softmax)
     model = with_softmax(student.SoftmaxRegressionScratch, 64, 10, 0.1)
     X = torch.rand(5, 1, 8, 8)
     W, b = student.get(model.W), student.get(model.b)
@@ -181,8 +191,8 @@ def test_model_forward(student, reference):
 @pytest.mark.check("SoftmaxRegressionScratch: trained, reaches the validation-accuracy threshold",
                    points=3, timeout=60)
 def test_model_training(student, image_data):
-    train = student.define(TRAIN_CLASSIFIER, "train_classifier")
-    with_softmax = student.define(GRADER_NAMES, "with_grader_softmax")
+    train = student.define(train_classifier)
+    with_softmax = student.define(with_grader_softmax)
     n_inputs = image_data.train_X[0].numel()
     settings = TRAINING[image_data.name]
     predictions = with_softmax(train, student.SoftmaxRegressionScratch, [n_inputs, 10, settings["lr"]],

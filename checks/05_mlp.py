@@ -1,15 +1,23 @@
 """Checks for 05_mlp (D2L 5.1 to 5.3). Judged in the grading process.
 
 MLPScratch and backprop run with the grader's own `relu` bound to that name for the duration of
-their checks (grader.in_sandbox.helpers.GRADER_NAMES): a wrong relu costs the relu checks only.
+their checks (`with_grader_relu`): a wrong relu costs the relu checks only.
 """
 
 import pytest
 import torch
 
-from grader.check_tools.expect import expect, expect_close, expect_unchanged, fail
-from grader.in_sandbox.helpers import CALL_WITH_COPIES, GRADER_NAMES, TRAIN_CLASSIFIER, classifier_accuracy
-from grader.check_tools.source_scan import forbidden_uses
+from grader.check_tools import (
+    call_with_copies,
+    classifier_accuracy,
+    expect,
+    expect_close,
+    expect_unchanged,
+    fail,
+    forbidden_uses,
+    train_classifier,
+    with_grader_relu,
+)
 
 RELU_BUILTINS = {"relu", "relu_", "ReLU"}
 AUTOGRAD = {"backward", "autograd", "func", "functorch"}  # torch.func.grad is autograd too
@@ -25,16 +33,19 @@ THRESHOLDS = {"digits": 0.90, "fashion-mnist": 0.72}
 TRAINING = {"digits": dict(lr=0.2, epochs=15, batch_size=32, num_hiddens=64, sigma=0.1),
             "fashion-mnist": dict(lr=0.1, epochs=3, batch_size=256, num_hiddens=256, sigma=0.01)}
 
-HELPERS = """
-import torch
+
+# -- functions sent into the kernel (student.define): self-contained, they import what they use --
 
 def grad_of_relu(relu, X, weights):
     X = X.clone().requires_grad_(True)
     (relu(X) * weights).sum().backward()
     return X.grad
 
+
 def build_mlp_with_random_biases(Model, args, kwargs, seed):
-    # a model whose biases are set to random values, so that forward shows whether it adds them
+    """A model whose biases are set to random values, so that forward shows whether it adds them."""
+    import torch
+
     model = Model(*args, **kwargs)
     generator = torch.Generator().manual_seed(seed)
     with torch.no_grad():
@@ -43,13 +54,14 @@ def build_mlp_with_random_biases(Model, args, kwargs, seed):
             bias.copy_(torch.randn(bias.shape, generator=generator, dtype=bias.dtype))
     return model
 
+
 def leaf_flags(model):
     return {name: bool(getattr(model, name).is_leaf) for name in ("W1", "b1", "W2", "b2")}
+
 
 def forward_and_parameters(model, X):
     out = model.forward(X)
     return out.detach(), [getattr(model, name).detach().clone() for name in ("W1", "b1", "W2", "b2")]
-"""
 
 
 def reference_relu(X):
@@ -88,7 +100,7 @@ def test_relu_edge_cases(student, reference):
 
 @pytest.mark.check("relu: gradient matches the reference", points=1, hidden=True)
 def test_relu_gradient(student, reference):
-    grads = student.define(HELPERS, "grad_of_relu")
+    grads = student.define(grad_of_relu)
     X = torch.randn(4, 5)
     X[X.abs() < 1e-3] = 0.5  # no exact zeros: relu has no derivative there
     weights = torch.randn(4, 5)
@@ -100,7 +112,7 @@ def test_relu_gradient(student, reference):
 
 @pytest.mark.check("relu: leaves its input unchanged", points=1)
 def test_relu_input_unchanged(student):
-    call = student.define(CALL_WITH_COPIES, "call_with_copies")
+    call = student.define(call_with_copies)
     before, after = call(student.relu, [torch.randn(3, 4)])
     expect_unchanged(before[0], after[0], call="relu(X)", what="X")
 
@@ -115,7 +127,7 @@ def test_relu_no_builtin(student):
 
 @pytest.mark.check("MLPScratch: parameters have the right shapes and start values", points=1)
 def test_mlp_parameters(student):
-    patched = student.define(GRADER_NAMES, "with_grader_relu")
+    patched = student.define(with_grader_relu)
     model = patched(student.MLPScratch, 64, 10, 32, 0.1, sigma=0.5)
     names = ("W1", "b1", "W2", "b2")
     shapes = {"W1": (64, 32), "b1": (32,), "W2": (32, 10), "b2": (10,)}
@@ -126,7 +138,7 @@ def test_mlp_parameters(student):
                f"MLPScratch(64, 10, 32, 0.1, sigma=0.5).{name} should be a tensor of shape {shapes[name]}, "
                f"got {tuple(value.shape) if isinstance(value, torch.Tensor) else type(value).__name__}")
         expect(value.requires_grad, f"MLPScratch(64, 10, 32, 0.1, sigma=0.5).{name} needs requires_grad=True")
-    leaves = student.define(HELPERS, "leaf_flags")(model)
+    leaves = student.define(leaf_flags)(model)
     for name in names:
         expect(leaves[name], f"MLPScratch(64, 10, 32, 0.1, sigma=0.5).{name} is not a leaf tensor (it was computed "
                              "from one that requires grad), so training cannot update it; scale first, then call "
@@ -149,9 +161,9 @@ def test_mlp_parameters(student):
 
 
 def check_forward(student, reference, args, kwargs, X, text):
-    helper = student.define(HELPERS, "build_mlp_with_random_biases")
-    run = student.define(HELPERS, "forward_and_parameters")
-    patched = student.define(GRADER_NAMES, "with_grader_relu")
+    helper = student.define(build_mlp_with_random_biases)
+    run = student.define(forward_and_parameters)
+    patched = student.define(with_grader_relu)
     model = patched(helper, student.MLPScratch, list(args), kwargs, 0)
     out, (W1, b1, W2, b2) = patched(run, model, X)
     expected = reference_relu(X.reshape(len(X), -1) @ W1 + b1) @ W2 + b2
@@ -176,8 +188,8 @@ def test_mlp_forward_edge_cases(student, reference):
 
 @pytest.mark.check("MLPScratch: trained, reaches the validation-accuracy threshold", points=3, timeout=60)
 def test_mlp_training(student, image_data):
-    train = student.define(TRAIN_CLASSIFIER, "train_classifier")
-    patched = student.define(GRADER_NAMES, "with_grader_relu")
+    train = student.define(train_classifier)
+    patched = student.define(with_grader_relu)
     n_inputs = image_data.train_X[0].numel()
     settings = TRAINING[image_data.name]
     model_args = [n_inputs, 10, settings["num_hiddens"], settings["lr"], settings["sigma"]]
@@ -203,7 +215,7 @@ def network_gradients(reference, X, y, W1, W2, lambd):
 
 
 def check_backprop(student, reference, X, y, W1, W2, lambd, text, rtol=1e-4, atol=1e-5):
-    patched = student.define(GRADER_NAMES, "with_grader_relu")
+    patched = student.define(with_grader_relu)
     got = patched(student.backprop, X, y, W1, W2, lambd)
     expected = network_gradients(reference, X, y, W1, W2, lambd)
     call = f"backprop(X, y, W1, W2, lambd={lambd}) with {text}"
@@ -246,8 +258,8 @@ def test_backprop_edge_cases(student, reference):
 
 @pytest.mark.check("backprop: leaves its inputs unchanged", points=1, hidden=True)
 def test_backprop_inputs_unchanged(student):
-    call = student.define(CALL_WITH_COPIES, "call_with_copies")
-    patched = student.define(GRADER_NAMES, "with_grader_relu")
+    call = student.define(call_with_copies)
+    patched = student.define(with_grader_relu)
     args = [torch.randn(5, 4), torch.tensor([0, 1, 2, 0, 1]), torch.randn(6, 4), torch.randn(3, 6), 0.1]
     before, after = patched(call, student.backprop, args)
     for i, what in enumerate(("X", "y", "W1", "W2")):
@@ -256,7 +268,7 @@ def test_backprop_inputs_unchanged(student):
 
 @pytest.mark.check("backprop: computes by hand, without autograd", points=1)
 def test_backprop_no_autograd(student):
-    patched = student.define(GRADER_NAMES, "with_grader_relu")
+    patched = student.define(with_grader_relu)
     patched(student.backprop, torch.randn(3, 4), torch.tensor([0, 1, 0]), torch.randn(5, 4),
             torch.randn(2, 5), 0.1)  # it must run before its source earns anything
     uses = forbidden_uses(student.source, "backprop", AUTOGRAD)

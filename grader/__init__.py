@@ -1,7 +1,11 @@
 """An autograder for Dive into Deep Learning notebooks.
 
 Student code runs only in a sandboxed kernel; checks run here, on plain data that came back.
-Names are imported on first use, so `import grader.commands.grade` stays light until grading starts.
+The folders follow the flow: submission -> execute (in_sandbox) -> checking -> results ->
+reporters; `pipeline` conducts one notebook, `batch` many, `commands` are the console scripts.
+
+The names below are the public surface for Python callers. They are imported on first use, so
+`import grader` (and `import grader.commands.grade`) stays light until grading starts.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ _WHERE = {
     "GraderError": "grader.errors",
     "Isolation": "grader.results",
     "grade": "grader.pipeline",
+    "grade_notebook": "grader.pipeline",
     "grade_or_explain": "grader.pipeline",
 }
 
@@ -36,6 +41,7 @@ __all__ = [
     "GraderError",
     "Isolation",
     "grade",
+    "grade_notebook",
     "grade_or_explain",
 ]
 
@@ -44,3 +50,7 @@ def __getattr__(name: str) -> Any:
     if name in _WHERE:
         return getattr(importlib.import_module(_WHERE[name]), name)
     raise AttributeError(f"module 'grader' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

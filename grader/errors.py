@@ -8,10 +8,13 @@
     │   ├── NotANotebook             (exit 5)   JSON, but not a valid notebook
     │   └── NotebookTooOld           (exit 6)   nbformat older than 4
     ├── AssignmentError
-    │   ├── UnknownAssignment        (exit 7)   no checks for that assignment id
-    │   └── AuthoringError           (exit 9)   a solution notebook is malformed
+    │   ├── UnknownAssignment        (exit 7)   no checks or no solution for that assignment id
+    │   └── AuthoringError           (exit 9)   a solution notebook or checks file is malformed
     ├── DatasetError                 (exit 10)  the image data cannot be loaded (--data)
     └── EnvironmentProblem           (exit 8)   the kernel or sandbox could not start
+
+`str(error)` is the one line for whoever runs the grader (it may name files of the grading
+machine); `error.problem` is the same without those paths, fit for a student's report.
 
 A student's failing, looping or crashing code is never an error here: it is a value in the
 report (see `grader.results`).
@@ -24,24 +27,39 @@ from pathlib import Path
 
 
 class ExitStatus(IntEnum):
-    GRADED = 0
-    INTERNAL_ERROR = 1
-    USAGE = 2
-    NOTEBOOK_NOT_FOUND = 3
-    NOTEBOOK_UNREADABLE = 4
-    NOT_A_NOTEBOOK = 5
-    NOTEBOOK_TOO_OLD = 6
-    UNKNOWN_ASSIGNMENT = 7
-    ENVIRONMENT = 8
-    AUTHORING = 9
-    DATASET = 10
-    INTERRUPTED = 130
+    """The commands' exit statuses; each description is the line `--help` shows for it."""
+
+    description: str
+
+    def __new__(cls, value: int, description: str) -> ExitStatus:
+        member = int.__new__(cls, value)
+        member._value_ = value
+        member.description = description
+        return member
+
+    GRADED = 0, "graded, whatever the score"
+    INTERNAL_ERROR = 1, "internal error of the grader (--debug shows where)"
+    USAGE = 2, "bad command-line arguments"
+    NOTEBOOK_NOT_FOUND = 3, "no such file"
+    NOTEBOOK_UNREADABLE = 4, "not UTF-8 text or not valid JSON"
+    NOT_A_NOTEBOOK = 5, "JSON, but not a Jupyter notebook"
+    NOTEBOOK_TOO_OLD = 6, "notebook format older than 4"
+    UNKNOWN_ASSIGNMENT = 7, "unknown assignment (no checks or no solution for it)"
+    ENVIRONMENT = 8, "the kernel or sandbox could not start"
+    AUTHORING = 9, "a malformed solution notebook or checks file"
+    DATASET = 10, "unreadable Fashion-MNIST files (--data)"
+    INTERRUPTED = 130, "interrupted (Ctrl-C or kill); a batch keeps what is finished"
+    OUTPUT_CLOSED = 141, "whoever read the output stopped early (e.g. | head)"
 
 
 class GraderError(Exception):
-    """Root of the grader's errors; `str(error)` is the one line shown to the user."""
+    """Root of the grader's errors; `str(error)` is the one line shown to whoever runs it."""
 
     exit_status = ExitStatus.INTERNAL_ERROR
+
+    def __init__(self, message: str, problem: str | None = None) -> None:
+        super().__init__(message)
+        self.problem = message if problem is None else problem  # without the machine's paths
 
 
 class UsageError(GraderError):
@@ -52,9 +70,8 @@ class SubmissionError(GraderError):
     """The submitted file cannot be graded at all."""
 
     def __init__(self, path: Path, problem: str) -> None:
-        super().__init__(f"{path}: {problem}")
+        super().__init__(f"{path}: {problem}", problem)
         self.path = path
-        self.problem = problem
 
 
 class NotebookNotFound(SubmissionError):
@@ -92,10 +109,10 @@ class AuthoringError(AssignmentError):
     exit_status = ExitStatus.AUTHORING
 
     def __init__(self, path: Path | str, line: int, problem: str) -> None:
-        super().__init__(f"{path}: line {line}: {problem}")
+        where = f"line {line}: " if line else ""
+        super().__init__(f"{path}: {where}{problem}", f"{where}{problem}")
         self.path = path
         self.line = line
-        self.problem = problem
 
 
 class DatasetError(GraderError):
@@ -104,9 +121,8 @@ class DatasetError(GraderError):
     exit_status = ExitStatus.DATASET
 
     def __init__(self, path: Path | str, problem: str) -> None:
-        super().__init__(f"{path}: {problem}")
+        super().__init__(f"{path}: {problem}", problem)
         self.path = path
-        self.problem = problem
 
 
 class EnvironmentProblem(GraderError):

@@ -1,7 +1,9 @@
-"""What a grading is asked to do: the options, and the sandbox they call for.
+"""What a grading is asked to do: the options, the limits of a notebook's run, and the sandbox.
 
-Light to import (no torch): the command line builds these, and can start a kernel, before it
-imports the pipeline.
+Each option and its default is written here once; the stages take these values and read no
+environment. Light to import (no torch, no jupyter_client): the command line builds these, and
+can start a kernel, before it imports the pipeline. `grader.execute` imports from here, never the
+other way round.
 """
 
 from __future__ import annotations
@@ -10,8 +12,29 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from grader.submission.course import Course, default_course
-from grader.execute.run import ExecutionLimits
-from grader.execute.sandbox import SandboxPolicy
+
+GiB = 1024**3
+
+
+@dataclass(frozen=True)
+class ExecutionLimits:
+    """How long a notebook may run, and how often its kernel may be replaced."""
+
+    cell_timeout: float = 60.0  # seconds per cell
+    notebook_budget: float = 300.0  # seconds for the whole notebook
+    max_restarts: int = 2  # fresh kernels after one was killed or died
+    interrupt_grace: float = 3.0  # seconds an interrupted cell has to stop before the kernel goes
+
+
+@dataclass(frozen=True)
+class SandboxPolicy:
+    """What confines a student's kernel (see `grader.execute.sandbox`)."""
+
+    memory_limit: int = 4 * GiB  # bytes of address space
+    max_processes: int = 64
+    use_bubblewrap: bool | None = None  # None: when available
+    hidden: tuple[Path, ...] = ()  # folders to hide even where visible (course, grader)
+    threads: int = 1  # OMP/MKL threads in the kernel (one: several kernels share few cores)
 
 
 @dataclass(frozen=True)

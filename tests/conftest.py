@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from grader.submission.course import Course
-from grader.execute.run import ExecutionLimits
+from grader.options import ExecutionLimits
 from grader.pipeline import GradeOptions
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -11,7 +11,7 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell
 
-from grader.execute.run import ExecutionLimits
+from grader.options import ExecutionLimits
 from grader.pipeline import grade
 from grader.results import CheckStatus
 

@@ -52,3 +52,16 @@ def test_ungradable_file_still_gets_a_gradescope_results_file(tmp_path, capsys):
     assert data["score"] == 0 and "not valid JSON" in data["output"]
     assert data["tests"] and all(t["score"] == 0 and t["status"] == "failed" for t in data["tests"])
     assert sum(t["max_score"] for t in data["tests"]) > 10
+
+
+def test_a_notebook_handed_in_as_another_assignment_is_graded_as_asked_and_flagged(options):
+    from dataclasses import replace
+
+    from grader.reporters import table
+
+    solved_01 = ROOT / "solutions" / "01_preprocessing.ipynb"
+    report = grade(solved_01, replace(options, assignment="04_softmax_regression"))
+    assert report.status is GradeStatus.GRADED and report.assignment == "04_softmax_regression"
+    assert report.score < report.max_score  # what it earns for 04, not 01's full marks
+    note = "this notebook says it is for 01_preprocessing; graded as 04_softmax_regression"
+    assert note in report.reason and note in table.render(report)

@@ -1,6 +1,7 @@
 """Measure what the training and forward checks' thresholds rest on.
 
-Runs the checks' own harness (grader/harness.py) in this process, with one thread as in the
+Runs the checks' own training functions (grader/in_sandbox/helpers.py, the text the checks send
+into the kernel) in this process, with one thread as in the
 kernels, on the reference solutions (grader.checking.reference.load_reference) over seeds 0-4 and on
 known-broken variants, and prints a table. Each threshold in checks/*.py must be cleared by the
 reference on every seed with margin and missed by the broken variants meant to fail it.
@@ -21,26 +22,29 @@ import torch
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from grader.checking.datasets import load_image_data  # noqa: E402
-from grader.in_sandbox.helpers import (  # noqa: E402
-    GRADER_NAMES,
-    TRAIN_CLASSIFIER,
-    TRAIN_LINEAR_REGRESSION,
+from grader.check_tools import (  # noqa: E402
     classifier_accuracy,
     regression_error,
     synthetic_regression_data,
+    train_classifier,
+    train_linear_regression,
 )
+from grader.checking.datasets import load_image_data  # noqa: E402
 from grader.checking.reference import load_reference  # noqa: E402
+from grader.checking.sending import source_to_send  # noqa: E402
+from grader.in_sandbox.helpers import cross_entropy as grader_cross_entropy  # noqa: E402
 
 REBINDING_UPDATE = ("p -= lr * p.grad", "p = p - lr * p.grad")
 
 
-def harness(source: str, name: str, replace: tuple[str, str] | None = None):
+def harness(function, replace: tuple[str, str] | None = None):
+    """`function` as the kernel gets it (from the text `student.define` sends), with one edit."""
+    source, name = source_to_send(function)
     if replace is not None:
         assert replace[0] in source, replace
         source = source.replace(*replace)
     namespace: dict = {"__name__": "harness"}
-    exec(compile(source, f"<harness {name}>", "exec"), namespace)  # noqa: S102 - our own harness
+    exec(compile(source, f"<harness {name}>", "exec"), namespace)  # noqa: S102 - our own helpers
     return namespace[name]
 
 
@@ -91,7 +95,7 @@ def timed(run):
 
 def measure_linear_regression(seeds):
     checks, ref = check_module("03_linear_regression"), reference("03_linear_regression")
-    train = harness(TRAIN_LINEAR_REGRESSION, "train_linear_regression")
+    train = harness(train_linear_regression)
     rows = []
     for label, SGD in (("reference", ref.SGD), ("SGD.step rebinds param", rebinding_sgd(ref.SGD))):
         for seed in seeds:
@@ -106,10 +110,9 @@ def measure_classifier(stem, data, seeds):
     checks, ref = check_module(stem), reference(stem)
     settings = checks.TRAINING[data.name]
     n_inputs = data.train_X[0].numel()
-    train = harness(TRAIN_CLASSIFIER, "train_classifier")
-    rebinding = harness(TRAIN_CLASSIFIER, "train_classifier", REBINDING_UPDATE)
+    train = harness(train_classifier)
+    rebinding = harness(train_classifier, REBINDING_UPDATE)
     if stem == "04_softmax_regression":
-        grader_cross_entropy = harness(GRADER_NAMES, "cross_entropy")
         args = [n_inputs, 10, settings["lr"]]
         variants = [("reference", ref.SoftmaxRegressionScratch, train),
                     ("forward without softmax", softmax_regression_without_softmax(ref.SoftmaxRegressionScratch),

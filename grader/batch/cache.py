@@ -16,23 +16,20 @@ import json
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
-from typing import Any
 
-from grader.submission.course import PACKAGE_DIR, Assignment
 from grader.errors import AssignmentError
 from grader.files import write_atomically
-from grader.pipeline import GradeOptions
-from grader.results import CellRecord, CheckResult, CheckStatus, ExecutionSummary, GradeReport
-from grader.results import GradeStatus, Isolation
-from grader.reporters import json_report
+from grader.options import GradeOptions
+from grader.results import GradeReport, report_from_dict, to_dict
+from grader.submission.course import PACKAGE_DIR, Assignment, declared_assignment
 
 FORMAT = 1  # of the files in the state folder
 
-
-# Sources that never change a report: what runs batches, writes outputs or authors assignments.
-# (Reports are kept, not their renderings, so a changed reporter needs no regrading.)
-NOT_GRADING = {"admin.py", "authoring.py", "batch.py", "cache.py", "cli.py", "layout.py",
-               "progress.py", "reporters"}
+# The folders of the grader whose code never changes a report: what runs batches, writes
+# outputs, packages assignments, or parses command lines. Everything else is digested, so a
+# new module that grades is counted without anyone listing it. (Reports are kept, not their
+# renderings, so a changed reporter needs no regrading.)
+NOT_GRADING_FOLDERS = frozenset({"batch", "reporters", "instructor", "commands"})
 
 
 @functools.cache
@@ -44,27 +41,34 @@ def grader_version() -> str:
         version = metadata.version("dl-notebook-grader")
     except metadata.PackageNotFoundError:
         version = "unknown"
+    return f"{version}+{grading_sources_digest(PACKAGE_DIR)[:12]}"
+
+
+def grading_sources_digest(package: Path) -> str:
+    """SHA-256 of every .py and .ini file under `package` (names and bytes), outside the
+    `NOT_GRADING_FOLDERS` at its top."""
     digest = hashlib.sha256()
-    for source in sorted(PACKAGE_DIR.rglob("*")):
-        parts = source.relative_to(PACKAGE_DIR).parts
-        if source.suffix in (".py", ".ini") and "__pycache__" not in parts and parts[0] not in NOT_GRADING:
-            digest.update(source.relative_to(PACKAGE_DIR).as_posix().encode() + b"\0")
+    for source in sorted(package.rglob("*")):
+        parts = source.relative_to(package).parts
+        if source.suffix in (".py", ".ini") and "__pycache__" not in parts \
+                and not (len(parts) > 1 and parts[0] in NOT_GRADING_FOLDERS):
+            digest.update(source.relative_to(package).as_posix().encode() + b"\0")
             digest.update(source.read_bytes())
-    return f"{version}+{digest.hexdigest()[:12]}"
+    return digest.hexdigest()
 
 
 def assignment_for(path: Path, options: GradeOptions) -> Assignment | None:
-    """The assignment the pipeline will grade `path` against, or None if it cannot tell."""
-    hint = None
+    """The assignment the pipeline will grade `path` against, or None if it cannot tell (the
+    course's one lookup, on the notebook's metadata read without validating the notebook)."""
+    declared = None
     try:
         data = json.loads(path.read_bytes())
-        meta = data.get("metadata", {}).get("grader", {}) if isinstance(data, dict) else {}
-        value = meta.get("assignment") if isinstance(meta, dict) else None
-        hint = value if isinstance(value, str) and value else None
-    except (OSError, ValueError, AttributeError):
+        declared = declared_assignment(data.get("metadata") if isinstance(data, dict) else None)
+    except (OSError, ValueError):
         pass
     try:
-        return options.course.resolve(hint, path.stem, options.assignment)
+        return options.course.assignment_for(options.assignment, declared=declared,
+                                             file_stem=path.stem)
     except AssignmentError:
         return None
 
@@ -107,33 +111,11 @@ class ResultCache:
             data = json.loads(self._file(key).read_text(encoding="utf-8"))
             if data.get("format") != FORMAT or data.get("key") != key:
                 return None
-            return report_from_data(data["report"])
+            return report_from_dict(data["report"])
         except (OSError, ValueError, KeyError, TypeError):
             return None  # missing or damaged: grade again
 
     def store(self, key: str, report: GradeReport) -> None:
-        data = {"format": FORMAT, "key": key, "report": json_report.to_data(report)}
+        data = {"format": FORMAT, "key": key, "report": to_dict(report)}
         write_atomically(self._file(key), json.dumps(data, ensure_ascii=False))
 
-
-def report_from_data(data: dict[str, Any]) -> GradeReport:
-    """The inverse of `json_report.to_data` (durations and scores rounded as it rounds them)."""
-    execution = data.get("execution") or {}
-    return GradeReport(
-        submission=data["submission"], assignment=data.get("assignment"),
-        status=GradeStatus(data["status"]),
-        checks=tuple(
-            CheckResult(**{**check, "status": CheckStatus(check["status"])})
-            for check in data.get("checks", ())
-        ),
-        execution=ExecutionSummary(
-            cells=tuple(CellRecord(**cell) for cell in execution.get("cells", ())),
-            kernel_restarts=execution.get("kernel_restarts", 0),
-            duration=execution.get("duration", 0.0),
-            budget_exhausted=execution.get("budget_exhausted", False),
-            skipped_lines=tuple(execution.get("skipped_lines", ())),
-        ),
-        isolation=Isolation(data["isolation"]) if data.get("isolation") else None,
-        reason=data.get("reason", ""), duration=data.get("duration", 0.0),
-        student=data.get("student", ""),
-    )

@@ -1,1 +1,45 @@
-"""check_tools"""
+"""What a checks file imports: `from grader.check_tools import expect_close, train_classifier, …`.
+
+- Assertions with messages a student can act on: `expect`, `expect_close`, `expect_unchanged`,
+  `fail` (`grader.check_tools.expect`), and `describe` for messages of your own.
+- `forbidden_uses`: built-in APIs a student's function was asked not to use (`source_scan`).
+- Training, the grading side: `classifier_accuracy`, `synthetic_regression_data`,
+  `regression_error` (`training`).
+- Grader functions to send into the kernel with `student.define(...)`: `train_classifier`,
+  `train_linear_regression`, `call_with_copies`, `with_grader_names`, `with_grader_relu`,
+  `with_grader_softmax` (from `grader.in_sandbox.helpers`, sent with that module's text).
+
+Importing this loads torch, numpy and pandas: checks need them anyway.
+"""
+
+from grader.check_tools.expect import expect, expect_close, expect_unchanged, fail
+from grader.check_tools.source_scan import ForbiddenUse, forbidden_uses
+from grader.check_tools.training import classifier_accuracy, regression_error, synthetic_regression_data
+from grader.checking.describe import describe
+from grader.in_sandbox.helpers import (
+    call_with_copies,
+    train_classifier,
+    train_linear_regression,
+    with_grader_names,
+    with_grader_relu,
+    with_grader_softmax,
+)
+
+__all__ = [
+    "ForbiddenUse",
+    "call_with_copies",
+    "classifier_accuracy",
+    "describe",
+    "expect",
+    "expect_close",
+    "expect_unchanged",
+    "fail",
+    "forbidden_uses",
+    "regression_error",
+    "synthetic_regression_data",
+    "train_classifier",
+    "train_linear_regression",
+    "with_grader_names",
+    "with_grader_relu",
+    "with_grader_softmax",
+]

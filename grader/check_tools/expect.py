@@ -8,24 +8,23 @@ values themselves. Everything here runs in the grading process on decoded plain 
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import Any, NoReturn
 
 import numpy as np
 import pandas as pd
 import torch
 
-from grader.check_tools.describe import describe
+from grader.checking.describe import describe
+from grader.checking.verdicts import CheckFailed
 
 
-class CheckFailed(AssertionError):
-    """A check's verdict: the student's answer is wrong. `str()` is the student's message."""
-
-
-def fail(message: str) -> None:
+def fail(message: str) -> NoReturn:
+    """End the check: the answer is wrong, and `message` tells the student how."""
     raise CheckFailed(message)
 
 
 def expect(condition: object, message: str) -> None:
+    """`condition` holds, else the check fails with `message`."""
     if not condition:
         raise CheckFailed(message)
 

@@ -29,7 +29,7 @@ def _to_python(source: str) -> str:
         return source
 
 
-def _parse(source: str) -> ast.Module | None:
+def _parse(source: str) -> ast.Module:
     for text in (source, _to_python(source)):
         try:
             return ast.parse(text)
@@ -78,71 +78,72 @@ def forbidden_uses(source: str, function: str, forbidden: set[str]) -> list[Forb
     or an assignment (`relu = torch.relu`, `norm = lambda A: ...`) or an import
     (`from torch.nn.functional import relu`). Inside it, names it binds itself (arguments, local
     variables) are its own, whatever the notebook's top level binds to them."""
-    tree = _parse(source)
-    if tree is None:
-        return []
-    definitions: dict[str, ast.AST] = {}  # top-level defs, classes and lambdas
-    aliases: set[str] = set()  # names that stand for a forbidden function
-    last: dict[str, ast.AST] = {}  # the last top-level binding of each name
-    for node in ast.walk(tree):
-        if isinstance(node, (ast.Import, ast.ImportFrom)):
-            for alias in node.names:
-                if alias.name.split(".")[-1] in forbidden:
-                    aliases.add(alias.asname or alias.name.split(".")[0])
-    for node in tree.body:
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            definitions[node.name] = node
-            last[node.name] = node
-        elif isinstance(node, (ast.Assign, ast.AnnAssign)) and node.value is not None:
-            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-            simple = [t.id for t in targets if isinstance(t, ast.Name)]
-            names = [n.id for target in targets for n in ast.walk(target) if isinstance(n, ast.Name)]
-            last.update({name: node for name in names})
-            if _refers_to(node.value, forbidden, aliases):
-                aliases.update(simple)
-            elif isinstance(node.value, ast.Lambda):
-                definitions.update({name: node.value for name in simple})
-            elif isinstance(node.value, ast.Tuple):  # relu, sm = torch.relu, F.softmax
-                for target in targets:
-                    if isinstance(target, ast.Tuple) and len(target.elts) == len(node.value.elts):
-                        for t, v in zip(target.elts, node.value.elts):
-                            if isinstance(t, ast.Name) and _refers_to(v, forbidden, aliases):
-                                aliases.add(t.id)
-        elif isinstance(node, (ast.Import, ast.ImportFrom)):
-            for alias in node.names:
-                last[alias.asname or alias.name.split(".")[0]] = node
-    root = last.get(function)
+    top = _TopLevel(_parse(source), forbidden)
+    root = top.last.get(function)
     if isinstance(root, (ast.Import, ast.ImportFrom)):
         return [ForbiddenUse(alias.name, function, root.lineno) for alias in root.names
                 if (alias.asname or alias.name.split(".")[0]) == function
                 and alias.name.split(".")[-1] in forbidden]
+    if isinstance(root, (ast.Assign, ast.AnnAssign)):
+        return _scan(function, root.value, top, forbidden)
+    if function not in top.definitions:
+        return []
+    return _scan(function, top.definitions[function], top, forbidden)
+
+
+class _TopLevel:
+    """What the notebook's top level binds: functions to follow, and names for forbidden APIs."""
+
+    def __init__(self, tree: ast.Module, forbidden: set[str]) -> None:
+        self.definitions: dict[str, ast.AST] = {}  # top-level defs, classes and lambdas
+        self.aliases: set[str] = set()  # names that stand for a forbidden function
+        self.last: dict[str, ast.AST] = {}  # the last top-level binding of each name
+        for node in ast.walk(tree):
+            if isinstance(node, (ast.Import, ast.ImportFrom)):
+                self.aliases.update(alias.asname or alias.name.split(".")[0] for alias in node.names
+                                    if alias.name.split(".")[-1] in forbidden)
+        for node in tree.body:
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                self.definitions[node.name] = self.last[node.name] = node
+            elif isinstance(node, (ast.Assign, ast.AnnAssign)) and node.value is not None:
+                self._assignment(node, forbidden)
+            elif isinstance(node, (ast.Import, ast.ImportFrom)):
+                self.last.update({alias.asname or alias.name.split(".")[0]: node for alias in node.names})
+
+    def _assignment(self, node: ast.Assign | ast.AnnAssign, forbidden: set[str]) -> None:
+        targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+        simple = [t.id for t in targets if isinstance(t, ast.Name)]
+        self.last.update({n.id: node for target in targets for n in ast.walk(target) if isinstance(n, ast.Name)})
+        if _refers_to(node.value, forbidden, self.aliases):
+            self.aliases.update(simple)
+        elif isinstance(node.value, ast.Lambda):
+            self.definitions.update({name: node.value for name in simple})
+        elif isinstance(node.value, ast.Tuple):  # relu, sm = torch.relu, F.softmax
+            for target in targets:
+                if isinstance(target, ast.Tuple) and len(target.elts) == len(node.value.elts):
+                    self.aliases.update(t.id for t, v in zip(target.elts, node.value.elts)
+                                        if isinstance(t, ast.Name) and _refers_to(v, forbidden, self.aliases))
+
+
+def _scan(function: str, body: ast.AST, top: _TopLevel, forbidden: set[str]) -> list[ForbiddenUse]:
+    """Forbidden uses in `body` and in the top-level functions it calls, each visited once."""
     found: list[ForbiddenUse] = []
     seen: set[str] = set()
-    pending: list[str] = []
-    bodies: list[tuple[str, ast.AST]] = []
-    if isinstance(root, (ast.Assign, ast.AnnAssign)):
-        bodies.append((function, root.value))
-        seen.add(function)
-    else:
-        pending.append(function)
-    while bodies or pending:
-        if bodies:
-            name, body = bodies.pop()
-        else:
-            name = pending.pop()
-            if name in seen or name not in definitions:
-                continue
-            seen.add(name)
-            body = definitions[name]
+    pending: list[tuple[str, ast.AST]] = [(function, body)]
+    while pending:
+        name, body = pending.pop()
+        if name in seen:
+            continue
+        seen.add(name)
         own = _locals(body)
         for node in ast.walk(body):
             if isinstance(node, ast.Attribute) and node.attr in forbidden:
                 found.append(ForbiddenUse(_dotted(node), name, node.lineno))
             elif isinstance(node, ast.Name) and node.id not in own:
-                if node.id in aliases:
+                if node.id in top.aliases:
                     found.append(ForbiddenUse(node.id, name, node.lineno))
-                elif node.id in definitions and node.id != name:
-                    pending.append(node.id)
+                elif node.id in top.definitions and node.id != name:
+                    pending.append((node.id, top.definitions[node.id]))
             elif isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value in forbidden:
                 found.append(ForbiddenUse(repr(node.value), name, node.lineno))
     return found

@@ -2,8 +2,8 @@
 
 Offline by default: scikit-learn's bundled 8x8 digits, split once and for all into 1,297
 training and 500 validation images. Where an instructor has Fashion-MNIST's four original files,
-`load_image_data(folder)` (or the environment variable `GRADER_FASHION_MNIST`) uses them instead,
-with the t10k part as validation. Images are `(n, 1, h, w)` float32 in [0, 1]; labels int64.
+`load_image_data(folder)` uses them instead, with the t10k part as validation (the command line
+passes the folder: `--data`, or the environment variable it reads). Images are `(n, 1, h, w)` float32 in [0, 1]; labels int64.
 
 Loaded data is cached per process: treat the tensors as read-only.
 """
@@ -13,7 +13,6 @@ from __future__ import annotations
 import functools
 import gzip
 import math
-import os
 import struct
 import zlib
 from dataclasses import dataclass
@@ -24,7 +23,6 @@ import torch
 
 from grader.errors import DatasetError
 
-FASHION_MNIST_ENV = "GRADER_FASHION_MNIST"
 FASHION_MNIST_FILES = {
     "train_X": "train-images-idx3-ubyte.gz",
     "train_y": "train-labels-idx1-ubyte.gz",
@@ -56,10 +54,7 @@ class ImageData:
 
 
 def load_image_data(folder: Path | None = None) -> ImageData:
-    """Fashion-MNIST from `folder` (or `$GRADER_FASHION_MNIST`), else the digits; cached."""
-    if folder is None:
-        named = os.environ.get(FASHION_MNIST_ENV, "").strip()
-        folder = Path(named) if named else None
+    """Fashion-MNIST from `folder`, else (None) the digits; cached."""
     if folder is not None:
         folder = Path(folder).expanduser().resolve()
     return _load_cached(folder)

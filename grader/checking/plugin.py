@@ -8,7 +8,9 @@ limit for its calls into the kernel, and turns each outcome into a `CheckResult`
 from __future__ import annotations
 
 import random
+import sys
 import time
+import traceback
 from pathlib import Path
 from typing import Any, Callable
 
@@ -16,17 +18,14 @@ import numpy as np
 import pytest
 import torch
 
-from grader.check_tools.expect import CheckFailed
+from grader.checking.student import Student
+from grader.checking.verdicts import CheckFailed, KernelUnavailable, StudentCallError
+from grader.errors import AuthoringError
 from grader.results import CheckResult, CheckStatus
-from grader.checking.student import Student, StudentCallError
 
 DEFAULT_TIMEOUT = 10.0
 MARKER_HELP = ("check(name, points=1, hidden=False, timeout=10): a graded check; the name begins "
                "with the function it judges")
-
-
-class KernelUnavailable(Exception):
-    """The submission's kernel could not be reached for this check."""
 
 
 class GradingPlugin:
@@ -42,6 +41,8 @@ class GradingPlugin:
         self._started: dict[str, float] = {}
         self._failures: dict[str, tuple[CheckStatus, str, str]] = {}
         self.results: list[CheckResult] = []
+        self.deselected = 0
+        self.problem: tuple[int, str] | None = None  # (line, what): why the checks file cannot run
 
     # -- fixtures -------------------------------------------------------------------------
     @pytest.fixture
@@ -65,12 +66,20 @@ class GradingPlugin:
     def pytest_collection_modifyitems(self, config: pytest.Config, items: list[pytest.Item]) -> None:
         for item in items:
             if item.get_closest_marker("check") is None:
-                raise pytest.UsageError(f"{item.nodeid} has no @pytest.mark.check(name, points=…)")
+                line = item.location[1] + 1 if item.location[1] is not None else 0
+                self.problem = (line, f"{item.name} has no @pytest.mark.check(name, points=…)")
+                raise pytest.UsageError(self.problem[1])
         if self._public_only:
             hidden = [item for item in items if _spec(item)["hidden"]]
             if hidden:
+                self.deselected = len(hidden)
                 config.hook.pytest_deselected(items=hidden)
                 items[:] = [item for item in items if not _spec(item)["hidden"]]
+
+    def pytest_exception_interact(self, node: pytest.Item | pytest.Collector, call: pytest.CallInfo,
+                                  report: pytest.CollectReport | pytest.TestReport) -> None:
+        if isinstance(report, pytest.CollectReport) and self.problem is None:
+            self.problem = _load_problem(call.excinfo.value, Path(str(node.path)))
 
     @pytest.hookimpl(wrapper=True)
     def pytest_runtest_call(self, item: pytest.Item) -> Any:
@@ -140,7 +149,9 @@ def _judge(error: BaseException, hidden: bool) -> tuple[CheckStatus, str, str]:
 
 
 def run_checks(checks: Path, plugin: GradingPlugin) -> list[CheckResult]:
-    """Collect and run one check file with pytest, in this process."""
+    """Collect and run one check file with pytest, in this process.
+
+    Raises AuthoringError (naming the file and line) when the file cannot be run at all."""
     args = [
         str(checks), "-p", "no:cacheprovider", "-p", "no:terminal", "-p", "no:stepwise",
         "-p", "no:unraisableexception", "-p", "no:threadexception", "-W", "ignore",
@@ -148,6 +159,42 @@ def run_checks(checks: Path, plugin: GradingPlugin) -> list[CheckResult]:
         "-c", str(Path(__file__).with_name("checks.ini")), "--rootdir", str(checks.parent),
     ]
     code = pytest.main(args, plugins=[plugin])
-    if code not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
-        raise RuntimeError(f"the checks in {checks} could not be run (pytest exit {int(code)})")
-    return plugin.results
+    if code in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
+        return plugin.results
+    if code == pytest.ExitCode.NO_TESTS_COLLECTED and plugin.problem is None:
+        if plugin.deselected:
+            return plugin.results  # every check is hidden and only the public ones were asked for
+        raise AuthoringError(checks.name, 1, "no checks found (functions marked @pytest.mark.check)")
+    _forget_module(checks)
+    line, problem = plugin.problem or (0, f"the checks could not be run (pytest exit status {int(code)})")
+    raise AuthoringError(checks.name, line, problem)
+
+
+def _forget_module(checks: Path) -> None:
+    """Drop a checks module that failed to load: pytest keeps it in sys.modules, and would find
+    it there, half-run, the next time this process runs the same file."""
+    for name, module in list(sys.modules.items()):
+        file = getattr(module, "__file__", None)
+        if file and Path(file).resolve() == checks.resolve():
+            del sys.modules[name]
+
+
+def _load_problem(error: BaseException, checks: Path) -> tuple[int, str]:
+    """(line, what) for an error raised while pytest imported the checks file.
+
+    pytest wraps a SyntaxError or ImportError in its CollectError, raised `from` the original;
+    the chain is followed rather than pytest's text parsed (tests/checking/test_plugin.py
+    notices if the wrapping changes: the line would be lost)."""
+    chain = [error]
+    while chain[-1].__cause__ is not None or chain[-1].__context__ is not None:
+        chain.append(chain[-1].__cause__ or chain[-1].__context__)
+    for cause in chain:
+        if isinstance(cause, SyntaxError):
+            return cause.lineno or 0, f"cannot be loaded: {cause.msg}"
+    original = next((cause for cause in chain if not isinstance(cause, pytest.Collector.CollectError)), error)
+    text = str(original).strip().splitlines()[0] if str(original).strip() else "it raised an error"
+    line = 0
+    for frame in traceback.extract_tb(original.__traceback__):
+        if Path(frame.filename).resolve() == checks.resolve():
+            line = frame.lineno or 0
+    return line, f"cannot be loaded: {text}"

@@ -1,10 +1,13 @@
 """The student's live kernel, seen from a check: calls go in, plain data comes back.
 
-`student.softmax(X)` sends `X` (raw bytes) to the kernel's agent, which calls the student's
+`student.softmax(X)` sends `X` (raw bytes) to the kernel's responder, which calls the student's
 `softmax` there; the answer is decoded into fresh objects in this process. Objects that are not
 plain data (a model, a function) stay in the kernel and come back as `Remote` handles, whose
-attributes and methods are reached the same way. Failures are exceptions a check need not
-catch: the plugin turns them into messages.
+attributes and methods are reached the same way. A call that gives no value ends the check with
+a verdict (`grader.checking.verdicts`) that the plugin turns into a message.
+
+`Student` talks to the kernel through a `KernelClient`, the one place that knows jupyter_client;
+tests build a `Student` on a fake client instead (`client=`).
 """
 
 from __future__ import annotations
@@ -13,58 +16,57 @@ import itertools
 import queue
 import time
 import uuid
-from typing import Any
+from typing import Any, Callable, Protocol
 
-from jupyter_client import BlockingKernelClient
-
-from grader.check_tools.describe import describe_call
-from grader.in_sandbox.wire import WireError, decode, encode
-
-COMM_TARGET = "grader.responder"
-
-
-class StudentCallError(Exception):
-    """A call into the student's code did not give a value. `str()` is the student's message."""
-
-    hidden_text = "did not run"
-
-    def __init__(self, call: str, text: str) -> None:
-        super().__init__(text)
-        self.call = call
+from grader.checking.describe import describe_call
+from grader.checking.sending import calling_check_line, source_to_send
+from grader.checking.verdicts import BadAnswer, KernelGone, StudentMissing, StudentRaised, StudentTimeout
+from grader.errors import AuthoringError, EnvironmentProblem
+from grader.in_sandbox.wire import COMM_TARGET, WireError, decode, encode
 
 
-class StudentRaised(StudentCallError):
-    def __init__(self, call: str, etype: str, evalue: str, where: str = "") -> None:
-        at = f" ({where})" if where else ""
-        evalue = evalue if len(evalue) < 300 else evalue[:300] + "…"
-        super().__init__(call, f"{call} raised {etype}{at}: {evalue}" if evalue else f"{call} raised {etype}{at}")
-        self.etype = etype
-        self.hidden_text = f"raised {etype}"
+class Channel(Protocol):
+    """What `Student` needs of a kernel connection (`KernelClient`, or a fake in tests)."""
+
+    def send(self, msg_type: str, content: dict, buffers: list | None = None, control: bool = False) -> str:
+        """Send a message on the shell (or control) channel; return its msg_id."""
+
+    def request_kernel_info(self) -> str:
+        """Ask for the kernel's info (the reply's status messages reach iopub); return the msg_id."""
+
+    def next_iopub(self, timeout: float) -> dict | None:
+        """The next iopub message, or None when none came within `timeout` seconds."""
+
+    def close(self) -> None: ...
 
 
-class StudentMissing(StudentCallError):
-    def __init__(self, call: str, name: str) -> None:
-        super().__init__(call, f"{name} is not defined in the notebook (did its cell run without errors?)")
-        self.name = name
-        self.hidden_text = f"{name} is not defined"
+class KernelClient:
+    """A connection to a running kernel through jupyter_client's blocking client."""
 
+    def __init__(self, connection_info: dict) -> None:
+        from jupyter_client import BlockingKernelClient
 
-class StudentTimeout(StudentCallError):
-    def __init__(self, call: str, seconds: float) -> None:
-        super().__init__(call, f"{call} did not return within {seconds:.0f} s (an endless loop?)")
-        self.hidden_text = "did not return in time"
+        self._kc = BlockingKernelClient()
+        self._kc.load_connection_info(connection_info)
+        self._kc.start_channels()
 
+    def send(self, msg_type: str, content: dict, buffers: list | None = None, control: bool = False) -> str:
+        channel = self._kc.control_channel if control else self._kc.shell_channel
+        msg = self._kc.session.msg(msg_type, content)
+        self._kc.session.send(channel.socket, msg, buffers=buffers or [])
+        return msg["header"]["msg_id"]
 
-class KernelGone(StudentCallError):
-    def __init__(self, call: str) -> None:
-        super().__init__(call, f"{call} could not run: the notebook's kernel had died")
-        self.hidden_text = "the kernel had died"
+    def request_kernel_info(self) -> str:
+        return self._kc.kernel_info()
 
+    def next_iopub(self, timeout: float) -> dict | None:
+        try:
+            return self._kc.get_iopub_msg(timeout=timeout)
+        except queue.Empty:
+            return None
 
-class BadAnswer(StudentCallError):
-    def __init__(self, call: str, problem: str) -> None:
-        super().__init__(call, f"{call} returned something that is not plain data ({problem})")
-        self.hidden_text = "returned something that is not plain data"
+    def close(self) -> None:
+        self._kc.stop_channels()
 
 
 class Remote:
@@ -91,10 +93,14 @@ class Remote:
 
 
 class Student:
-    SLOW_RETRY = 3.0  # seconds per call once the submission has shown an endless loop
+    """The `student` fixture: `student.name` is a handle on the notebook's global `name`."""
 
-    def __init__(self, connection_info: dict, source: str, call_timeout: float = 30.0,
-                 is_alive=lambda: True, interrupt_grace: float = 2.0) -> None:  # noqa: ANN001
+    SLOW_RETRY = 3.0  # seconds per call once the submission has shown an endless loop
+    CONNECT_TIMEOUT = 30.0  # seconds for the kernel to answer at all
+
+    def __init__(self, connection_info: dict | None, source: str, call_timeout: float = 30.0,
+                 is_alive: Callable[[], bool] = lambda: True, interrupt_grace: float = 2.0,
+                 client: Channel | None = None) -> None:
         self.source = source
         self.call_timeout = call_timeout
         self.deadline: float | None = None  # set per check by the plugin
@@ -103,12 +109,10 @@ class Student:
         self._ids = itertools.count(1)
         self._dead = False
         self._looped = False  # once a call ran out of time, later calls get SLOW_RETRY at most
-        self._kc = BlockingKernelClient()
-        self._kc.load_connection_info(connection_info)
-        self._kc.start_channels()
+        self._client: Channel = client if client is not None else KernelClient(connection_info or {})
         self._comm_id = uuid.uuid4().hex
         self._wait_for_iopub()
-        self._send("comm_open", {"comm_id": self._comm_id, "target_name": COMM_TARGET, "data": {}})
+        self._client.send("comm_open", {"comm_id": self._comm_id, "target_name": COMM_TARGET, "data": {}})
 
     # -- what checks use ------------------------------------------------------------------
     def __getattr__(self, name: str) -> Remote:
@@ -116,32 +120,36 @@ class Student:
             raise AttributeError(name)
         return Remote(self, {"$global": name}, name)
 
-    def __getitem__(self, name: str) -> Remote:
-        return Remote(self, {"$global": name}, name)
-
-    def call(self, target: Remote, *args: Any, as_ref: bool = False, **kwargs: Any) -> Any:
+    def call(self, target: Remote, *args: Any, **kwargs: Any) -> Any:
         label = describe_call(target._label, args, kwargs)
         buffers: list = []
         try:
-            data = {"op": "call", "target": target._ref, "as_ref": as_ref,
+            data = {"op": "call", "target": target._ref,
                     "args": encode(list(args), buffers, self._ref_spec),
                     "kwargs": {"$dict": [[k, encode(v, buffers, self._ref_spec)] for k, v in kwargs.items()]}}
         except WireError as error:
-            raise TypeError(f"check error: cannot send {error}") from None
+            raise AuthoringError(*calling_check_line(), f"{label}: cannot send {error} into the kernel") from None
         return self._request(data, buffers, label, target._label)
 
     def get(self, target: Remote) -> Any:
+        """The value of a kernel-side object (an attribute of a model, say), as plain data."""
         return self._request({"op": "get", "target": target._ref}, [], target._label, target._label)
 
-    def define(self, source: str, name: str) -> Remote:
-        """Run grader code (not the student's) in the kernel; return a handle on `name`."""
+    def define(self, function: Callable) -> Remote:
+        """Send a grader function (not the student's) into the kernel; return a handle on it there.
+
+        The function must be self-contained: written with `def`, it imports what it needs inside
+        its body and uses no global name of the checks file (the kernel has none of them). A
+        function of `grader.in_sandbox.helpers` is sent with that whole module, so those may call
+        each other. Breaking the rule raises `AuthoringError` before anything is sent."""
+        source, name = source_to_send(function)
         return self._request({"op": "define", "source": source, "name": name}, [], name, name)
 
     def seed(self, seed: int) -> None:
         self._request({"op": "seed", "seed": seed}, [], "seeding", "seeding")
 
     def close(self) -> None:
-        self._kc.stop_channels()
+        self._client.close()
 
     # -- the wire -------------------------------------------------------------------------
     def _ref_spec(self, value: Any) -> dict:
@@ -149,26 +157,17 @@ class Student:
             return value._ref
         raise WireError(f"a {type(value).__name__}")
 
-    def _send(self, msg_type: str, content: dict, buffers: list | None = None, channel=None) -> str:  # noqa: ANN001
-        channel = channel or self._kc.shell_channel
-        msg = self._kc.session.msg(msg_type, content)
-        self._kc.session.send(channel.socket, msg, buffers=buffers or [])
-        return msg["header"]["msg_id"]
-
     def _wait_for_iopub(self) -> None:
         """Make sure the iopub subscription is live before the first reply is published."""
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + self.CONNECT_TIMEOUT
         while time.monotonic() < deadline:
-            msg_id = self._kc.kernel_info()
+            msg_id = self._client.request_kernel_info()
             end = time.monotonic() + 0.5
             while time.monotonic() < end:
-                try:
-                    msg = self._kc.get_iopub_msg(timeout=0.1)
-                except queue.Empty:
-                    continue
-                if msg["parent_header"].get("msg_id") == msg_id:
+                msg = self._client.next_iopub(0.1)
+                if msg is not None and msg["parent_header"].get("msg_id") == msg_id:
                     return
-        raise RuntimeError("the kernel does not answer")
+        raise EnvironmentProblem(f"the notebook's kernel does not answer (waited {self.CONNECT_TIMEOUT:.0f} s)")
 
     def _timeout(self) -> float:
         limit = self.SLOW_RETRY if self._looped else self.call_timeout
@@ -182,11 +181,11 @@ class Student:
             raise KernelGone(label)
         request_id = next(self._ids)
         data["id"] = request_id
-        self._send("comm_msg", {"comm_id": self._comm_id, "data": data}, buffers)
+        self._client.send("comm_msg", {"comm_id": self._comm_id, "data": data}, buffers)
         timeout = self._timeout()
         reply = self._await_reply(request_id, time.monotonic() + timeout, label)
         if reply is None:
-            self._send("interrupt_request", {}, channel=self._kc.control_channel)
+            self._client.send("interrupt_request", {}, control=True)
             reply = self._await_reply(request_id, time.monotonic() + self.interrupt_grace, label)
             if reply is None:
                 self._dead = True  # it ignores interrupts: nothing more can run there
@@ -210,7 +209,7 @@ class Student:
         except (WireError, KeyError, TypeError, ValueError, RuntimeError) as error:
             raise BadAnswer(label, str(error)) from None
 
-    def _remote_in_reply(self, name: str):  # noqa: ANN202
+    def _remote_in_reply(self, name: str) -> Callable[[dict], Remote]:
         def make(spec: dict) -> Remote:
             return Remote(self, {"$ref": spec["$ref"]}, f"an object from {name}")
         return make
@@ -220,15 +219,15 @@ class Student:
             left = deadline - time.monotonic()
             if left <= 0:
                 return None
-            try:
-                msg = self._kc.get_iopub_msg(timeout=min(left, 0.5))
-            except queue.Empty:
+            msg = self._client.next_iopub(min(left, 0.5))
+            if msg is None:
                 if not self._is_alive():
                     self._dead = True
-                    raise KernelGone(label) from None
+                    raise KernelGone(label)
                 continue
             if msg["msg_type"] != "comm_msg" or msg["content"].get("comm_id") != self._comm_id:
                 continue
             content = msg["content"].get("data") or {}
             if content.get("id") == request_id:
                 return content, msg.get("buffers") or []
+

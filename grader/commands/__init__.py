@@ -1,1 +1,99 @@
-"""commands"""
+"""What the two console scripts, `grade` and `grade-admin`, share: the edge of the program.
+
+`run_command` is the one place where errors become exit statuses: a GraderError prints one
+line and exits with its own status; Ctrl-C exits 130; a reader that closes the pipe early
+(`grade ... | head -1`) ends the command quietly; anything else is an internal error, one line
+and status 1. A traceback is shown only with `--debug`.
+
+The environment is read here and nowhere in the library: `course_from` (GRADER_COURSE) and
+`data_from` (GRADER_FASHION_MNIST) turn it into explicit values.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import textwrap
+from pathlib import Path
+from typing import Callable, Sequence
+
+from grader.errors import ExitStatus, GraderError, UsageError
+from grader.submission.course import Course, default_course
+
+COURSE_ENV = "GRADER_COURSE"
+FASHION_MNIST_ENV = "GRADER_FASHION_MNIST"
+
+CommandBody = Callable[[argparse.Namespace], int]
+
+
+def run_command(parser: argparse.ArgumentParser, body: CommandBody,
+                argv: Sequence[str] | None = None) -> int:
+    """Parse `argv`, run `body(args)` and turn whatever it raises into one line and a status."""
+    prog, debug = parser.prog, False
+    try:
+        args = parser.parse_args(argv)  # argparse exits by itself on bad usage (status 2)
+        debug = getattr(args, "debug", False)
+        status = int(body(args))
+        sys.stdout.flush()  # a closed pipe shows here, not as a warning at exit
+        return status
+    except BrokenPipeError:
+        _silence_stdout()
+        return int(ExitStatus.OUTPUT_CLOSED)
+    except GraderError as error:
+        if debug:
+            raise
+        _say(prog, str(error))
+        return int(error.exit_status)
+    except KeyboardInterrupt:
+        _say(prog, "interrupted")
+        return int(ExitStatus.INTERRUPTED)
+    except Exception:
+        if debug:
+            raise
+        _say(prog, "internal error; run again with --debug to see where")
+        return int(ExitStatus.INTERNAL_ERROR)
+
+
+def exit_status_epilog(note: str = "") -> str:
+    """The `--help` text on exit statuses, built from ExitStatus so that none is left out."""
+    lines = ["exit status:"]
+    lines += [f"  {int(status):>3}  {status.description}" for status in ExitStatus]
+    return "\n".join(lines + textwrap.wrap(note, width=78))
+
+
+def course_from(args: argparse.Namespace) -> Course:
+    """The course: --course, else $GRADER_COURSE, else the working folder or this repository."""
+    if args.course is not None:
+        if not (args.course / "checks").is_dir():
+            raise UsageError(f"{args.course}: not a course folder (no checks/ inside)")
+        return Course(args.course.resolve())
+    named = os.environ.get(COURSE_ENV, "").strip()
+    if named:
+        return Course(Path(named).expanduser().resolve())
+    return default_course()
+
+
+def data_from(args: argparse.Namespace) -> Path | None:
+    """The Fashion-MNIST folder: --data, else $GRADER_FASHION_MNIST, else None (the digits)."""
+    if args.data is not None:
+        return args.data
+    named = os.environ.get(FASHION_MNIST_ENV, "").strip()
+    return Path(named).expanduser() if named else None
+
+
+def _say(prog: str, line: str) -> None:
+    try:
+        print(f"{prog}: {line}", file=sys.stderr, flush=True)
+    except (BrokenPipeError, ValueError):  # stderr closed too: nobody is listening
+        pass
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null, so that flushing it at exit raises nothing more (the recipe
+    of Python's documentation for SIGPIPE)."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):  # no file descriptor (stdout captured in-process)
+        pass

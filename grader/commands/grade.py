@@ -1,11 +1,11 @@
-"""`grade`: the command line. Parses arguments, runs the pipeline, prints or writes a reporter.
+"""`grade`: the command line. Parses arguments, calls the pipeline, prints or writes a reporter.
 
 One notebook: its report (`--format`, `--output`). Several paths, or a folder: a batch
 (`grader.batch.run`), with a listing on stdout, progress on stderr and the gradebook outputs
 (`--csv`, `--feedback`, `--summary`, `--report`).
 
-Errors: one line on stderr and the error's exit status; a traceback only with --debug.
-Exit status 0 means "graded", whatever the score.
+Errors become exit statuses in `grader.commands.run_command`. Exit status 0 means "graded",
+whatever the score.
 """
 
 from __future__ import annotations
@@ -14,161 +14,114 @@ import argparse
 import os
 import signal
 import sys
-import threading
-from dataclasses import replace
 from functools import partial
 from pathlib import Path
+from typing import Sequence
 
-from grader.submission.course import Course, default_course
-from grader.errors import ExitStatus, GraderError, UsageError
-from grader.execute.run import ExecutionLimits
+from grader.commands import course_from, data_from, exit_status_epilog, run_command
+from grader.errors import ExitStatus, UsageError
 from grader.files import write_atomically
-from grader.execute.kernel import start_kernel
-from grader.submission.notebook import load_notebook
-from grader.options import GradeOptions, sandbox_policy
-from grader.pipeline import grade, grade_or_explain, preload_checks
-from grader.results import GradeReport, GradeStatus
-from grader.reporters import classroom, gradescope, json_report, table
-from grader.execute.sandbox import SandboxPolicy
+from grader.options import GiB, ExecutionLimits, GradeOptions, SandboxPolicy
+from grader.pipeline import explain, grade_notebook
+from grader.reporters import FORMATS
+from grader.results import RowStatus
 
-RENDERERS = {"table": table.render, "json": json_report.render, "gradescope": gradescope.render,
-             "classroom": classroom.render}
+BATCH_NOTE = ("In a batch, 8 means the grader failed on some submission; a batch grades every "
+              "submission it can, whatever its state.")
 
 
 def build_parser() -> argparse.ArgumentParser:
+    limits, policy = ExecutionLimits(), SandboxPolicy()
     parser = argparse.ArgumentParser(
         prog="grade", description="Grade Jupyter notebooks of Dive into Deep Learning exercises.",
-        epilog="Exit status: 0 graded (any score), 2 usage, 3 file not found, 4 not valid JSON, "
-               "5 not a notebook, 6 notebook format older than 4, 7 unknown assignment, "
-               "8 kernel or sandbox could not start (in a batch: for some submission), "
-               "130 interrupted. A batch grades every submission it can, whatever its state.")
+        epilog=exit_status_epilog(BATCH_NOTE), formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("paths", type=Path, nargs="+", metavar="PATH",
                         help="a notebook (one report), or several notebooks or folders (a batch): "
                              "<student>.ipynb, <student>/<assignment>.ipynb, or a folder of "
                              "GitHub Classroom repositories <assignment>-<user>/")
-    parser.add_argument("--assignment", help="assignment id, when neither the notebook's metadata "
-                        "nor its file name gives one")
-    parser.add_argument("--course", type=Path, help="course folder with solutions/ and checks/")
-    parser.add_argument("--format", choices=sorted(RENDERERS), default="table")
+    parser.add_argument("--assignment", help="grade as this assignment, whatever the notebook's "
+                        "metadata or file name say (a notebook that says otherwise is flagged)")
+    parser.add_argument("--course", type=Path, help="course folder with solutions/ and checks/ "
+                        "(default: $GRADER_COURSE, else the working folder or this repository)")
+    parser.add_argument("--format", choices=sorted(FORMATS), default="table",
+                        help="one notebook's report: a table of checks (default), the full JSON "
+                             "report, Gradescope's results.json, or GitHub Classroom's result")
     parser.add_argument("--output", type=Path, help="write the report here (atomically) "
                         "instead of printing it; written even when the notebook cannot be graded")
     parser.add_argument("--public-only", action="store_true", help="run only the public checks")
     parser.add_argument("--data", type=Path, help="folder with the four Fashion-MNIST files "
                         "(default: $GRADER_FASHION_MNIST, else the bundled digits)")
-    parser.add_argument("--cell-timeout", type=float, default=60.0, help="seconds per cell (60)")
-    parser.add_argument("--budget", type=float, default=300.0, help="seconds for the whole notebook (300)")
-    parser.add_argument("--memory", type=float, default=4.0, help="GiB of memory for the kernel (4)")
+    parser.add_argument("--cell-timeout", type=float, default=limits.cell_timeout,
+                        help=f"seconds per cell ({limits.cell_timeout:g})")
+    parser.add_argument("--budget", type=float, default=limits.notebook_budget,
+                        help=f"seconds for the whole notebook ({limits.notebook_budget:g})")
+    parser.add_argument("--memory", type=float, default=policy.memory_limit / GiB,
+                        help=f"GiB of memory for the kernel ({policy.memory_limit / GiB:g})")
     parser.add_argument("--no-sandbox", action="store_true",
                         help="no bubblewrap: resource limits and a process group only")
     parser.add_argument("--debug", action="store_true", help="show tracebacks of grader errors")
     batch = parser.add_argument_group("batches (several notebooks or a folder)")
     batch.add_argument("-j", "--jobs", type=int, default=_cores(),
                        help=f"submissions graded at once, each in its own kernel ({_cores()})")
-    batch.add_argument("--scheduler", metavar="ADDRESS",
-                       help="grade on the Dask cluster at ADDRESS (needs the 'dask' extra)")
-    batch.add_argument("--cold", action="store_true", help="start every kernel from scratch "
-                       "(default: each worker forks its kernels, one per submission, from a "
-                       "sandboxed process with torch imported: grader.execute.warm)")
-    batch.add_argument("--state", type=Path, metavar="DIR", help="where finished results are kept "
-                       "for reruns (default: .grader-state beside the first output)")
     batch.add_argument("--force", action="store_true", help="grade again what is already graded")
-    batch.add_argument("--csv", type=Path, metavar="FILE", help="write the gradebook as CSV")
-    batch.add_argument("--feedback", type=Path, metavar="DIR",
-                       help="write <student>.md and <student>.html feedback for each student")
-    batch.add_argument("--summary", type=Path, metavar="FILE", help="write a JSON summary")
-    batch.add_argument("--report", type=Path, metavar="FILE",
-                       help="write the class overview as one HTML page")
+    batch_only = [
+        batch.add_argument("--scheduler", metavar="ADDRESS",
+                           help="grade on the Dask cluster at ADDRESS (needs the 'dask' extra)"),
+        batch.add_argument("--cold", action="store_true", help="start every kernel from scratch "
+                           "(default: each kernel, one per submission, is forked from a "
+                           "sandboxed process that has already imported torch)"),
+        batch.add_argument("--state", type=Path, metavar="DIR", help="where finished results "
+                           "are kept for reruns (default: .grader-state beside the first output)"),
+        batch.add_argument("--csv", type=Path, metavar="FILE", help="write the gradebook as CSV"),
+        batch.add_argument("--feedback", type=Path, metavar="DIR",
+                           help="write <student>.md and <student>.html feedback for each student"),
+        batch.add_argument("--summary", type=Path, metavar="FILE", help="write a JSON summary"),
+        batch.add_argument("--report", type=Path, metavar="FILE",
+                           help="write the class overview as one HTML page"),
+    ]
+    parser.set_defaults(batch_only={action.dest: action.option_strings[0] for action in batch_only})
     return parser
 
 
 def options_from(args: argparse.Namespace) -> GradeOptions:
-    course = Course(args.course.resolve()) if args.course else default_course()
-    if args.course and not (args.course / "checks").is_dir():
-        raise UsageError(f"{args.course}: not a course folder (no checks/ inside)")
-    policy = SandboxPolicy(memory_limit=int(args.memory * 1024**3),
+    policy = SandboxPolicy(memory_limit=int(args.memory * GiB),
                            use_bubblewrap=False if args.no_sandbox else None)
-    return GradeOptions(course=course, assignment=args.assignment, data_dir=args.data,
-                        public_only=args.public_only, policy=policy,
-                        limits=replace(ExecutionLimits(), cell_timeout=args.cell_timeout,
-                                       notebook_budget=args.budget))
+    return GradeOptions(course=course_from(args), assignment=args.assignment,
+                        data_dir=data_from(args), public_only=args.public_only, policy=policy,
+                        limits=ExecutionLimits(cell_timeout=args.cell_timeout,
+                                               notebook_budget=args.budget))
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    try:
-        if _is_batch(args):
-            return _run_batch_command(args)
-        args.submission = args.paths[0]
-        _refuse_batch_options(args)
-        options = options_from(args)
-        if args.output:
-            return _grade_to_file(args, options)
-        report = _grade_one(args.submission, options)
-        print(RENDERERS[args.format](report))
-        return int(ExitStatus.GRADED)
-    except GraderError as error:
-        if args.debug:
-            raise
-        print(f"grade: {error}", file=sys.stderr)
-        return int(error.exit_status)
-    except KeyboardInterrupt:
-        print("grade: interrupted", file=sys.stderr)
-        return int(ExitStatus.INTERRUPTED)
+def main(argv: Sequence[str] | None = None) -> int:
+    return run_command(build_parser(), _grade, argv)
 
 
-def _is_batch(args: argparse.Namespace) -> bool:
-    return len(args.paths) > 1 or args.paths[0].is_dir()
-
-
-def _refuse_batch_options(args: argparse.Namespace) -> None:
-    given = [name for name in ("csv", "feedback", "summary", "report", "state", "scheduler")
-             if getattr(args, name) is not None] + (["cold"] if args.cold else [])
+def _grade(args: argparse.Namespace) -> int:
+    if len(args.paths) > 1 or args.paths[0].is_dir():
+        return _run_batch_command(args)
+    given = [flag for dest, flag in args.batch_only.items() if getattr(args, dest) not in (None, False)]
     if given:
-        raise UsageError(f"--{given[0]} is for batches: give several notebooks or a folder")
-
-
-def _grade_one(path: Path, options: GradeOptions) -> GradeReport:
-    """Grade one notebook, its kernel started first and the checks' heavy imports (torch,
-    pytest) loaded in a thread while the notebook runs: the two overlap instead of adding up."""
-    load_notebook(path)  # a file that cannot be graded says so before any kernel starts
-    policy = sandbox_policy(options)
-    early = [start_kernel(policy)]
-    threading.Thread(target=preload_checks, daemon=True).start()  # beside the notebook's run
-
-    def kernels(asked: SandboxPolicy):  # noqa: ANN202 - a Kernel
-        return early.pop() if early and asked == policy else start_kernel(asked)
-
+        raise UsageError(f"{given[0]} is for batches: give several notebooks or a folder")
+    path, options = args.paths[0], options_from(args)
+    render = FORMATS[args.format]
+    if args.output is None:
+        print(render(grade_notebook(path, options)))
+        return int(ExitStatus.GRADED)
     try:
-        return grade(path, options, kernels)
-    finally:
-        for kernel in early:  # not used: the grading stopped before it ran the notebook
-            kernel.close()
-
-
-def _grade_to_file(args: argparse.Namespace, options: GradeOptions) -> int:
-    """Grade into --output; the file is written whatever happens, even if the grader fails."""
-    try:
-        report = grade_or_explain(args.submission, options)
-    except (GraderError, Exception) as error:  # noqa: BLE001 - the platform must get a result
-        report = GradeReport(submission=str(args.submission), assignment=options.assignment,
-                             status=GradeStatus.UNGRADABLE,
-                             reason=f"the grader failed: {type(error).__name__}: {error}")
-        write_atomically(args.output, RENDERERS[args.format](report))
-        raise
-    write_atomically(args.output, RENDERERS[args.format](report))
+        report = grade_notebook(path, options)
+    except Exception as error:  # the platform reading --output must get a result, whatever
+        write_atomically(args.output, render(explain(path, options, error)))
+        raise  # ... and the command its one line and exit status
+    write_atomically(args.output, render(report))
     print(f"{report.submission}: {report.score:g}/{report.max_score:g} -> {args.output}")
-    if report.reason and report.status.value == "ungradable":
-        print(f"grade: {report.reason}", file=sys.stderr)
-        return int(_exit_status_of(args.submission, options))
     return int(ExitStatus.GRADED)
 
 
 def _run_batch_command(args: argparse.Namespace) -> int:
     from grader.batch import run as batch
     from grader.batch.cache import ResultCache
-    from grader.submission.discover import discover
     from grader.batch.progress import ProgressDisplay
+    from grader.submission.discover import discover
 
     if args.output is not None:
         raise UsageError("--output is for one notebook; a batch writes --csv, --feedback, "
@@ -180,7 +133,6 @@ def _run_batch_command(args: argparse.Namespace) -> int:
     if not entries:
         raise UsageError("no notebooks found in " + ", ".join(str(p) for p in args.paths))
     state = args.state or batch.default_state([args.csv, args.summary, args.report, args.feedback])
-    display = ProgressDisplay(sys.stderr)
     zygote = None
     if args.scheduler:
         executor, close, workers = batch.dask_executor(args.scheduler)
@@ -195,14 +147,26 @@ def _run_batch_command(args: argparse.Namespace) -> int:
     previous = signal.signal(signal.SIGTERM, _interrupt)  # `kill` stops like Ctrl-C
     try:
         result = batch.run_batch(entries, options, executor, ResultCache(state), force=args.force,
-                                 workers=workers, progress=display, abandon=abandon,
-                                 grader=partial(batch.grade_entry, warm=not args.cold))
+                                 workers=workers, progress=ProgressDisplay(sys.stderr),
+                                 abandon=abandon, grader=partial(batch.grade_entry, warm=not args.cold))
     finally:
         signal.signal(signal.SIGTERM, previous)
         close()
         if zygote is not None:
             zygote.close()
     _write_batch_outputs(args, result)
+    _print_listing(result, state)
+    if result.interrupted:
+        print("grade: interrupted; finished results are kept", file=sys.stderr)
+        return int(ExitStatus.INTERRUPTED)
+    if any(outcome.status == RowStatus.ERROR for outcome in result.outcomes):
+        print("grade: the grader failed on some submissions (status 'error'); rerun to retry them",
+              file=sys.stderr)
+        return int(ExitStatus.ENVIRONMENT)
+    return int(ExitStatus.GRADED)
+
+
+def _print_listing(result, state: Path) -> None:  # noqa: ANN001 - a BatchResult
     for outcome in result.outcomes:
         report = outcome.report
         score = f"{report.score:g}/{report.max_score:g}" if report.checks else "-"
@@ -211,14 +175,6 @@ def _run_batch_command(args: argparse.Namespace) -> int:
               + (f"\t{report.reason}" if report.reason else ""))
     print(f"grade: {len(result.outcomes)} submissions, {result.graded_now} graded now, "
           f"{result.cached} from {state}, in {result.duration:.1f} s", file=sys.stderr)
-    if result.interrupted:
-        print("grade: interrupted; finished results are kept", file=sys.stderr)
-        return int(ExitStatus.INTERRUPTED)
-    if any(o.status is batch.RowStatus.ERROR for o in result.outcomes):
-        print("grade: the grader failed on some submissions (status 'error'); rerun to retry them",
-              file=sys.stderr)
-        return int(ExitStatus.ENVIRONMENT)
-    return int(ExitStatus.GRADED)
 
 
 def _write_batch_outputs(args: argparse.Namespace, result) -> None:  # noqa: ANN001 - BatchResult
@@ -244,14 +200,6 @@ def _cores() -> int:
         return len(os.sched_getaffinity(0))
     except AttributeError:  # not Linux
         return os.cpu_count() or 1
-
-
-def _exit_status_of(path: Path, options: GradeOptions) -> ExitStatus:
-    try:
-        grade(path, options)
-    except GraderError as error:
-        return error.exit_status
-    return ExitStatus.GRADED
 
 
 if __name__ == "__main__":

@@ -1,1 +1,11 @@
-"""execute"""
+"""Running a notebook in a sandboxed kernel: the grading process's side of the sandbox.
+
+    run.py      the notebook's cells, one by one, with nbclient (time limits, restarts)
+    kernel.py   one kernel: its folders, process cap, limits, environment; a cold start
+    sandbox.py  bubblewrap's command line, the kernel's environment, the pids cgroup
+    zygote.py   the warm kernels' fork server: starting it, asking it for kernels
+    warm.py     kernels forked ahead from the zygote (`WarmKernels`), cold where it cannot serve
+
+What runs inside the sandbox is in `grader.in_sandbox`; the options these take are in
+`grader.options`.
+"""

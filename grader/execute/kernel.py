@@ -1,8 +1,12 @@
-"""Starting and stopping one sandboxed kernel for one submission.
+"""Making, starting and stopping one sandboxed kernel for one submission.
 
-`start_kernel` makes an empty working folder and an IPC folder, starts ipykernel under the
-sandbox (`grader.execute.sandbox`) through jupyter_client, and returns a `Kernel` that owns them all;
-`Kernel.close()` kills the kernel with everything it started and removes both folders.
+`make_kernel` is the one factory for both ways a kernel starts: it makes the kernel's working
+folder and IPC folder under a root, its process cap, its limits and environment, and a
+jupyter_client manager whose sockets live in the IPC folder. `start_kernel` (a cold start)
+then launches `in_sandbox/boot.py` under the sandbox (`grader.execute.sandbox`);
+`grader.execute.warm` has the warm kernels' fork server fork one instead. Either way the
+`Kernel` owns it all: `Kernel.close()` kills the kernel with everything it started and removes
+its folders.
 """
 
 from __future__ import annotations
@@ -11,28 +15,35 @@ import os
 import shutil
 import subprocess
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 from jupyter_client import KernelManager
 from jupyter_client.kernelspec import KernelSpec
 
 from grader.errors import EnvironmentProblem
+from grader.execute.sandbox import ProcessCap, isolation_for, kernel_argv, kernel_env
+from grader.options import SandboxPolicy
 from grader.results import Isolation
-from grader.execute.sandbox import ProcessCap, SandboxPolicy, isolation_for, kernel_argv, kernel_env
 
 
 class SandboxedKernelManager(KernelManager):
     """A KernelManager whose kernel spec is built here, not looked up on disk."""
 
     def set_spec(self, argv: list[str]) -> None:
+        # Private: jupyter_client has no public way to give a manager a spec that is not on
+        # disk; its `kernel_spec` property returns `_kernel_spec` once set (checked by
+        # tests/execute/test_jupyter_client_api.py).
         self._kernel_spec = KernelSpec(
             argv=argv, display_name="Python 3 (grader sandbox)", language="python",
             interrupt_mode="message",  # signals would reach bubblewrap, not the kernel
         )
 
     async def _async_wait(self, pollinterval: float = 0.01) -> None:
-        # after a kill, notice the kernel's end within 10 ms, not jupyter_client's 100
+        # Private override: after a kill, notice the kernel's end within 10 ms, not
+        # jupyter_client's 100 (a restart after a runaway cell waits on it). Its signature is
+        # checked by tests/execute/test_jupyter_client_api.py.
         await super()._async_wait(pollinterval=min(pollinterval, 0.01))
 
 
@@ -40,9 +51,15 @@ class SandboxedKernelManager(KernelManager):
 class Kernel:
     manager: SandboxedKernelManager
     isolation: Isolation
-    workdir: Path
-    root: Path
-    cap: ProcessCap | None
+    workdir: Path  # the kernel's working folder (and HOME)
+    root: Path  # holds workdir and the IPC folder; removed on close
+    cap: ProcessCap | None  # its pids cgroup, where one could be made
+    env: dict[str, str] = field(default_factory=dict)  # the kernel's whole environment
+    limits: dict[str, int] = field(default_factory=dict)  # what in_sandbox/limits.py applies
+
+    @property
+    def ipc_dir(self) -> Path:
+        return self.root / "ipc"
 
     def is_alive(self) -> bool:
         return self.manager.is_alive()
@@ -60,31 +77,48 @@ class Kernel:
             shutil.rmtree(self.root, ignore_errors=True)
 
 
-def start_kernel(policy: SandboxPolicy, startup_timeout: float = 60) -> Kernel:
-    isolation = isolation_for(policy)
-    root = Path(tempfile.mkdtemp(prefix="grader-"))
-    workdir, ipc_dir = root / "work", root / "ipc"
-    workdir.mkdir()
-    ipc_dir.mkdir(mode=0o700)
+def make_kernel(root: Path, policy: SandboxPolicy, isolation: Isolation,
+                kernel_id: str | None = None) -> Kernel:
+    """A kernel not started yet, cold or forked: `root/work` (empty) and `root/ipc` (private)
+    made, its process cap (a pids cgroup, else a process limit where one binds), its limits
+    and environment, and a manager that talks to it over IPC sockets in `root/ipc`."""
+    workdir = root / "work"
+    workdir.mkdir(parents=True)
+    (root / "ipc").mkdir(mode=0o700)
     cap = ProcessCap.create(policy.max_processes)
-    env = kernel_env(workdir, policy)
+    processes = 0  # with a cgroup (or for root, whom RLIMIT_NPROC does not bind): no rlimit
     if cap is None and os.getuid() != 0:
-        env["GRADER_MAX_PROCESSES"] = str(own_process_count() + policy.max_processes)
+        processes = own_process_count() + policy.max_processes  # the limit counts all of ours
     manager = SandboxedKernelManager(
         client_class="jupyter_client.asynchronous.AsyncKernelClient",  # what nbclient needs
-        transport="ipc", ip=str(ipc_dir / "kernel"),
-        connection_file=str(ipc_dir / "connection.json"),
+        transport="ipc", ip=str(root / "ipc" / "kernel"),
+        connection_file=str(root / "ipc" / "connection.json"),
     )
-    argv = kernel_argv(isolation, workdir, ipc_dir, policy)
-    manager.set_spec(cap.wrap(argv) if cap is not None else argv)
-    kernel = Kernel(manager, isolation, workdir, root, cap)
+    if kernel_id is not None:
+        manager.kernel_id = kernel_id
+    return Kernel(manager, isolation, workdir, root, cap, env=kernel_env(workdir, policy),
+                  limits={"memory": policy.memory_limit, "processes": processes})
+
+
+def launch(kernel: Kernel, start: Callable[[], object]) -> Kernel:
+    """Run `start` (which starts the kernel's process); if it fails, clean up and say why."""
     try:
-        manager.start_kernel(env=env, cwd=str(workdir), stdout=subprocess.DEVNULL,
-                             stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL)
+        start()
     except Exception as error:
         kernel.close()
         raise EnvironmentProblem(f"the kernel could not start: {error}") from error
     return kernel
+
+
+def start_kernel(policy: SandboxPolicy, startup_timeout: float = 60) -> Kernel:
+    """A fresh kernel in a sandbox of its own (a cold start)."""
+    isolation = isolation_for(policy)
+    kernel = make_kernel(Path(tempfile.mkdtemp(prefix="grader-")), policy, isolation)
+    argv = kernel_argv(isolation, kernel.workdir, kernel.ipc_dir, policy, kernel.limits)
+    kernel.manager.set_spec(kernel.cap.wrap(argv) if kernel.cap is not None else argv)
+    return launch(kernel, lambda: kernel.manager.start_kernel(
+        env=kernel.env, cwd=str(kernel.workdir), stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL))
 
 
 def own_process_count() -> int:

@@ -12,7 +12,6 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Callable
 
 import nbformat
@@ -22,20 +21,13 @@ from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
 from grader.errors import EnvironmentProblem
 from grader.execute.kernel import Kernel
+from grader.in_sandbox import responder_bootstrap
+from grader.options import ExecutionLimits
 from grader.results import CellRecord, ExecutionSummary
 
 OUTPUT_CAP = 64 * 1024  # bytes of output kept per cell
-AGENT_SOURCES = ("wire.py", "responder.py")
 
 logging.getLogger("traitlets").setLevel(logging.CRITICAL)
-
-
-@dataclass(frozen=True)
-class ExecutionLimits:
-    cell_timeout: float = 60.0
-    notebook_budget: float = 300.0
-    max_restarts: int = 2
-    interrupt_grace: float = 3.0
 
 
 class CappedClient(NotebookClient):
@@ -50,21 +42,6 @@ class CappedClient(NotebookClient):
             kept[cell_index] = kept.get(cell_index, 0) + size
             self._kept_bytes = kept
         return super().output(outs, msg, display_id, cell_index)
-
-
-def agent_bootstrap() -> str:
-    """Code that installs the grader's agent in a kernel, leaving nothing in the user namespace."""
-    here = Path(__file__).resolve().parents[1] / "in_sandbox"
-    wire, agent = (here / name for name in AGENT_SOURCES)
-    return (
-        "exec(compile(" + repr(
-            "wire = {'__name__': 'grader_wire'}\n"
-            f"exec(compile({wire.read_text()!r}, '<grader-wire>', 'exec'), wire)\n"
-            "agent = {'__name__': 'grader_agent'}\n"
-            f"exec(compile({agent.read_text()!r}, '<grader-agent>', 'exec'), agent)\n"
-            "agent['install'](wire['encode'], wire['decode'], get_ipython().user_ns)\n"
-        ) + ", '<grader-boot>', 'exec'), {'__builtins__': __builtins__, 'get_ipython': get_ipython})"
-    )
 
 
 @dataclass
@@ -144,11 +121,11 @@ class NotebookRun:
         client.start_new_kernel_client()
         self.client = client
         reply = run_sync(client.kc.execute_interactive)(
-            agent_bootstrap(), silent=True, store_history=False, timeout=30,
+            responder_bootstrap(), silent=True, store_history=False, timeout=30,
             output_hook=lambda msg: None,
         )
         if reply["content"]["status"] != "ok":
-            raise EnvironmentProblem("the grader's agent could not be installed in the kernel")
+            raise EnvironmentProblem("the grader's responder could not be installed in the kernel")
 
     def _run_cell(self, index: int) -> CellRecord:
         assert self.client is not None

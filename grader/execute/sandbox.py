@@ -12,43 +12,20 @@ no core files, and a cap on processes (a pids cgroup where one can be made, else
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import site
 import sys
 import sysconfig
 import uuid
-from dataclasses import dataclass
 from pathlib import Path
 
+from grader.in_sandbox import program
+from grader.options import SandboxPolicy
 from grader.results import Isolation
 
 SYSTEM_PATHS = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/etc")
-GiB = 1024**3
-
-# Run inside the sandbox as `python -c BOOT -f <connection file>`.
-BOOT = """\
-import os, resource
-os.environ.pop("JPY_PARENT_PID", None)
-memory = int(os.environ.pop("GRADER_MEMORY_LIMIT", "0"))
-if memory:
-    resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
-resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-processes = int(os.environ.pop("GRADER_MAX_PROCESSES", "0"))
-if processes:
-    resource.setrlimit(resource.RLIMIT_NPROC, (processes, processes))
-from ipykernel import kernelapp
-kernelapp.launch_new_instance()
-"""
-
-
-@dataclass(frozen=True)
-class SandboxPolicy:
-    memory_limit: int = 4 * GiB  # bytes of address space
-    max_processes: int = 64
-    use_bubblewrap: bool | None = None  # None: when available
-    hidden: tuple[Path, ...] = ()  # folders to hide even where visible (course, grader)
-    threads: int = 1  # OMP/MKL threads in the kernel (one: several kernels share few cores)
 
 
 def bubblewrap_available() -> bool:
@@ -72,9 +49,13 @@ def python_paths() -> list[Path]:
     return [p for p in paths if not any(q != p and q in p.parents for q in paths)]
 
 
-def kernel_argv(isolation: Isolation, workdir: Path, ipc_dir: Path, policy: SandboxPolicy) -> list[str]:
-    """The kernel's command line; `{connection_file}` is filled in by jupyter_client."""
-    python = [sys.executable, "-c", BOOT, "-f", "{connection_file}"]
+def kernel_argv(isolation: Isolation, workdir: Path, ipc_dir: Path, policy: SandboxPolicy,
+                limits: dict[str, int]) -> list[str]:
+    """The cold kernel's command line: `in_sandbox/boot.py` with `limits` (what
+    `in_sandbox/limits.py` applies), inside bubblewrap unless the isolation is rlimits only.
+    jupyter_client fills in `{connection_file}` (and would fill any other `{word}` of these
+    arguments: the texts sent hold none)."""
+    python = [sys.executable, "-c", program("boot.py"), json.dumps(limits), "-f", "{connection_file}"]
     if isolation is Isolation.RLIMITS:
         return python
     argv = ["bwrap", "--unshare-all", "--die-with-parent", "--new-session", "--cap-drop", "ALL"]
@@ -112,7 +93,6 @@ def kernel_env(workdir: Path, policy: SandboxPolicy) -> dict[str, str]:
         "PYTHONNOUSERSITE": "1",
         "LANG": "C.UTF-8",
         "TMPDIR": "/tmp" if policy.use_bubblewrap is not False else str(workdir),
-        "GRADER_MEMORY_LIMIT": str(policy.memory_limit),
     }
     if policy.threads:
         for name in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):

@@ -1,109 +1,119 @@
 """The kernel side of the grader: a comm target that runs requests on the student's namespace.
 
-This file is never imported by the grader. Its source, with `grader.in_sandbox.wire`'s, is executed in a
-private namespace inside the student's kernel before the notebook runs; `install()` then
-registers the comm target. It holds no answers: it calls what the grading process names, with
-the arguments it sends, and sends back plain data (or a reference, for anything else). Whatever
-the student does to it only changes what their own functions appear to return.
+The grader's files are not visible in the sandbox, so this file travels as text: before the
+notebook runs, `grader.in_sandbox.responder_bootstrap()` executes wire.py's text and then this
+file's in a private namespace of the student's kernel, as `__main__` of that namespace, which
+installs the responder. It holds no answers: it calls what the grading process names, with the
+arguments it sends, and sends back plain data (or a reference, for anything else). Whatever the
+student does to it only changes what their own functions appear to return.
 
 Requests (comm messages, `data` is a dict):
     {"op": "call", "id": n, "target": ref, "args": [...], "kwargs": {...}}
     {"op": "get", "id": n, "target": ref}
     {"op": "define", "id": n, "source": str, "name": str}
     {"op": "seed", "id": n, "seed": int}
-    {"op": "release", "id": n, "refs": [int, ...]}
 where `ref` is {"$global": name, "attrs": [...]} or {"$ref": object id, "attrs": [...]}.
 Replies: {"id": n, "ok": true, "value": spec} or {"id": n, "ok": false, "kind": "raised" |
-"missing" | "interrupted", "etype": str, "evalue": str}.
+"missing" | "interrupted", "etype": str, "evalue": str, "where": str}.
 """
 
-COMM_TARGET = "grader.responder"
+import random
+import sys
+import traceback
+
+try:
+    from .wire import COMM_TARGET, decode, encode
+except ImportError:  # run as text in the kernel: wire.py's text came first and defined them
+    pass
+
+DEFINED = "<grader>"  # the file name of code the grader defines in the kernel (`define`)
 
 
-def install(encode, decode, user_ns):
-    import random
-    import sys
-    import traceback
+class Keep:
+    """A result to leave in the kernel, answered with a reference."""
 
-    import comm
+    def __init__(self, obj):
+        self.obj = obj
 
-    objects = {}
-    counter = [0]
 
-    class Keep:  # a result to leave in the kernel, answered with a reference
-        def __init__(self, obj):
-            self.obj = obj
+class Responder:
+    """Answers one request at a time on the student's namespace `user_ns`."""
 
-    def keep(obj):
-        counter[0] += 1
-        objects[counter[0]] = obj
-        return {"$ref": counter[0], "type": type(obj).__name__}
+    def __init__(self, user_ns):
+        self.user_ns = user_ns
+        self.objects = {}  # reference number -> an object left in the kernel
+        self.own_files = {Responder.run.__code__.co_filename, encode.__code__.co_filename,
+                          DEFINED}
 
-    def resolve(ref):
+    # -- references ---------------------------------------------------------------------------
+    def keep(self, obj):
+        number = len(self.objects) + 1
+        self.objects[number] = obj
+        return {"$ref": number, "type": type(obj).__name__}
+
+    def resolve(self, ref):
         if "$global" in ref:
             name = ref["$global"]
-            if name not in user_ns:
+            if name not in self.user_ns:
                 raise LookupError(name)
-            obj = user_ns[name]
+            obj = self.user_ns[name]
         else:
-            obj = objects[ref["$ref"]]
+            obj = self.objects[ref["$ref"]]
         for attr in ref.get("attrs", []):
             obj = getattr(obj, attr)
         return obj
 
-    def run(data, buffers):
+    # -- requests -----------------------------------------------------------------------------
+    def run(self, data, buffers):
         op = data["op"]
         if op == "call":
-            target = resolve(data["target"])
-            args = decode(data["args"], buffers, resolve)
-            kwargs = decode(data["kwargs"], buffers, resolve)
-            result = target(*args, **kwargs)
-            return Keep(result) if data.get("as_ref") else result
+            target = self.resolve(data["target"])
+            args = decode(data["args"], buffers, self.resolve)
+            kwargs = decode(data["kwargs"], buffers, self.resolve)
+            return target(*args, **kwargs)
         if op == "get":
-            return resolve(data["target"])
+            return self.resolve(data["target"])
         if op == "define":
             namespace = {"__name__": "__grader__", "__builtins__": __builtins__}
-            exec(compile(data["source"], "<grader>", "exec"), namespace)
+            exec(compile(data["source"], DEFINED, "exec"), namespace)
             return Keep(namespace[data["name"]])
         if op == "seed":
-            import numpy
-            import torch
-
-            torch.manual_seed(data["seed"])
-            numpy.random.seed(data["seed"])
-            random.seed(data["seed"])
-            return None
-        if op == "release":
-            for ref in data["refs"]:
-                objects.pop(ref, None)
+            seed_everything(data["seed"])
             return None
         raise ValueError(f"unknown op {op!r}")
 
-    def answer(data, buffers):
+    def answer(self, data, buffers):
+        """The reply to one request, and its byte buffers. Never raises."""
         request_id = data.get("id")
         try:
-            value = run(data, buffers)
+            value = self.run(data, buffers)
             out = []
-            spec = keep(value.obj) if isinstance(value, Keep) else encode(value, out, keep)
+            spec = self.keep(value.obj) if isinstance(value, Keep) else encode(value, out, self.keep)
             return {"id": request_id, "ok": True, "value": spec}, out
         except KeyboardInterrupt:
             return {"id": request_id, "ok": False, "kind": "interrupted",
                     "etype": "KeyboardInterrupt", "evalue": ""}, []
         except LookupError as error:
-            if data.get("op") in ("call", "get") and "$global" in data.get("target", {}):
-                name = data["target"]["$global"]
-                if name not in user_ns:
-                    return {"id": request_id, "ok": False, "kind": "missing",
-                            "etype": "NameError", "evalue": name}, []
-            return failure(request_id, error)
+            name = self.missing_global(data)
+            if name is not None:
+                return {"id": request_id, "ok": False, "kind": "missing",
+                        "etype": "NameError", "evalue": name}, []
+            return self.failure(request_id, error)
         except BaseException as error:  # the student's code raised: report it, never die
-            return failure(request_id, error)
+            return self.failure(request_id, error)
 
-    def failure(request_id, error):
-        frames = traceback.extract_tb(error.__traceback__)
+    def missing_global(self, data):
+        """The name the request is after, when the student's namespace does not have it."""
+        target = data.get("target", {})
+        if data.get("op") in ("call", "get") and "$global" in target:
+            if target["$global"] not in self.user_ns:
+                return target["$global"]
+        return None
+
+    def failure(self, request_id, error):
         where = ""
-        for frame in reversed(frames):
-            if frame.filename not in ("<grader-agent>", "<grader-wire>", "<grader>"):
+        for frame in reversed(traceback.extract_tb(error.__traceback__)):
+            if frame.filename not in self.own_files:  # the innermost line of the student's
                 where = f"line {frame.lineno}" + (f" in {frame.name}" if frame.name != "<module>" else "")
                 break
         try:
@@ -113,9 +123,10 @@ def install(encode, decode, user_ns):
         return {"id": request_id, "ok": False, "kind": "raised", "etype": type(error).__name__,
                 "evalue": text[:2000], "where": where}, []
 
-    def on_open(channel, open_msg):
+    # -- the comm -----------------------------------------------------------------------------
+    def on_open(self, channel, open_msg):
         def on_msg(msg):
-            reply, out = answer(msg["content"]["data"], msg.get("buffers") or [])
+            reply, out = self.answer(msg["content"]["data"], msg.get("buffers") or [])
             try:
                 channel.send(reply, buffers=out)
             except BaseException as error:
@@ -124,5 +135,27 @@ def install(encode, decode, user_ns):
 
         channel.on_msg(on_msg)
 
-    comm.get_comm_manager().register_target(COMM_TARGET, on_open)
+
+def seed_everything(seed):
+    import numpy
+    import torch
+
+    torch.manual_seed(seed)
+    numpy.random.seed(seed)
+    random.seed(seed)
+
+
+def install(user_ns=None):
+    """Register the responder for the kernel's namespace (the running IPython's by default)."""
+    import comm
+
+    if user_ns is None:
+        from IPython import get_ipython
+
+        user_ns = get_ipython().user_ns
+    comm.get_comm_manager().register_target(COMM_TARGET, Responder(user_ns).on_open)
     sys.modules.pop("__grader__", None)
+
+
+if __name__ == "__main__":
+    install()

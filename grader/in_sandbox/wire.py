@@ -4,13 +4,16 @@ A value becomes a JSON-able *spec* plus a list of raw byte buffers (tensor and a
 travel as bytes, never as text). Decoding builds fresh objects from an allow-list of types and
 dtypes: nothing the student defined survives the trip, only numbers, strings and shapes.
 
-This module is also sent, as source, into the kernel (see `grader.in_sandbox.responder`): it must import
-nothing from the grader and only torch, numpy and pandas, lazily.
+This module is also sent, as text, into the kernel, ahead of `responder.py` (see
+`grader.in_sandbox.responder_bootstrap`): it imports nothing of the grader, and torch, numpy and
+pandas only lazily. `COMM_TARGET` names the comm that both sides open.
 """
 
 from __future__ import annotations
 
 import math
+
+COMM_TARGET = "grader.responder"
 
 TENSOR_DTYPES = (
     "float16", "bfloat16", "float32", "float64", "complex64", "complex128",

@@ -21,8 +21,9 @@ from pathlib import Path
 
 import nbformat
 
-from grader.errors import AuthoringError
+from grader.errors import AuthoringError, UnknownAssignment
 from grader.files import write_atomically
+from grader.submission.course import declared_assignment
 
 BEGIN = re.compile(r"^(?P<indent>[ \t]*)#+[ \t]*BEGIN SOLUTION[ \t]*$")
 END = re.compile(r"^[ \t]*#+[ \t]*END SOLUTION[ \t]*$")
@@ -73,7 +74,8 @@ def _render_all(course_dir: Path, ids: list[str] | None) -> dict[str, str]:
         rendered[assignment_id] = _render(assignment)
     missing = sorted(set(ids or ()) - set(rendered))
     if missing:
-        raise AuthoringError(solutions_dir, 0, f"no solution notebook for {', '.join(missing)}")
+        known = sorted(path.stem for path in solutions_dir.glob("*.ipynb"))
+        raise UnknownAssignment(", ".join(missing), known, ": no solution notebook for it")
     return rendered
 
 
@@ -89,8 +91,8 @@ def _read_solution(path: Path) -> nbformat.NotebookNode:
 
 
 def _assignment_id(solution: nbformat.NotebookNode, path: Path) -> str:
-    grader_meta = solution.metadata.get("grader", {})
-    declared = grader_meta.get("assignment") if isinstance(grader_meta, dict) else None
+    """A solution's id is its file name; its metadata may say so too, but nothing else."""
+    declared = declared_assignment(solution.metadata)
     if declared is None:
         return path.stem
     if declared != path.stem:

@@ -17,8 +17,7 @@ from typing import Sequence
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from grader.batch.run import Outcome, RowStatus
-from grader.results import CheckStatus
+from grader.results import CheckStatus, Outcome, RowStatus
 
 COMMON_FAILURES = 10
 STYLE = """body{font-family:system-ui,sans-serif;max-width:70rem;margin:2rem auto;padding:0 1rem}

@@ -8,35 +8,36 @@ The reporter sends Classroom the sum of `tests[].score` and throws on a result w
 which loses every runner's points; so `tests` is never empty (a submission that could not be
 graded at all is one test with status error and score 0), and `max_score` is the sum of the
 tests' maxima, so the console's figure and Classroom's agree whenever each check is all or
-nothing. A `score` is an int when it is whole.
+nothing. A `score` is an int when it is whole. Students read every message: they go through
+`text.student_safe`.
 """
 
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
+from grader.reporters.text import file_name, number, reason, student_safe
 from grader.results import CheckStatus, GradeReport, GradeStatus
 
 STATUS = {CheckStatus.PASSED: "pass", CheckStatus.FAILED: "fail", CheckStatus.ERROR: "error"}
 
 
 def to_data(report: GradeReport) -> dict[str, Any]:
-    filename = Path(report.submission).name
+    filename = file_name(report.submission)
     tests = []
     for check in report.checks:
         test: dict[str, Any] = {
-            "name": check.name, "status": STATUS[check.status], "score": _number(check.points),
+            "name": check.name, "status": STATUS[check.status], "score": number(check.points),
             "test_code": check.function, "filename": filename, "line_no": 0,
             "duration": int(round(check.duration * 1000)),
         }
         if check.status is not CheckStatus.PASSED:
-            test["message"] = check.message
+            test["message"] = student_safe(check.message, report.submission)
         tests.append(test)
     if not tests:
         tests.append({"name": "notebook could be graded", "status": "error", "score": 0,
-                      "message": _reason(report) or "the submission could not be graded",
+                      "message": reason(report) or "the submission could not be graded",
                       "test_code": "", "filename": filename, "line_no": 0,
                       "duration": int(round(report.duration * 1000))})
     if report.status is GradeStatus.UNGRADABLE:
@@ -46,19 +47,9 @@ def to_data(report: GradeReport) -> dict[str, Any]:
     else:
         status = "fail"
     return {"version": 1, "status": status,
-            "max_score": _number(sum(c.max_points for c in report.checks)), "tests": tests}
+            "max_score": number(sum(c.max_points for c in report.checks)), "tests": tests}
 
 
 def render(report: GradeReport) -> str:
     return json.dumps(to_data(report), indent=2, ensure_ascii=False)
 
-
-def _reason(report: GradeReport) -> str:
-    if report.submission:
-        return report.reason.replace(report.submission, Path(report.submission).name)
-    return report.reason
-
-
-def _number(value: float) -> int | float:
-    value = round(value, 6)
-    return int(value) if float(value).is_integer() else value

@@ -12,7 +12,8 @@ import csv
 import io
 from typing import Sequence
 
-from grader.batch.run import Outcome
+from grader.reporters.text import points
+from grader.results import Outcome
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -37,17 +38,13 @@ def render(outcomes: Sequence[Outcome]) -> str:
     writer.writerow([_safe(h) for h in header])
     for outcome in outcomes:
         report = outcome.report
-        points = {(report.assignment, c.name): c.points for c in report.checks}
+        earned = {(report.assignment, c.name): c.points for c in report.checks}
         row = [_safe(outcome.student), report.assignment or "", _safe(report.submission)]
-        row += [_number(points[key]) if key in points else "" for key in checks]
-        row += [_number(report.score), _number(report.max_score), outcome.status.value,
+        row += [points(earned[key]) if key in earned else "" for key in checks]
+        row += [points(report.score), points(report.max_score), outcome.status.value,
                 _safe(report.reason)]
         writer.writerow(row)
     return buffer.getvalue()
-
-
-def _number(value: float) -> str:
-    return f"{value:g}"
 
 
 def _safe(text: str) -> str:

@@ -2,19 +2,19 @@
 
 Each assignment the student handed in gets its score, and each check its result and the
 message meant for the student (`CheckResult.message`; hidden checks say no more than that they
-failed). The instructor's `detail`, file paths of the grading machine and the grader's own
-errors are never shown. Everything from the submission is escaped.
+failed). The instructor's `detail`, file paths of the grading machine, the grader's own errors
+and status tokens are never shown (`text.student_safe`, `CellStatus.words`). Everything from the
+submission is escaped.
 """
 
 from __future__ import annotations
 
 import html
 import re
-from pathlib import Path
 from typing import Sequence
 
-from grader.batch.run import Outcome, RowStatus
-from grader.results import CheckResult, CheckStatus, GradeReport
+from grader.reporters.text import cells_to_note, file_name, points, reason, student_safe
+from grader.results import CheckResult, CheckStatus, GradeReport, Outcome, RowStatus
 
 RESULT_WORDS = {CheckStatus.PASSED: "passed", CheckStatus.FAILED: "failed",
                 CheckStatus.ERROR: "not judged"}
@@ -57,20 +57,16 @@ def summary_line(outcome: Outcome) -> str:
     if outcome.status is RowStatus.ERROR:
         return GRADER_TROUBLE
     if outcome.status is RowStatus.UNGRADABLE:
-        return f"Your submission could not be graded: {_student_reason(report)}"
-    text = f"{report.score:g} of {report.max_score:g} points."
+        return f"Your submission could not be graded: {reason(report)}"
+    text = f"{points(report.score)} of {points(report.max_score)} points."
     if report.reason:
-        text += f" {_student_reason(report)}"
+        text += f" {reason(report)}"
     return text
 
 
 def notes(report: GradeReport) -> list[str]:
     """What happened to the student's own cells (their errors are theirs to see)."""
-    lines = []
-    for cell in report.execution.cells:
-        if cell.status != "ok":
-            summary = f" ({cell.summary})" if cell.summary else ""
-            lines.append(f"Cell {cell.index + 1}: {cell.status}{summary}")
+    lines = cells_to_note(report)
     if report.execution.skipped_lines:
         lines.append("Not run (shell commands are not allowed): " + ", ".join(report.execution.skipped_lines))
     return lines
@@ -80,12 +76,12 @@ def render_markdown(student: str, outcomes: Sequence[Outcome]) -> str:
     lines = [f"# Feedback for {_md(student)}", ""]
     for outcome in outcomes:
         report = outcome.report
-        lines += [f"## {_md(report.assignment or Path(report.submission).name)}", "",
+        lines += [f"## {_md(report.assignment or file_name(report.submission))}", "",
                   _md(summary_line(outcome)), ""]
         if report.checks and outcome.status is not RowStatus.ERROR:
             lines += ["| # | Check | Result | Points | Message |", "|---|---|---|---|---|"]
             lines += [f"| {c.number} | {_md(c.name)} | {RESULT_WORDS[c.status]} | "
-                      f"{c.points:g}/{c.max_points:g} | {_md(_message(c))} |" for c in report.checks]
+                      f"{points(c.points)}/{points(c.max_points)} | {_md(_message(c, report))} |" for c in report.checks]
             lines.append("")
         if outcome.status is not RowStatus.ERROR:
             lines += [f"- {_md(note)}" for note in notes(report)]
@@ -100,7 +96,7 @@ def render_html(student: str, outcomes: Sequence[Outcome]) -> str:
              f"<h1>Feedback for {e(student)}</h1>"]
     for outcome in outcomes:
         report = outcome.report
-        parts.append(f"<h2>{e(report.assignment or Path(report.submission).name)}</h2>")
+        parts.append(f"<h2>{e(report.assignment or file_name(report.submission))}</h2>")
         parts.append(f"<p>{e(summary_line(outcome))}</p>")
         if report.checks and outcome.status is not RowStatus.ERROR:
             parts.append("<table><thead><tr><th>#</th><th>Check</th><th>Result</th><th>Points</th>"
@@ -109,7 +105,8 @@ def render_html(student: str, outcomes: Sequence[Outcome]) -> str:
                 word = RESULT_WORDS[c.status]
                 parts.append(f"<tr><td>{e(c.number)}</td><td>{e(c.name)}</td>"
                              f"<td class='{word.replace(' ', '-')}'>{word}</td>"
-                             f"<td>{c.points:g}/{c.max_points:g}</td><td>{e(_message(c))}</td></tr>")
+                             f"<td>{points(c.points)}/{points(c.max_points)}</td>"
+                             f"<td>{e(_message(c, report))}</td></tr>")
             parts.append("</tbody></table>")
         if outcome.status is not RowStatus.ERROR and notes(report):
             parts.append("<ul class='note'>" + "".join(f"<li>{e(n)}</li>" for n in notes(report)) + "</ul>")
@@ -117,16 +114,10 @@ def render_html(student: str, outcomes: Sequence[Outcome]) -> str:
     return "\n".join(parts) + "\n"
 
 
-def _message(check: CheckResult) -> str:
-    return "" if check.status is CheckStatus.PASSED else check.message
-
-
-def _student_reason(report: GradeReport) -> str:
-    """The report's reason without the grading machine's path to the file."""
-    reason = report.reason
-    if report.submission:
-        reason = reason.replace(report.submission, Path(report.submission).name)
-    return reason
+def _message(check: CheckResult, report: GradeReport) -> str:
+    if check.status is CheckStatus.PASSED:
+        return ""
+    return student_safe(check.message, report.submission)
 
 
 def _md(text: str) -> str:

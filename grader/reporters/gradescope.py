@@ -1,10 +1,13 @@
-"""Gradescope's results.json (gradescope-autograders.readthedocs.io, "specs")."""
+"""Gradescope's results.json (gradescope-autograders.readthedocs.io, "specs").
+
+Students read every `output`: messages and reasons go through `text.student_safe`."""
 
 from __future__ import annotations
 
 import json
 from typing import Any
 
+from grader.reporters.text import points, reason, student_safe
 from grader.results import CheckStatus, GradeReport, GradeStatus
 
 HIDDEN_VISIBILITY = "after_published"
@@ -19,16 +22,16 @@ def to_data(report: GradeReport) -> dict[str, Any]:
             "score": check.points,
             "max_score": check.max_points,
             "status": "passed" if check.status is CheckStatus.PASSED else "failed",
-            "output": check.message,
+            "output": student_safe(check.message, report.submission),
             "visibility": HIDDEN_VISIBILITY if check.hidden else "visible",
         }
         tests.append(test)
     if report.status is GradeStatus.UNGRADABLE:
-        output = f"Your submission could not be graded: {report.reason}"
+        output = f"Your submission could not be graded: {reason(report)}"
     else:
-        output = f"{report.assignment}: {report.score:g}/{report.max_score:g} points"
+        output = f"{report.assignment}: {points(report.score)}/{points(report.max_score)} points"
         if report.reason:
-            output += f". {report.reason}"
+            output += f". {reason(report)}"
     return {
         "score": report.score,
         "execution_time": round(report.duration, 2),

@@ -6,8 +6,8 @@ import json
 import statistics
 from typing import Any
 
-from grader.batch.run import BatchResult, RowStatus
 from grader.reporters.class_page import by_assignment, pass_rates
+from grader.results import BatchResult, RowStatus
 
 
 def to_data(result: BatchResult) -> dict[str, Any]:

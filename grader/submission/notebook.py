@@ -15,6 +15,7 @@ from pathlib import Path
 import nbformat
 
 from grader.errors import NotANotebook, NotebookNotFound, NotebookTooOld, NotebookUnreadable
+from grader.submission.course import declared_assignment
 
 SHELL_LINE = re.compile(
     r"^(\s*)(!|%(pip|conda|mamba|system|sx|sc)\b|%%(bash|sh|script|system|sx|capture\s+!))"
@@ -29,10 +30,9 @@ class Submission:
     skipped_lines: tuple[str, ...]
 
     @property
-    def assignment_hint(self) -> str | None:
-        grader_meta = self.notebook.metadata.get("grader", {})
-        value = grader_meta.get("assignment") if isinstance(grader_meta, dict) else None
-        return value if isinstance(value, str) and value else None
+    def declared_assignment(self) -> str | None:
+        """The assignment the notebook's metadata says it is for, if any."""
+        return declared_assignment(self.notebook.metadata)
 
     @property
     def source(self) -> str:

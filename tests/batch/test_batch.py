@@ -17,14 +17,14 @@ import nbformat
 import pytest
 
 from grader.batch.run import RowStatus, grade_entry, run_batch
-from grader.batch.cache import ResultCache, grader_version, report_from_data, result_key
+from grader.batch.cache import ResultCache, grader_version, result_key
 from grader.commands.grade import main
 from grader.submission.course import Course
 from grader.submission.discover import Entry, discover
 from grader.pipeline import GradeOptions
 from grader.batch.progress import ProgressDisplay
 from grader.results import CheckResult, CheckStatus, GradeReport, GradeStatus
-from grader.reporters import json_report
+from grader.results import report_from_dict, to_dict
 
 from conftest import ROOT
 
@@ -123,7 +123,7 @@ def test_reports_survive_the_cache(tmp_path):
     report = fake_grade(Entry("alice", Path("alice.ipynb")), GradeOptions())[0]
     cache = ResultCache(tmp_path)
     cache.store("k", report)
-    assert cache.load("k") == report_from_data(json_report.to_data(report))
+    assert cache.load("k") == report_from_dict(to_dict(report))
     assert cache.load("k") == report
     assert cache.load("other") is None
     (tmp_path / "results" / "k.json").write_text("{broken")
@@ -396,7 +396,7 @@ def test_cold_kernels_grade_alike(tmp_path):  # the mixed batch above ran on war
 
 
 def test_workers_fall_back_to_cold_kernels(monkeypatch, capsys):
-    import grader.batch.run
+    import grader.batch.workers
     import grader.errors
     import grader.execute.warm
 
@@ -404,6 +404,6 @@ def test_workers_fall_back_to_cold_kernels(monkeypatch, capsys):
         raise grader.errors.EnvironmentProblem("the warm kernels' fork server exited while starting")
 
     monkeypatch.setattr(grader.execute.warm, "WarmKernels", broken)
-    monkeypatch.setattr(grader.batch.run, "_WARM", {})
-    assert grader.batch.run._warm_kernels(GradeOptions()) is grader.batch.run.start_kernel
+    monkeypatch.setattr(grader.batch.workers, "_WARM", {})
+    assert grader.batch.workers.warm_kernels(GradeOptions()) is grader.batch.workers.start_kernel
     assert "no warm kernels" in capsys.readouterr().err

@@ -6,7 +6,6 @@ import pytest
 import torch
 
 from grader.checking.datasets import (
-    FASHION_MNIST_ENV,
     DatasetError,
     ImageData,
     load_digits_data,
@@ -166,7 +165,7 @@ def test_load_fashion_mnist_rejects_mismatched_labels(tmp_path):
 
 
 def test_load_image_data_chooses_and_caches(tmp_path, monkeypatch, digits):
-    monkeypatch.delenv(FASHION_MNIST_ENV, raising=False)
+    monkeypatch.setenv("GRADER_FASHION_MNIST", str(tmp_path / "fashion"))  # read by the command only
     default = load_image_data()
     assert default.name == "digits" and load_image_data(None) is default
     assert torch.equal(default.val_X, digits.val_X)
@@ -175,8 +174,4 @@ def test_load_image_data_chooses_and_caches(tmp_path, monkeypatch, digits):
     fashion = load_image_data(tmp_path / "fashion")
     assert fashion.name == "fashion-mnist"
     assert load_image_data(tmp_path / "fashion" / ".." / "fashion") is fashion
-
-    monkeypatch.setenv(FASHION_MNIST_ENV, str(tmp_path / "fashion"))
-    assert load_image_data() is fashion
-    monkeypatch.setenv(FASHION_MNIST_ENV, "")
     assert load_image_data() is default

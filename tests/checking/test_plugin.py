@@ -7,14 +7,15 @@ import types
 import pytest
 
 from grader.checking.plugin import GradingPlugin, run_checks
+from grader.checking.verdicts import StudentRaised
+from grader.errors import AuthoringError
 from grader.results import CheckStatus
-from grader.checking.student import StudentRaised
 
 CHECKS = '''
 import time
 import pytest
 import torch
-from grader.check_tools.expect import expect_close
+from grader.check_tools import expect_close
 
 @pytest.mark.check("double: matches the reference", points=2)
 def test_values(student, reference):
@@ -106,9 +107,33 @@ def test_public_only_leaves_out_hidden_checks(check_file):
 
 def test_check_without_marker_is_refused(tmp_path):
     path = tmp_path / "checks_bad.py"
-    path.write_text("def test_unmarked(student):\n    pass\n")
-    with pytest.raises(RuntimeError, match="could not be run"):
+    path.write_text("import pytest\n\n\ndef test_unmarked(student):\n    pass\n")
+    with pytest.raises(AuthoringError) as error:
         run(path, lambda X: X)
+    assert str(error.value) == "checks_bad.py: line 4: test_unmarked has no @pytest.mark.check(name, points=…)"
+
+
+@pytest.mark.parametrize("text, line, problem", [
+    ("import pytest\n\n@pytest.mark.check('x')\ndef test_x(student:\n    pass\n", 4, "cannot be loaded: "),
+    ("import pytest\nimport no_such_module_here\n", 2, "cannot be loaded: No module named 'no_such_module_here'"),
+    ("import pytest\n\nPOINTS = undefined_name\n", 3, "cannot be loaded: name 'undefined_name' is not defined"),
+    ("import pytest\n", 1, "no checks found"),
+])
+def test_a_checks_file_that_cannot_run_is_an_authoring_error_naming_file_and_line(tmp_path, text, line, problem):
+    path = tmp_path / "checks_broken.py"
+    path.write_text(text)
+    with pytest.raises(AuthoringError) as error:
+        run(path, lambda X: X)
+    assert error.value.path == "checks_broken.py" and error.value.line == line
+    assert str(error.value).startswith(f"checks_broken.py: line {line}: {problem}")
+    assert str(tmp_path) not in str(error.value) and "\n" not in str(error.value)
+
+
+def test_public_only_with_every_check_hidden_gives_no_results(tmp_path):
+    path = tmp_path / "checks_hidden.py"
+    path.write_text("import pytest\n\n@pytest.mark.check('x: hidden', hidden=True)\ndef test_x(student):\n    pass\n")
+    results, _ = run(path, lambda X: X, public_only=True)
+    assert results == {}
 
 
 def test_no_kernel_means_every_check_fails_with_the_reason(check_file):

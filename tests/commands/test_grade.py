@@ -46,10 +46,10 @@ def test_output_is_written_even_when_the_notebook_cannot_be_graded(broken, tmp_p
 
 
 def test_output_is_written_even_when_the_grader_fails(broken, tmp_path, monkeypatch, capsys):
-    def no_kernel(path, options):  # noqa: ANN001, ANN202 - grade_or_explain's signature
+    def no_kernel(path, options):  # noqa: ANN001, ANN202 - grade_notebook's signature
         raise EnvironmentProblem("bwrap: setting up uid map: Permission denied")
 
-    monkeypatch.setattr(grader.commands.grade, "grade_or_explain", no_kernel)
+    monkeypatch.setattr(grader.commands.grade, "grade_notebook", no_kernel)
     out = tmp_path / "result.json"
     assert main([str(broken), "--format", "classroom", "--output", str(out)]) == 8
     data = json.loads(out.read_text())

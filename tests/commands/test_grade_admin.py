@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from grader.commands.grade_admin import gradescope_bundle, main
+from grader.commands.grade_admin import main
+from grader.instructor.gradescope import gradescope_bundle
 from grader.submission.course import Course
 
 from conftest import ROOT
@@ -68,8 +69,8 @@ def test_generate_writes_the_assignment(course_copy, capsys):
     assert str(written) in capsys.readouterr().out
 
 
-def test_unknown_assignment_is_a_usage_error(tmp_path, capsys):
-    assert main(["gradescope", "99_nothing", "--output", str(tmp_path / "a.zip")]) == 2
+def test_unknown_assignment_exits_7(tmp_path, capsys):
+    assert main(["gradescope", "99_nothing", "--output", str(tmp_path / "a.zip")]) == 7
     assert "unknown assignment" in capsys.readouterr().err
     assert not (tmp_path / "a.zip").exists()
 
@@ -107,7 +108,13 @@ def test_gradescope_bundle_holds_the_grader_checks_and_solution():
         run = bundle.read("run_autograder").decode()
     assert {"setup.sh", "run_autograder", "grader-src/pyproject.toml", "grader-src/grader/pipeline.py",
             "grader-src/grader/checking/checks.ini", f"course/checks/{ASSIGNMENT}.py",
-            f"course/solutions/{ASSIGNMENT}.ipynb"} <= names
+            f"course/solutions/{ASSIGNMENT}.ipynb", "grader-src/grader/commands/grade_admin.py",
+            "grader-src/grader/instructor/gradescope.py"} <= names
+    package = ROOT / "grader"
+    for data in [*package.glob("instructor/templates/*"), *package.rglob("*.py")]:  # all of it
+        if "__pycache__" not in data.parts:
+            assert f"grader-src/grader/{data.relative_to(package).as_posix()}" in names, data
+    assert not any("__pycache__" in n or n.endswith(".pyc") for n in names)
     assert not any(n.startswith("course/solutions/") and ASSIGNMENT not in n for n in names)
     assert modes["setup.sh"] == modes["run_autograder"] == 0o755
     assert "bubblewrap" in setup and "torch==2.13.0" in setup and "download.pytorch.org/whl/cpu" in setup

@@ -22,8 +22,9 @@ from grader.submission.course import PACKAGE_DIR
 from grader.execute.kernel import Kernel
 from grader.pipeline import grade
 from grader.results import CheckStatus, GradeStatus, Isolation
-from grader.execute.sandbox import ProcessCap, SandboxPolicy, bubblewrap_available
+from grader.execute.sandbox import ProcessCap, bubblewrap_available
 from grader.execute.warm import WarmKernels
+from grader.options import SandboxPolicy
 
 from conftest import ROOT
 

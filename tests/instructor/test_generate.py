@@ -6,6 +6,7 @@ import pytest
 from nbformat import v4
 
 from conftest import ROOT
+from grader.errors import UnknownAssignment
 from grader.instructor.generate import (
     AuthoringError,
     generate_assignments,
@@ -150,7 +151,7 @@ def test_generate_only_the_given_ids(tmp_path):
     write_course(tmp_path, a=notebook("x = 1"), b=notebook("x = 2"))
     assert generate_assignments(tmp_path, ["b"]) == [tmp_path / "assignments" / "b.ipynb"]
     assert stale_assignments(tmp_path) == ["a"]
-    with pytest.raises(AuthoringError, match="no solution notebook for c"):
+    with pytest.raises(UnknownAssignment, match="'c': no solution notebook"):
         generate_assignments(tmp_path, ["c"])
 
 

@@ -12,9 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from grader.batch.run import BatchResult, Outcome, RowStatus
-from grader.submission.discover import Entry
-from grader.results import CheckResult, CheckStatus, GradeReport, GradeStatus
+from grader.results import BatchResult, CheckResult, CheckStatus, GradeReport, GradeStatus
+from grader.results import Outcome, RowStatus
 from grader.reporters import class_page, classroom, csv_gradebook, feedback, summary
 
 SECRET = "expected tensor([0.25, 0.75]) for the hidden input X = [[1., 2.]]"
@@ -35,21 +34,21 @@ def graded(student: str, *passes: bool, assignment: str = "04_softmax_regression
               check("cross_entropy: gradients", 1, passes[2], hidden=True, number="3"))
     report = GradeReport(submission=f"/srv/in/{student}.ipynb", assignment=assignment,
                          status=GradeStatus.GRADED, checks=checks, student=student, duration=3.2)
-    return Outcome(Entry(student, Path(f"/srv/in/{student}.ipynb")), report, RowStatus.GRADED)
+    return Outcome(student, Path(f"/srv/in/{student}.ipynb"), report, RowStatus.GRADED)
 
 
 def ungradable(student: str) -> Outcome:
     path = f"/srv/in/{student}.ipynb"
     report = GradeReport(submission=path, assignment=None, status=GradeStatus.UNGRADABLE,
                          reason=f"{path}: not valid JSON (line 1: Expecting value)", student=student)
-    return Outcome(Entry(student, Path(path)), report, RowStatus.UNGRADABLE)
+    return Outcome(student, Path(path), report, RowStatus.UNGRADABLE)
 
 
 def failed_grader(student: str) -> Outcome:
     report = GradeReport(submission=f"/srv/in/{student}.ipynb", assignment=None,
                          status=GradeStatus.UNGRADABLE, student=student,
                          reason="the grader failed: EnvironmentProblem: bwrap: no permission")
-    return Outcome(Entry(student, Path(report.submission)), report, RowStatus.ERROR)
+    return Outcome(student, Path(report.submission), report, RowStatus.ERROR)
 
 
 OUTCOMES = [graded("alice", True, True, True), graded("bob", True, False, False),

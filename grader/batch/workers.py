@@ -1,0 +1,148 @@
+"""Where a batch's submissions are graded: worker processes, or a Dask cluster, and the warm
+kernels each worker forks its submissions' kernels from.
+
+    process_pool(n, zygote)  n processes from a clean fork server, each set up by `_worker_setup`
+    shared_zygote(...)       one warm, sandboxed process for all workers (imports held once)
+    warm_kernels(options)    in a worker: its kernel starter (forked from the zygote, or cold)
+    stop_pool(pool)          abandon a pool: terminate its workers, and so their kernels
+    dask_executor(address)   the same job on a Dask cluster
+
+Per-process state (a worker's, never the parent's): `_WARM`, the worker's kernel starter for
+each sandbox policy, made at its first submission and kept for its life; `_SHARED_ZYGOTE`, the
+address of the batch's zygote that the parent handed to the worker when it started. Both are
+resources of the process, like its open kernels; nothing is collected in them.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import multiprocessing
+import os
+import signal
+import sys
+import threading
+import time
+from typing import Callable, Iterable
+
+from grader.batch.cache import ResultCache, grader_version, result_key
+from grader.execute.kernel import start_kernel
+from grader.execute.sandbox import isolation_for
+from grader.options import GradeOptions, SandboxPolicy, sandbox_policy
+from grader.pipeline import KernelStarter
+from grader.results import Isolation
+from grader.submission.discover import Entry
+
+_WARM: dict[SandboxPolicy, KernelStarter] = {}  # this worker's kernel starter, by policy
+_SHARED_ZYGOTE: list = []  # this worker's one ZygoteAddress, when the parent made a zygote
+_WARM_LOCK = threading.Lock()  # a Dask worker grades on several threads
+
+
+def warm_kernels(options: GradeOptions) -> KernelStarter:
+    """This process's warm kernels for the options' policy (the course's folders hidden); cold
+    ones if the warm kernels' fork server cannot start here."""
+    from grader.execute.warm import WarmKernels
+
+    policy = sandbox_policy(options)
+    with _WARM_LOCK:
+        if policy not in _WARM:
+            shared = _SHARED_ZYGOTE[0] if _SHARED_ZYGOTE else None
+            try:
+                if shared is not None and shared.policy == policy:  # one zygote for all workers
+                    _WARM[policy] = WarmKernels(policy, ahead=1, zygote=shared).start
+                else:
+                    _WARM[policy] = WarmKernels(policy, ahead=1).start
+            except Exception as error:  # noqa: BLE001 - slower, but every submission is graded
+                print(f"grade: no warm kernels in worker {os.getpid()} ({error}); "
+                      "starting each kernel from scratch", file=sys.stderr)
+                _WARM[policy] = start_kernel
+        return _WARM[policy]
+
+
+def _worker_setup(parent: int, zygote=None) -> None:  # noqa: ANN001 - a ZygoteAddress
+    """In each worker: its own process group, so Ctrl-C at the terminal reaches only the
+    parent, which decides; SIGTERM unwinds (closing the kernel) instead of killing outright;
+    a watch on the parent, since a pool's workers outlive a parent that was killed; and the
+    address of the batch's shared zygote, if there is one."""
+    if zygote is not None:
+        _SHARED_ZYGOTE[:] = [zygote]
+    os.setpgrp()
+    signal.signal(signal.SIGTERM, _exit_on_signal)
+    threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
+
+
+def _watch_parent(parent: int) -> None:
+    while True:
+        time.sleep(1.0)
+        try:
+            os.kill(parent, 0)
+        except ProcessLookupError:
+            os.kill(os.getpid(), signal.SIGTERM)
+            time.sleep(15)  # time to close the kernel, then no more waiting
+            os._exit(1)
+        except PermissionError:
+            pass
+
+
+def _exit_on_signal(signum: int, frame: object) -> None:
+    raise SystemExit(128 + signum)
+
+
+def process_pool(workers: int, zygote=None) -> cf.ProcessPoolExecutor:  # noqa: ANN001
+    """Worker processes forked from a clean server that has the grader already imported;
+    given a `grader.execute.warm.ZygoteAddress`, their warm kernels all come from that one
+    zygote."""
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["grader.pipeline"])
+    return cf.ProcessPoolExecutor(max_workers=workers, mp_context=context,
+                                  initializer=_worker_setup, initargs=(os.getpid(), zygote),
+                                  max_tasks_per_child=25)
+
+
+def shared_zygote(entries: Iterable[Entry], options: GradeOptions, cache: ResultCache | None,
+                  force: bool):  # noqa: ANN201 - a grader.execute.warm.Zygote or None
+    """One warm zygote for all of a batch's workers (their imported modules held in memory
+    once), when something is left to grade and the sandbox allows it; else None."""
+    from grader.execute.zygote import Zygote
+
+    version = grader_version()
+    if not force and cache is not None and all(
+            cache.load(result_key(e.path, options, version)) is not None for e in entries):
+        return None
+    policy = sandbox_policy(options)
+    if isolation_for(policy) is not Isolation.BUBBLEWRAP:
+        return None
+    try:
+        return Zygote(policy)
+    except Exception as error:  # noqa: BLE001 - each worker then makes its own, or goes cold
+        print(f"grade: no shared warm kernels ({error})", file=sys.stderr)
+        return None
+
+
+def stop_pool(pool: cf.ProcessPoolExecutor) -> None:
+    """Abandon a process pool's running work: terminate its workers (their kernels go too)."""
+    # `_processes` (pid -> Process) is private: the executor has no public handle on its
+    # workers, and shutdown() cannot stop running work. tests/batch/test_workers.py notices
+    # if it goes.
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        if process.is_alive():
+            process.terminate()
+    deadline = time.monotonic() + 10
+    for process in processes:
+        process.join(timeout=max(0.1, deadline - time.monotonic()))
+        if process.is_alive():
+            process.kill()
+
+
+def dask_executor(address: str) -> tuple[cf.Executor, Callable[[], None], int]:
+    """An executor on the Dask cluster at `address`, a function that closes it, its threads."""
+    try:
+        from distributed import Client
+    except ImportError as error:
+        from grader.errors import UsageError
+
+        raise UsageError("--scheduler needs Dask: pip install 'dl-notebook-grader[dask]'") from error
+    client = Client(address)
+    threads = sum(client.nthreads().values()) or 1
+    return client.get_executor(pure=False), client.close, threads

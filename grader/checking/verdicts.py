@@ -1,0 +1,80 @@
+"""Check outcomes: the exceptions that end a check with a verdict about the submission.
+
+They are verdicts, not errors: each one says "this answer earns nothing", and the plugin turns
+it into a failed check with a message the student can read (pytest's `outcomes.py` plays the
+same part for skip and xfail). Nothing here crosses a command; what stops grading altogether
+is a `grader.errors.GraderError`.
+
+    Verdict                      a check ends: the submission is judged, not the grader
+    ├── StudentCallError         a call into the student's code gave no value
+    │   ├── StudentRaised        the student's function raised
+    │   ├── StudentMissing       the name is not defined in the notebook
+    │   ├── StudentTimeout       it did not return in time (an endless loop?)
+    │   ├── KernelGone           the notebook's kernel had died
+    │   └── BadAnswer            it returned something that is not plain data
+    ├── CheckFailed              the answer came back and is wrong (also an AssertionError)
+    └── KernelUnavailable        no kernel to call at all: the notebook could not be run
+
+`str(verdict)` is the student's message. For hidden checks a `StudentCallError` shows only its
+`hidden_text` (the kind of failure, never the input).
+"""
+
+from __future__ import annotations
+
+
+class Verdict(Exception):
+    """Root of the check outcomes. `str()` is the message a student reads."""
+
+
+class StudentCallError(Verdict):
+    """A call into the student's code did not give a value."""
+
+    hidden_text = "did not run"
+
+    def __init__(self, call: str, text: str) -> None:
+        super().__init__(text)
+        self.call = call
+
+
+class StudentRaised(StudentCallError):
+    def __init__(self, call: str, etype: str, evalue: str, where: str = "") -> None:
+        at = f" ({where})" if where else ""
+        evalue = evalue if len(evalue) < 300 else evalue[:300] + "…"
+        super().__init__(call, f"{call} raised {etype}{at}: {evalue}" if evalue else f"{call} raised {etype}{at}")
+        self.etype = etype
+        self.hidden_text = f"raised {etype}"
+
+
+class StudentMissing(StudentCallError):
+    def __init__(self, call: str, name: str) -> None:
+        super().__init__(call, f"{name} is not defined in the notebook (did its cell run without errors?)")
+        self.name = name
+        self.hidden_text = f"{name} is not defined"
+
+
+class StudentTimeout(StudentCallError):
+    def __init__(self, call: str, seconds: float) -> None:
+        super().__init__(call, f"{call} did not return within {seconds:.0f} s (an endless loop?)")
+        self.seconds = seconds
+        self.hidden_text = "did not return in time"
+
+
+class KernelGone(StudentCallError):
+    def __init__(self, call: str) -> None:
+        super().__init__(call, f"{call} could not run: the notebook's kernel had died")
+        self.hidden_text = "the kernel had died"
+
+
+class BadAnswer(StudentCallError):
+    def __init__(self, call: str, problem: str) -> None:
+        super().__init__(call, f"{call} returned something that is not plain data ({problem})")
+        self.problem = problem
+        self.hidden_text = "returned something that is not plain data"
+
+
+class CheckFailed(Verdict, AssertionError):
+    """The student's answer is wrong. An AssertionError too, so pytest reports it as a failure."""
+
+
+class KernelUnavailable(Verdict):
+    """There is no kernel for this check: the notebook could not be run (`str()` says why)."""

@@ -1,0 +1,52 @@
+"""GitHub Classroom: the template repository students start from.
+
+It holds the student's notebook and `.github/workflows/classroom.yml`, a workflow that fetches
+the grader, checks and solutions at grading time from a private repository and grades with
+`grade --format classroom`. It never contains checks or solutions: students can read anything
+in their repository. The workflow's `tests` list is never empty, so the reporter never drops
+the points, even when `grade` cannot start (the fallback result).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from grader.files import write_atomically
+from grader.instructor.template_files import TORCH_VERSION, fill
+from grader.options import GradeOptions
+from grader.pipeline import unrun_checks
+from grader.reporters.text import number
+from grader.submission.course import Course
+
+WORKFLOW = Path(".github") / "workflows" / "classroom.yml"
+
+
+def classroom_workflow(assignment_id: str, max_score: float, notebook: str | None = None,
+                       public_only: bool = False, torch: str = TORCH_VERSION) -> str:
+    """The workflow's text; `max_score` goes into the result written when `grade` cannot run."""
+    fallback = {"version": 1, "status": "error", "max_score": number(max_score), "tests": [{
+        "name": "notebook could be graded", "status": "error", "score": 0,
+        "message": "the grader could not run; your instructor has been told",
+        "test_code": "", "filename": "", "line_no": 0, "duration": 0}]}
+    return fill("classroom.yml", assignment=assignment_id,
+                notebook=notebook or f"{assignment_id}.ipynb",
+                public_only=" --public-only" if public_only else "", torch=torch,
+                fallback=json.dumps(fallback, separators=(",", ":")))
+
+
+def write_classroom_template(course: Course, assignment_id: str, output: Path,
+                             public_only: bool = False) -> list[Path]:
+    """The workflow, and the student's notebook when it has been generated. No checks, no solution."""
+    assignment = course.assignment_for(assignment_id)  # an unknown one writes nothing
+    options = GradeOptions(course=course, assignment=assignment_id, public_only=public_only)
+    max_score = sum(check.max_points for check in unrun_checks(assignment, options, "not run"))
+    workflow = output / WORKFLOW
+    write_atomically(workflow, classroom_workflow(assignment_id, max_score, public_only=public_only))
+    written = [workflow]
+    student_copy = course.root / "assignments" / f"{assignment_id}.ipynb"
+    if student_copy.is_file():
+        target = output / f"{assignment_id}.ipynb"
+        write_atomically(target, student_copy.read_bytes())
+        written.append(target)
+    return written

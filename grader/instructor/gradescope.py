@@ -1,0 +1,122 @@
+"""Gradescope: the autograder zip, and the run inside it.
+
+`gradescope_bundle` builds the zip an instructor uploads: `setup.sh` (builds the image),
+`run_autograder` (runs for every submission), the grader's package with its data files, and the
+assignment's checks and solution. Students never see it.
+
+`run_gradescope` is what `run_autograder` calls (`grade-admin gradescope-run`): it grades what
+was submitted and always writes Gradescope's results.json, whatever happens.
+"""
+
+from __future__ import annotations
+
+import io
+import subprocess
+import sys
+import time
+import traceback
+import zipfile
+from dataclasses import replace
+from pathlib import Path
+
+from grader.errors import GraderError
+from grader.files import write_atomically
+from grader.instructor.template_files import TORCH_VERSION, fill
+from grader.options import GradeOptions
+from grader.pipeline import grade_or_explain, report_without_notebook, student_reason
+from grader.reporters import gradescope
+from grader.results import GradeReport, ungradable_report
+from grader.submission.course import PACKAGE_DIR, Course, is_helper_file
+
+EXECUTABLE = 0o100755 << 16  # zip external attributes of an executable regular file
+FILE = 0o100644 << 16
+BUNDLE_README = "The grader's sources, bundled for Gradescope by `grade-admin gradescope`.\n"
+
+
+def gradescope_bundle(course: Course, assignment_id: str, torch: str = TORCH_VERSION) -> bytes:
+    """The autograder zip: setup.sh, run_autograder, the grader's package, checks and solution."""
+    assignment = course.assignment_for(assignment_id)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as bundle:
+        _add(bundle, "setup.sh", fill("setup.sh", torch=torch), EXECUTABLE)
+        _add(bundle, "run_autograder", fill("run_autograder", assignment=assignment_id), EXECUTABLE)
+        project = PACKAGE_DIR.parent
+        _add(bundle, "grader-src/pyproject.toml", (project / "pyproject.toml").read_text())
+        readme = project / "README.md"
+        _add(bundle, "grader-src/README.md", readme.read_text() if readme.is_file() else BUNDLE_README)
+        for source in _package_files():
+            _add(bundle, f"grader-src/grader/{source.relative_to(PACKAGE_DIR).as_posix()}",
+                 source.read_bytes())
+        helpers = [p for p in sorted(assignment.checks.parent.glob("*.py")) if is_helper_file(p)]
+        for checks in [assignment.checks, *helpers]:
+            _add(bundle, f"course/checks/{checks.name}", checks.read_bytes())
+        _add(bundle, f"course/solutions/{assignment_id}.ipynb", assignment.solution.read_bytes())
+    return buffer.getvalue()
+
+
+def _package_files() -> list[Path]:
+    """The grader's package as pip installs it: its modules and its data files (checks.ini,
+    the templates), without compiled leftovers."""
+    return [source for source in sorted(PACKAGE_DIR.rglob("*"))
+            if source.is_file() and "__pycache__" not in source.parts
+            and source.suffix not in (".pyc", ".pyo")]
+
+
+def _add(bundle: zipfile.ZipFile, name: str, data: str | bytes, mode: int = FILE) -> None:
+    info = zipfile.ZipInfo(name, date_time=(2020, 1, 1, 0, 0, 0))
+    info.external_attr = mode
+    info.compress_type = zipfile.ZIP_DEFLATED
+    bundle.writestr(info, data)
+
+
+def run_gradescope(assignment_id: str, submission_dir: Path, results: Path,
+                   options: GradeOptions | None = None) -> GradeReport:
+    """Grade what was submitted and write Gradescope's results.json, whatever happens."""
+    started = time.monotonic()
+    options = replace(options or GradeOptions(), assignment=assignment_id)
+    try:
+        options = replace(options, policy=replace(options.policy, use_bubblewrap=_bubblewrap_works()))
+        notebook = _submitted_notebook(submission_dir, assignment_id)
+        if notebook is None:
+            report = report_without_notebook(submission_dir, options, _no_notebook(submission_dir))
+        else:
+            report = grade_or_explain(notebook, options)
+    except Exception as error:  # noqa: BLE001 - Gradescope must get a results.json
+        report = ungradable_report(submission_dir, assignment_id, student_reason(error),
+                                   duration=time.monotonic() - started)
+        if isinstance(error, GraderError):
+            print(f"grade-admin: {error}", file=sys.stderr)
+        else:  # for the instructor, in Gradescope's log of the run
+            traceback.print_exc()
+    write_atomically(results, gradescope.render(report))
+    return report
+
+
+def _no_notebook(folder: Path) -> str:
+    found = sorted(p.name for p in folder.rglob("*") if p.is_file()) if folder.is_dir() else []
+    reason = "no notebook (.ipynb) in the submission"
+    return reason + (f"; it holds: {', '.join(found[:10])}" if found else "")
+
+
+def _submitted_notebook(folder: Path, assignment_id: str) -> Path | None:
+    """`<id>.ipynb` if it was submitted, else the first notebook (by path) anywhere inside."""
+    if not folder.is_dir():
+        return None
+    inside = folder.resolve()
+    notebooks = sorted(p for p in folder.rglob("*.ipynb")  # no links: they could reach the solution
+                       if p.is_file() and not p.is_symlink() and inside in p.resolve().parents
+                       and ".ipynb_checkpoints" not in p.parts)
+    for notebook in notebooks:
+        if notebook.name == f"{assignment_id}.ipynb":
+            return notebook
+    return notebooks[0] if notebooks else None
+
+
+def _bubblewrap_works() -> bool:
+    """Whether bubblewrap can make its namespaces here (Docker often forbids them)."""
+    try:
+        probe = subprocess.run(["bwrap", "--unshare-all", "--die-with-parent", "--ro-bind", "/", "/",
+                                "true"], capture_output=True, timeout=20)
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+    return probe.returncode == 0

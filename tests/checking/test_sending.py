@@ -1,0 +1,83 @@
+"""The rule for functions sent into the kernel (`student.define`): self-contained, else AuthoringError."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+
+from grader.checking.sending import source_to_send
+from grader.errors import AuthoringError
+from grader.in_sandbox import helpers
+
+SCALE = 3.0
+
+
+def self_contained(X):
+    import torch
+
+    return torch.relu(X) * len(X)  # builtins are fine
+
+
+def uses_a_global_of_this_file(X):
+    return torch.relu(X) * SCALE
+
+
+def test_a_self_contained_function_is_sent_as_its_own_text():
+    source, name = source_to_send(self_contained)
+    assert name == "self_contained" and source.startswith("def self_contained(X):")
+    namespace: dict = {}
+    exec(source, namespace)  # noqa: S102 - what the kernel does with it
+    assert torch.equal(namespace[name](torch.tensor([-1.0, 2.0])), torch.tensor([0.0, 4.0]))
+
+
+def test_a_nested_function_is_dedented():
+    def inner(x):
+        return [v * 2 for v in x]
+
+    source, _ = source_to_send(inner)
+    assert source.startswith("def inner(x):")
+
+
+def test_globals_of_the_checks_file_are_refused_with_their_names_and_line():
+    with pytest.raises(AuthoringError) as error:
+        source_to_send(uses_a_global_of_this_file)
+    assert "uses SCALE, torch of the checks file" in error.value.problem
+    assert error.value.path == "test_sending.py"
+    assert error.value.line == uses_a_global_of_this_file.__code__.co_firstlineno
+
+
+def test_variables_of_an_enclosing_function_are_refused():
+    factor = 2
+
+    def closure(x):
+        return x * factor
+
+    with pytest.raises(AuthoringError, match="uses factor from the function around it"):
+        source_to_send(closure)
+
+
+def test_lambdas_and_builtins_are_refused():
+    for thing in (lambda x: x, len):
+        with pytest.raises(AuthoringError, match="not a function written with def"):
+            source_to_send(thing)
+
+
+def test_a_helper_is_sent_with_its_whole_module_which_imports_nothing_of_the_grader():
+    source, name = source_to_send(helpers.train_classifier)
+    assert name == "train_classifier"
+    namespace: dict = {"__name__": "__grader__"}
+    exec(compile(source, "<grader>", "exec"), namespace)  # noqa: S102 - as the responder runs it
+    relu = namespace["GRADER_VERSIONS"]["relu"]
+    assert torch.equal(relu(torch.tensor([-1.0, 1.0])), torch.tensor([0.0, 1.0]))
+    assert "grader" not in {line.split()[1].split(".")[0] for line in source.splitlines()
+                            if line.startswith(("import ", "from "))}
+
+
+def test_with_grader_names_binds_the_graders_function_for_the_call_only():
+    namespace = helpers.notebook_namespace()
+    namespace["relu"] = "the student's"
+    try:
+        seen = helpers.with_grader_relu(lambda: namespace["relu"])
+        assert seen is helpers.relu and namespace["relu"] == "the student's"
+    finally:
+        namespace.pop("relu")

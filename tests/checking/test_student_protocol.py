@@ -1,0 +1,227 @@
+"""The student protocol against a fake kernel client: no kernel, no sockets, fast.
+
+`FakeKernel` stands in for `KernelClient` (the seam `Student(..., client=)`): it answers comm
+requests with a function of the request, publishes the reply on its iopub queue, and can stay
+silent, honour or ignore an interrupt, or die.
+"""
+
+from __future__ import annotations
+
+import collections
+import itertools
+import time
+
+import pytest
+import torch
+
+from grader.checking.student import Remote, Student
+from grader.checking.verdicts import BadAnswer, KernelGone, StudentMissing, StudentRaised, StudentTimeout
+from grader.errors import AuthoringError, EnvironmentProblem
+from grader.in_sandbox import helpers
+from grader.in_sandbox.wire import decode, encode
+
+
+class FakeKernel:
+    """Answers each comm request with `respond(data, buffers)` -> (reply, buffers), or None for no reply."""
+
+    def __init__(self, respond, honours_interrupts=True, answers_kernel_info=True):
+        self.respond = respond
+        self.honours_interrupts = honours_interrupts
+        self.answers_kernel_info = answers_kernel_info
+        self.alive = True
+        self.iopub = collections.deque()
+        self.requests = []  # the data of every comm request, in order
+        self.interrupts = 0
+        self.comm_id = None
+        self.closed = False
+        self._ids = itertools.count(1)
+
+    def send(self, msg_type, content, buffers=None, control=False):
+        if msg_type == "comm_open":
+            self.comm_id = content["comm_id"]
+        elif msg_type == "comm_msg":
+            data = content["data"]
+            self.requests.append(data)
+            answer = self.respond(data, buffers or [])
+            if answer is not None:
+                self.publish(data["id"], *answer)
+        elif msg_type == "interrupt_request":
+            assert control, "interrupts go on the control channel"
+            self.interrupts += 1
+            if self.honours_interrupts:
+                self.publish(self.requests[-1]["id"], {"ok": False, "kind": "interrupted",
+                                                       "etype": "KeyboardInterrupt", "evalue": ""}, [])
+        return f"msg-{next(self._ids)}"
+
+    def publish(self, request_id, reply, buffers):
+        self.iopub.append({"msg_type": "comm_msg", "parent_header": {},
+                           "content": {"comm_id": self.comm_id, "data": {"id": request_id, **reply}},
+                           "buffers": buffers})
+
+    def request_kernel_info(self):
+        msg_id = f"info-{next(self._ids)}"
+        if self.answers_kernel_info:
+            self.iopub.append({"msg_type": "status", "parent_header": {"msg_id": msg_id}, "content": {}})
+        return msg_id
+
+    def next_iopub(self, timeout):
+        if not self.iopub:
+            time.sleep(min(timeout, 0.01))  # as a real client waits, without spinning
+            return None
+        return self.iopub.popleft()
+
+    def close(self):
+        self.closed = True
+
+
+def ok(value):
+    buffers = []
+    return {"ok": True, "value": encode(value, buffers)}, buffers
+
+
+def notebook(data, buffers):
+    """A notebook with `double(X)`, `spin()` (an endless loop) and `crash()`."""
+    if data["op"] in ("seed", "define"):
+        return ok(None) if data["op"] == "seed" else ({"ok": True, "value": {"$ref": 7, "type": "function"}}, [])
+    name = data["target"].get("$global")
+    if name == "double":
+        args = decode(data["args"], buffers)
+        return ok(2 * args[0])
+    if name == "spin":
+        return None
+    if name == "crash":
+        return {"ok": False, "kind": "raised", "etype": "ZeroDivisionError", "evalue": "division by zero",
+                "where": "line 3 in crash"}, []
+    if name == "model":
+        return {"ok": True, "value": {"$ref": 1, "type": "Model"}}, []
+    if name == "broken":
+        return {"ok": True, "value": {"$tensor": {"dtype": "float32", "shape": [2], "buffer": 5}}}, []
+    return {"ok": False, "kind": "missing", "etype": "NameError", "evalue": name}, []
+
+
+def student_on(kernel, **kwargs):
+    kwargs.setdefault("call_timeout", 0.5)
+    kwargs.setdefault("interrupt_grace", 0.1)
+    kwargs.setdefault("is_alive", lambda: kernel.alive)
+    return Student(None, "source of the notebook", client=kernel, **kwargs)
+
+
+def test_a_reply_comes_back_as_fresh_plain_data():
+    kernel = FakeKernel(notebook)
+    student = student_on(kernel)
+    X = torch.arange(3.0)
+    got = student.double(X)
+    assert torch.equal(got, 2 * X) and got is not X
+    assert kernel.requests[0]["op"] == "call" and kernel.requests[0]["target"] == {"$global": "double"}
+    student.close()
+    assert kernel.closed
+
+
+def test_objects_that_are_not_plain_data_stay_behind_a_remote_handle():
+    kernel = FakeKernel(notebook)
+    student = student_on(kernel)
+    model = student.model()
+    assert isinstance(model, Remote) and repr(model) == "<in the kernel: model(…)>"
+    kernel.respond = lambda data, buffers: ok(1.5)
+    assert model.forward(torch.ones(2)) == 1.5
+    assert kernel.requests[-1]["target"] == {"$ref": 1, "attrs": ["forward"]}
+
+
+def test_a_call_that_does_not_return_is_interrupted_and_later_calls_get_less_time():
+    kernel = FakeKernel(notebook)
+    student = student_on(kernel, call_timeout=1.0)
+    student.SLOW_RETRY = 0.5
+    with pytest.raises(StudentTimeout) as first:
+        student.spin()
+    assert kernel.interrupts == 1 and first.value.seconds == 1.0
+    assert "spin() did not return within 1 s" in str(first.value)
+    assert torch.equal(student.double(torch.ones(1)), torch.full((1,), 2.0))  # the kernel still works
+    with pytest.raises(StudentTimeout) as second:
+        student.spin()
+    assert second.value.seconds == 0.5 and kernel.interrupts == 2
+
+
+def test_a_kernel_that_ignores_the_interrupt_is_given_up():
+    kernel = FakeKernel(notebook, honours_interrupts=False)
+    student = student_on(kernel)
+    with pytest.raises(StudentTimeout):
+        student.spin()
+    sent = len(kernel.requests)
+    with pytest.raises(KernelGone, match="the notebook's kernel had died"):
+        student.double(torch.ones(1))
+    assert len(kernel.requests) == sent  # nothing more is sent
+
+
+def test_a_dead_kernel_gives_kernel_gone():
+    kernel = FakeKernel(notebook)
+    student = student_on(kernel)
+    kernel.alive = False
+    with pytest.raises(KernelGone) as gone:
+        student.double(torch.ones(1))
+    assert gone.value.hidden_text == "the kernel had died" and not kernel.requests
+
+
+def test_a_kernel_that_dies_during_a_call_gives_kernel_gone():
+    kernel = FakeKernel(notebook)
+    student = student_on(kernel)
+
+    def die(data, buffers):
+        kernel.alive = False
+        return None
+
+    kernel.respond = die
+    with pytest.raises(KernelGone):
+        student.double(torch.ones(1))
+
+
+def test_a_malformed_answer_is_a_bad_answer():
+    student = student_on(FakeKernel(notebook))
+    with pytest.raises(BadAnswer, match=r"^broken\(\) returned something that is not plain data"):
+        student.broken()
+
+
+def test_a_missing_name_and_a_raising_function():
+    student = student_on(FakeKernel(notebook))
+    with pytest.raises(StudentMissing) as missing:
+        student.softmax(torch.ones(2, 2))
+    assert missing.value.name == "softmax" and "softmax is not defined in the notebook" in str(missing.value)
+    with pytest.raises(StudentRaised) as raised:
+        student.crash()
+    assert str(raised.value) == "crash() raised ZeroDivisionError (line 3 in crash): division by zero"
+    assert raised.value.hidden_text == "raised ZeroDivisionError"
+
+
+def test_define_sends_a_function_text_and_a_helper_with_its_module():
+    def grad_of(function, X):
+        X = X.clone().requires_grad_(True)
+        function(X).sum().backward()
+        return X.grad
+
+    kernel = FakeKernel(notebook)
+    student = student_on(kernel)
+    assert isinstance(student.define(grad_of), Remote)
+    assert kernel.requests[-1]["name"] == "grad_of"
+    assert kernel.requests[-1]["source"].startswith("def grad_of(function, X):\n")
+    student.define(helpers.with_grader_relu)
+    sent = kernel.requests[-1]
+    assert sent["name"] == "with_grader_relu" and "def with_grader_names(" in sent["source"]
+
+
+def test_what_cannot_be_sent_is_the_check_authors_error_naming_the_line():
+    kernel = FakeKernel(notebook)
+    student = student_on(kernel)
+    with pytest.raises(AuthoringError) as error:
+        student.double(object())
+    assert error.value.path == "test_student_protocol.py" and error.value.line > 0
+    assert "cannot send a object" in error.value.problem
+    with pytest.raises(AuthoringError, match="not a function written with def"):
+        student.define(lambda x: x)
+    assert not kernel.requests
+
+
+def test_a_kernel_that_never_answers_is_an_environment_problem():
+    class Impatient(Student):
+        CONNECT_TIMEOUT = 0.2
+
+    with pytest.raises(EnvironmentProblem, match="does not answer"):
+        Impatient(None, "", client=FakeKernel(notebook, answers_kernel_info=False))

@@ -1,0 +1,5 @@
+"""mistake: I divided the counts by the number of columns instead of the number of rows."""
+
+
+def missing_fraction(df):
+    return df.isna().sum() / len(df.columns)

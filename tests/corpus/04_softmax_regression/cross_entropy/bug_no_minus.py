@@ -1,0 +1,6 @@
+"""mistake: I forgot the minus sign, so my loss is negative."""
+import torch
+
+
+def cross_entropy(y_hat, y):
+    return torch.log(y_hat[range(len(y_hat)), y]).mean()

@@ -1,0 +1,7 @@
+"""mistake: I forgot keepdim=True, so the row sums broadcast along the wrong axis."""
+import torch
+
+
+def softmax(X):
+    X_exp = torch.exp(X - X.max(dim=1, keepdim=True).values)
+    return X_exp / X_exp.sum(dim=1)

@@ -1,0 +1,21 @@
+# idiom: einsum for both layers
+import torch
+
+
+class MLPScratch:
+    """An MLP with one hidden layer and explicit parameters."""
+
+    def __init__(self, num_inputs, num_outputs, num_hiddens, lr, sigma=0.01):
+        self.lr = lr
+        self.W1 = torch.normal(0.0, sigma, (num_inputs, num_hiddens)).requires_grad_()
+        self.b1 = torch.zeros(num_hiddens, requires_grad=True)
+        self.W2 = torch.normal(0.0, sigma, (num_hiddens, num_outputs)).requires_grad_()
+        self.b2 = torch.zeros(num_outputs, requires_grad=True)
+
+    def forward(self, X):
+        X = X.reshape(X.shape[0], -1)
+        H = relu(torch.einsum("nd,dh->nh", X, self.W1) + self.b1)
+        return torch.einsum("nh,hq->nq", H, self.W2) + self.b2
+
+    def parameters(self):
+        return [self.W1, self.b1, self.W2, self.b2]

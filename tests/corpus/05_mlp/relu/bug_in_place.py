@@ -1,0 +1,6 @@
+"""mistake: I set the negative entries of X to zero in place, which changes the caller's tensor."""
+
+
+def relu(X):
+    X[X < 0] = 0
+    return X

@@ -1,0 +1,45 @@
+"""The platform files are real files with `@name@` blanks: filled strictly, the rest untouched."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from importlib import resources
+
+import pytest
+import yaml
+
+from grader.instructor.classroom import classroom_workflow
+from grader.instructor.template_files import FileTemplate, fill
+
+TEMPLATES = resources.files("grader.instructor").joinpath("templates")
+BLANKS = {"setup.sh": {"torch"}, "run_autograder": {"assignment"},
+          "classroom.yml": {"assignment", "notebook", "public_only", "torch", "fallback"}}
+
+
+def test_every_template_is_packaged_and_has_the_blanks_its_filler_gives():
+    assert sorted(entry.name for entry in TEMPLATES.iterdir()) == sorted(BLANKS)
+    for name, blanks in BLANKS.items():
+        assert set(FileTemplate(TEMPLATES.joinpath(name).read_text()).get_identifiers()) == blanks
+
+
+@pytest.mark.parametrize("name", ["setup.sh", "run_autograder"])
+def test_shell_templates_are_shell_as_they_stand(name):
+    subprocess.run(["bash", "-n"], input=TEMPLATES.joinpath(name).read_text(), text=True, check=True)
+
+
+def test_a_missing_value_is_an_error_not_a_blank_left_in():
+    with pytest.raises(KeyError, match="assignment"):
+        fill("run_autograder")
+
+
+def test_shell_and_workflow_syntax_pass_through_untouched():
+    script = fill("run_autograder", assignment="04_softmax_regression")
+    assert 'ROOT="${GRADESCOPE_ROOT:-/autograder}"' in script
+    assert "gradescope-run 04_softmax_regression --submission" in script
+    workflow = classroom_workflow("04_softmax_regression", 17, public_only=True)
+    assert "${{ secrets.GRADER_TOKEN }}" in workflow and "actions/checkout@v4" in workflow
+    assert "--assignment 04_softmax_regression --public-only --format classroom" in workflow
+    step = yaml.safe_load(workflow)["jobs"]["run-autograding-tests"]["steps"][4]["run"]
+    fallback = json.loads(step.split("echo '", 1)[1].split("' > result.json", 1)[0])
+    assert fallback["max_score"] == 17
