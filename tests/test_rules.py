@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import ast
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -150,3 +151,20 @@ def test_rendering_loads_no_kernel_client():
     loaded = loaded_after("import grader.reporters, grader.reporters.feedback, "
                           "grader.reporters.table, grader.reporters.class_page")
     assert not {"jupyter_client", "torch", "pytest", "grader.batch"} & loaded
+
+
+def test_requires_python_is_the_oldest_version_the_code_supports():
+    """pyproject's `requires-python` is not newer than what vermin finds the grader and the checks
+    need (Gradescope's Ubuntu 22.04 has Python 3.10): it is exactly that, or 3.10 where the code
+    would run on older Pythons than the dependencies support."""
+    import re
+
+    pytest.importorskip("vermin")
+    declared = re.search(r'requires-python = ">=3\.(\d+)"', (ROOT / "pyproject.toml").read_text())
+    assert declared, "pyproject.toml names no requires-python"
+    minor = int(declared.group(1))
+    result = subprocess.run([shutil.which("vermin") or str(Path(sys.executable).with_name("vermin")), "--no-tips", "--eval-annotations",
+                             f"--target=3.{minor}-", "--violations", "grader", "checks"],
+                            capture_output=True, text=True, cwd=ROOT)
+    assert result.returncode == 0, f"the code needs a newer Python than 3.{minor}:\n{result.stdout}"
+    assert minor <= 10, "requires-python is newer than the code needs"

@@ -73,6 +73,8 @@ def grade_entry(entry: Entry, options: GradeOptions,
         report = ungradable_report(entry.path, None, f"{entry.path}: a symbolic link, not a notebook",
                                    student=entry.student)
         return report, RowStatus.UNGRADABLE
+    if entry.assignment:  # the layout names the assignment: it wins over the metadata
+        options = replace(options, assignment=entry.assignment)
     try:
         kernels = warm_kernels(options) if warm else start_kernel
         report = grade_or_explain(entry.path, options, kernels)

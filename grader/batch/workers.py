@@ -93,9 +93,10 @@ def process_pool(workers: int, zygote=None) -> cf.ProcessPoolExecutor:  # noqa: 
     zygote."""
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(["grader.pipeline"])
+    recycle = {"max_tasks_per_child": 25} if sys.version_info >= (3, 11) else {}  # novermin
     return cf.ProcessPoolExecutor(max_workers=workers, mp_context=context,
                                   initializer=_worker_setup, initargs=(os.getpid(), zygote),
-                                  max_tasks_per_child=25)
+                                  **recycle)
 
 
 def shared_zygote(entries: Iterable[Entry], options: GradeOptions, cache: ResultCache | None,

@@ -2,7 +2,10 @@
 
 pytest collects and runs the check file in the grading process; this plugin supplies the
 fixtures (`student`, `reference`, `image_data`), seeds every check, gives each one a time
-limit for its calls into the kernel, and turns each outcome into a `CheckResult`.
+limit for its calls into the kernel, and turns each outcome into a `CheckResult`: a verdict
+(`grader.checking.verdicts`) or a failed assertion is a failed check, anything else the check
+raises is an error of the check. A checks file that pytest cannot run at all (a syntax error, a
+failing import, a check without its marker) is an `AuthoringError` naming the file and line.
 """
 
 from __future__ import annotations

@@ -37,8 +37,8 @@ def _load(solution: Path, _mtime: int) -> types.ModuleType:
     for index, cell in enumerate(notebook.cells):
         if cell.cell_type == "code" and REFERENCE_TAGS & set(cell.metadata.get("tags", [])):
             filename = f"{solution.name}:cell{index}"
-            try:
-                exec(compile(cell.source, filename, "exec"), module.__dict__)  # noqa: S102 - the instructor's own solution
+            try:  # the instructor's own solution
+                exec(compile(cell.source, filename, "exec"), module.__dict__)  # noqa: S102
             except Exception as error:  # noqa: BLE001 - any failure of the solution's own code
                 raise _cell_error(solution, index, filename, error) from None
     return module
@@ -53,7 +53,7 @@ def _read(solution: Path) -> nbformat.NotebookNode:
         raise AuthoringError(solution.name, 0, "the solution is not UTF-8 text") from None
     except nbformat.reader.NotJSONError:
         raise AuthoringError(solution.name, 0, "the solution is not valid JSON") from None
-    except (KeyError, ValueError) as error:  # nbformat's errors for JSON that is no notebook
+    except (KeyError, ValueError, TypeError, AttributeError) as error:  # nbformat's, for JSON not a notebook
         raise AuthoringError(solution.name, 0, f"the solution is not a notebook: {error}") from None
 
 

@@ -40,15 +40,24 @@ def by_student(outcomes: Sequence[Outcome]) -> dict[str, list[Outcome]]:
     return grouped
 
 
+def file_stems(outcomes: Sequence[Outcome]) -> dict[str, str]:
+    """Student -> the stem of their feedback files (the class page links to `<stem>.html`)."""
+    stems: dict[str, str] = {}
+    for student in by_student(outcomes):
+        stem = file_stem(student)
+        while stem in stems.values():  # two ids that clean up alike
+            stem += "_"
+        stems[student] = stem
+    return stems
+
+
 def render_files(outcomes: Sequence[Outcome]) -> dict[str, str]:
     """File name -> text: `<student>.md` and `<student>.html` for every student graded."""
     files: dict[str, str] = {}
+    stems = file_stems(outcomes)
     for student, own in by_student(outcomes).items():
-        stem = file_stem(student)
-        while f"{stem}.md" in files:  # two ids that clean up alike
-            stem += "_"
-        files[f"{stem}.md"] = render_markdown(student, own)
-        files[f"{stem}.html"] = render_html(student, own)
+        files[f"{stems[student]}.md"] = render_markdown(student, own)
+        files[f"{stems[student]}.html"] = render_html(student, own)
     return files
 
 

@@ -24,10 +24,13 @@ from typing import Iterable
 
 @dataclass(frozen=True)
 class Entry:
-    """One notebook to grade, and the student the layout says it belongs to."""
+    """One notebook to grade, the student the layout says it belongs to and, where the layout
+    names it (`<student>/<assignment>.ipynb`), the assignment it is for: that one wins over the
+    notebook's metadata."""
 
     student: str
     path: Path
+    assignment: str | None = None
 
 
 def discover(paths: Iterable[Path], assignment_ids: Iterable[str] = ()) -> list[Entry]:
@@ -39,7 +42,7 @@ def discover(paths: Iterable[Path], assignment_ids: Iterable[str] = ()) -> list[
         if path.is_dir():
             entries += _discover_folder(path, known)
         else:  # a file, or a path that does not exist: graded (and explained) as given
-            entries.append(Entry(_student_of_file(path, known), path))
+            entries.append(Entry(_student_of_file(path, known), path, _named(path, known)))
     seen: set[Path] = set()
     unique = []
     for entry in entries:
@@ -47,6 +50,11 @@ def discover(paths: Iterable[Path], assignment_ids: Iterable[str] = ()) -> list[
             seen.add(entry.path.resolve())
             unique.append(entry)
     return unique
+
+
+def _named(path: Path, known: set[str]) -> str | None:
+    """The assignment a notebook's file name gives, when it is one of the course's."""
+    return path.stem if path.stem in known else None
 
 
 def _student_of_file(path: Path, known: set[str]) -> str:
@@ -62,7 +70,7 @@ def _discover_folder(root: Path, known: set[str]) -> list[Entry]:
     folders = sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith("."))
     if any(p.stem in known for p in loose) and not folders:
         # one student's folder given directly: grade its assignment notebooks
-        return [Entry(root.resolve().name, p) for p in loose if p.stem in known]
+        return [Entry(root.resolve().name, p, p.stem) for p in loose if p.stem in known]
     entries += [Entry(p.stem, p) for p in loose]
     prefix = _classroom_prefix(folders, known)
     for folder in folders:
@@ -71,7 +79,7 @@ def _discover_folder(root: Path, known: set[str]) -> list[Entry]:
             continue
         named = [p for p in notebooks if p.stem in known]
         student = _student_of_folder(folder, prefix, known)
-        entries += [Entry(student, p) for p in (named or notebooks)]
+        entries += [Entry(student, p, _named(p, known)) for p in (named or notebooks)]
     return entries
 
 

@@ -60,7 +60,7 @@ def test_student_per_folder(tmp_path):
     touch(tmp_path / "alice" / "scratch.ipynb")  # not an assignment: left alone
     touch(tmp_path / "bob" / "my work.ipynb")  # the only notebook: graded
     found = discover([tmp_path], {ASSIGNMENT})
-    assert found == [Entry("alice", tmp_path / "alice" / f"{ASSIGNMENT}.ipynb"),
+    assert found == [Entry("alice", tmp_path / "alice" / f"{ASSIGNMENT}.ipynb", ASSIGNMENT),
                      Entry("bob", tmp_path / "bob" / "my work.ipynb")]
     # one student's folder, or one notebook in it, given directly
     assert discover([tmp_path / "alice"], {ASSIGNMENT}) == found[:1]
