@@ -1,9 +1,8 @@
 """Measure what the training and forward checks' thresholds rest on.
 
-Runs the checks' own training functions (grader/in_sandbox/helpers.py, the text the checks send
-into the kernel) in this process, with one thread as in the
-kernels, on the reference solutions (grader.checking.reference.load_reference) over seeds 0-4 and on
-known-broken variants, and prints a table. Each threshold in checks/*.py must be cleared by the
+Runs the checks' own training functions (grader/in_sandbox/helpers.py, from the text the checks
+send into the kernel) in this process, with one thread as in the kernels, on the reference
+solutions (grader.checking.reference.load_reference) over seeds 0-4 and on known-broken variants, and prints a table. Each threshold in checks/*.py must be cleared by the
 reference on every seed with margin and missed by the broken variants meant to fail it.
 
     python tools/measure_thresholds.py [--data FOLDER_WITH_FASHION_MNIST] [--seeds 0 1 2 3 4]

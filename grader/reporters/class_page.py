@@ -91,8 +91,8 @@ def common_failures(outcomes: Sequence[Outcome], limit: int = COMMON_FAILURES) -
     return [(name, message, n) for (name, message), n in counter.most_common(limit)]
 
 
-def score_plot(scores: Sequence[float], maximum: float, title: str) -> str:
-    """A histogram of scores as a base64 PNG."""
+def score_figure(scores: Sequence[float], maximum: float, title: str) -> Figure:
+    """A histogram of scores; its count axis has whole numbers only (no half submissions)."""
     figure = Figure(figsize=(6, 3), dpi=100)
     FigureCanvasAgg(figure)
     axes = figure.subplots()
@@ -100,11 +100,17 @@ def score_plot(scores: Sequence[float], maximum: float, title: str) -> str:
     axes.hist(scores, bins=bins, range=(0, maximum or 1), color="#4c78a8", edgecolor="white")
     axes.set_xlabel("points")
     axes.set_ylabel("submissions")
-    axes.yaxis.set_major_locator(MaxNLocator(integer=True))  # no half submissions
+    axes.yaxis.set_major_locator(MaxNLocator(integer=True))
+    axes.xaxis.set_major_locator(MaxNLocator(integer=True))  # points: whole where it can
     axes.set_title(title)
     figure.tight_layout()
+    return figure
+
+
+def score_plot(scores: Sequence[float], maximum: float, title: str) -> str:
+    """The histogram of scores as a base64 PNG."""
     buffer = io.BytesIO()
-    figure.savefig(buffer, format="png")
+    score_figure(scores, maximum, title).savefig(buffer, format="png")
     return base64.b64encode(buffer.getvalue()).decode("ascii")
 
 

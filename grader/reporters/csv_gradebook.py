@@ -1,4 +1,5 @@
-"""The gradebook as CSV: one row per submission, one column of points per check.
+"""The per-check CSV (`grade --csv`): one row per submission, one column of points per check.
+(One row per student, a total per assignment: `gradebook`.)
 
     student, assignment, submission, <check 1>, <check 2>, …, total, maximum, status, reason
 
@@ -12,10 +13,9 @@ import csv
 import io
 from typing import Sequence
 
+from grader.reporters.gradebook import spreadsheet_safe as _safe
 from grader.reporters.text import points
 from grader.results import Outcome
-
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def columns(outcomes: Sequence[Outcome]) -> list[tuple[str | None, str]]:
@@ -46,6 +46,3 @@ def render(outcomes: Sequence[Outcome]) -> str:
         writer.writerow(row)
     return buffer.getvalue()
 
-
-def _safe(text: str) -> str:
-    return "'" + text if text.startswith(FORMULA_STARTS) else text

@@ -158,7 +158,7 @@ def chromium() -> str | None:
 @pytest.mark.skipif(chromium() is None, reason="needs the Debian package chromium")
 def test_class_page_renders_in_headless_chromium(tmp_path):
     page = tmp_path / "report.html"
-    page.write_text(class_page.render(OUTCOMES), encoding="utf-8")
+    page.write_text(class_page.render(OUTCOMES, feedback_link="feedback"), encoding="utf-8")
     dom = subprocess.run(
         [chromium(), "--headless", "--no-sandbox", "--disable-gpu", "--dump-dom", page.as_uri()],
         capture_output=True, text=True, timeout=120, check=True,
@@ -166,3 +166,6 @@ def test_class_page_renders_in_headless_chromium(tmp_path):
     assert '<table class="pass-rates">' in dom
     assert "softmax: matches the reference" in dom
     assert '<img class="score-distribution"' in dom and 'src="data:image/png;base64,' in dom
+    assert '<table class="students">' in dom and 'href="feedback/alice.html"' in dom
+    assert '<span class="hidden-check">hidden</span>' in dom
+    assert '<span class="suspect">suspect: check the check</span>' in dom
