@@ -2,6 +2,11 @@
 
 The SGD checks train with the grader's own model and loss (`train_linear_regression`), so a
 wrong linreg or squared_loss costs their own checks only.
+
+Scoring (the plugin's rule): a function earns its points only when all of its checks pass; the
+condition "leaves its inputs unchanged" holds no points but costs the function's points when it
+fails. References are computed in float64 (`in_float64`) and the tolerance follows the rule of
+`grader.check_tools.expect` (`ops=`).
 """
 
 import pytest
@@ -12,6 +17,7 @@ from grader.check_tools import (
     expect,
     expect_close,
     expect_unchanged,
+    in_float64,
     regression_error,
     synthetic_regression_data,
     train_linear_regression,
@@ -82,6 +88,9 @@ def linreg_cases():
          (torch.randn(5, 2), torch.randn(2, 1), torch.randn(1))),
         ("X = torch.randn(8, 3), w = torch.randn(3, 1), b = torch.randn(1)",
          (torch.randn(8, 3), torch.randn(3, 1), torch.randn(1))),
+        ("float64 tensors, X = torch.randn(3, 2, dtype=torch.float64)",
+         (torch.randn(3, 2, dtype=torch.float64), torch.randn(2, 1, dtype=torch.float64),
+          torch.randn(1, dtype=torch.float64))),
     ]
 
 
@@ -100,11 +109,11 @@ def linreg_edge_cases():
 
 
 def check_linreg(student, reference, text, args):
-    expect_close(student.linreg(*args), reference.linreg(*args), call=f"linreg(X, w, b) with {text}",
-                 rtol=1e-5, atol=0)
+    expect_close(student.linreg(*args), in_float64(reference.linreg, *args), dtype=args[0].dtype, ops=16,
+                 call=f"linreg(X, w, b) with {text}")
 
 
-@pytest.mark.check("linreg: matches the reference, with shape (n, 1)", points=2)
+@pytest.mark.check("linreg: matches the reference, with shape (n, 1)", points=3)
 def test_linreg_values(student, reference):
     for text, args in linreg_cases():
         check_linreg(student, reference, text, args)
@@ -117,21 +126,21 @@ def test_linreg_edge_cases(student, reference):
         check_linreg(student, reference, text, args)
 
 
-@pytest.mark.check("linreg: gradients with respect to X, w and b match the reference", points=1, hidden=True)
+@pytest.mark.check("linreg: gradients with respect to X, w and b match the reference", points=1)
 def test_linreg_gradient(student, reference):
     remote_grads_of = student.define(grads_of)
     X, w, b, weights = torch.randn(5, 3), torch.randn(3, 1), torch.randn(1), torch.randn(5, 1)
-    expected = [t.clone().requires_grad_(True) for t in (X, w, b)]
-    (reference.linreg(*expected) * weights).sum().backward()
+    expected = [t.double().requires_grad_(True) for t in (X, w, b)]
+    (reference.linreg(*expected) * weights.double()).sum().backward()
     got = remote_grads_of(student.linreg, [X, w, b], weights)
     expect(isinstance(got, list) and len(got) == 3 and all(isinstance(g, torch.Tensor) for g in got),
            "the gradient of (linreg(X, w, b) * weights).sum() does not reach each of X, w and b")
     for name, g, e in zip("Xwb", got, expected):
-        expect_close(g, e.grad, call=f"the gradient of (linreg(X, w, b) * weights).sum() with respect to {name}",
-                     rtol=1e-4, atol=1e-6)
+        expect_close(g, e.grad, dtype=torch.float32, ops=16,
+                     call=f"the gradient of (linreg(X, w, b) * weights).sum() with respect to {name}")
 
 
-@pytest.mark.check("linreg: leaves its inputs unchanged", points=1, hidden=True)
+@pytest.mark.check("linreg: leaves its inputs unchanged", condition=True)
 def test_linreg_inputs_unchanged(student):
     call = student.define(call_with_copies)
     before, after = call(student.linreg, [torch.randn(4, 2), torch.randn(2, 1), torch.randn(1)])
@@ -145,6 +154,7 @@ def loss_cases():
         ("y_hat = [[1], [2], [3]], y = [1, 1, 1] (y 1-D)", (torch.tensor([[1.0], [2.0], [3.0]]), torch.ones(3))),
         ("y_hat = torch.randn(6, 1), y = torch.randn(6) (y 1-D)", (torch.randn(6, 1), torch.randn(6))),
         ("y_hat = torch.randn(6, 1), y = torch.randn(6, 1)", (torch.randn(6, 1), torch.randn(6, 1))),
+        ("float64 tensors", (torch.randn(4, 1, dtype=torch.float64), torch.randn(4, dtype=torch.float64))),
     ]
 
 
@@ -164,10 +174,11 @@ def check_loss(student, reference, text, args):
     expect(isinstance(got, torch.Tensor) and got.dim() == 0,
            f"squared_loss(y_hat, y) with {text} should return a 0-dim tensor, got "
            f"{'shape ' + str(tuple(got.shape)) if isinstance(got, torch.Tensor) else type(got).__name__}")
-    expect_close(got, reference.squared_loss(*args), call=f"squared_loss(y_hat, y) with {text}", rtol=1e-5, atol=0)
+    expect_close(got, in_float64(reference.squared_loss, *args), dtype=args[0].dtype, ops=16,
+                 call=f"squared_loss(y_hat, y) with {text}")
 
 
-@pytest.mark.check("squared_loss: matches the reference as a 0-dim mean", points=2)
+@pytest.mark.check("squared_loss: matches the reference as a 0-dim mean", points=3)
 def test_loss_values(student, reference):
     for text, args in loss_cases():
         check_loss(student, reference, text, args)
@@ -180,20 +191,21 @@ def test_loss_edge_cases(student, reference):
         check_loss(student, reference, text, args)
 
 
-@pytest.mark.check("squared_loss: gradient with respect to y_hat matches the reference", points=1, hidden=True)
+@pytest.mark.check("squared_loss: gradient with respect to y_hat matches the reference", points=1)
 def test_loss_gradient(student, reference):
     remote_grads_of = student.define(grads_of)
     y_hat, y = torch.randn(6, 1), torch.randn(6)
-    expected = y_hat.clone().requires_grad_(True)
-    reference.squared_loss(expected, y).backward()
+    expected = y_hat.double().requires_grad_(True)
+    reference.squared_loss(expected, y.double()).backward()
     got = remote_grads_of(student.squared_loss, [y_hat], 1.0, [y])
     expect(isinstance(got, list) and len(got) == 1 and isinstance(got[0], torch.Tensor),
            "the gradient of squared_loss(y_hat, y) does not reach y_hat")
-    expect_close(got[0], expected.grad, call="the gradient of squared_loss(y_hat, y) with respect to y_hat, "
-                 "y_hat = torch.randn(6, 1), y = torch.randn(6)", rtol=1e-4, atol=1e-6)
+    expect_close(got[0], expected.grad, dtype=torch.float32, ops=16,
+                 call="the gradient of squared_loss(y_hat, y) with respect to y_hat, "
+                      "y_hat = torch.randn(6, 1), y = torch.randn(6)")
 
 
-@pytest.mark.check("squared_loss: leaves its inputs unchanged", points=1, hidden=True)
+@pytest.mark.check("squared_loss: leaves its inputs unchanged", condition=True)
 def test_loss_inputs_unchanged(student):
     call = student.define(call_with_copies)
     before, after = call(student.squared_loss, [torch.randn(4, 1), torch.randn(4)])
@@ -205,7 +217,7 @@ def check_step(student, values, grads, lr, text):
     step = student.define(sgd_step)
     found = step(student.SGD, values, grads, lr)
     call = f"SGD(params, lr={lr}).step() with {text}"
-    expected = [v - lr * g for v, g in zip(values, grads)]
+    expected = [v.double() - lr * g.double() for v, g in zip(values, grads)]
     expect(isinstance(found.get("values"), list) and len(found["values"]) == len(values),
            f"{call}: the parameters could not be read back")
     unchanged = all(isinstance(got, torch.Tensor) and got.shape == v.shape and bool(torch.equal(got, v))
@@ -213,14 +225,14 @@ def check_step(student, values, grads, lr, text):
     expect(not unchanged, f"{call} left every parameter as it was; update each one in place "
                           "(param -= lr * param.grad): rebinding `param = ...` changes a local name only")
     for i, (got, want) in enumerate(zip(found["values"], expected)):
-        expect_close(got, want, call=f"{call}, parameter {i} after the step", rtol=1e-5, atol=1e-7)
+        expect_close(got, want, dtype=values[i].dtype, ops=4, call=f"{call}, parameter {i} after the step")
     expect(found["is_leaf"] and found["no_grad_fn"],
            f"{call} recorded the update in the autograd graph (a parameter has a grad_fn afterwards); "
            "update under torch.no_grad()")
     expect(found["requires_grad"], f"{call} left a parameter without requires_grad")
-    second = [v - lr * 2 * v for v in found["values"]]  # the second step follows the gradient 2 * param
+    second = [v.double() - lr * 2 * v.double() for v in found["values"]]  # the gradient of (p ** 2).sum()
     for i, (got, want) in enumerate(zip(found["second"], second)):
-        expect_close(got, want, call=f"{call}, parameter {i} after a second step", rtol=1e-5, atol=1e-7)
+        expect_close(got, want, dtype=values[i].dtype, ops=4, call=f"{call}, parameter {i} after a second step")
 
 
 @pytest.mark.check("SGD: step updates every parameter in place, outside the autograd graph", points=2)

@@ -9,7 +9,8 @@
     │   └── NotebookTooOld           (exit 6)   nbformat older than 4
     ├── AssignmentError
     │   ├── UnknownAssignment        (exit 7)   no checks or no solution for that assignment id
-    │   └── AuthoringError           (exit 9)   a solution notebook or checks file is malformed
+    │   ├── AuthoringError           (exit 9)   a solution notebook or checks file is malformed
+    │   └── AssignmentNotValid       (exit 11)  `grade-admin validate` found problems
     ├── DatasetError                 (exit 10)  the image data cannot be loaded (--data)
     └── EnvironmentProblem           (exit 8)   the kernel or sandbox could not start
 
@@ -48,6 +49,7 @@ class ExitStatus(IntEnum):
     ENVIRONMENT = 8, "the kernel or sandbox could not start"
     AUTHORING = 9, "a malformed solution notebook or checks file"
     DATASET = 10, "unreadable Fashion-MNIST files (--data)"
+    NOT_VALID = 11, "grade-admin validate: the assignment does not hold (one line per problem)"
     INTERRUPTED = 130, "interrupted (Ctrl-C or kill); a batch keeps what is finished"
     OUTPUT_CLOSED = 141, "whoever read the output stopped early (e.g. | head)"
 
@@ -113,6 +115,18 @@ class AuthoringError(AssignmentError):
         super().__init__(f"{path}: {where}{problem}", f"{where}{problem}")
         self.path = path
         self.line = line
+
+
+class AssignmentNotValid(AssignmentError):
+    """`grade-admin validate` found problems with an authored assignment (each printed already)."""
+
+    exit_status = ExitStatus.NOT_VALID
+
+    def __init__(self, assignment_id: str, problems: list[str]) -> None:
+        count = f"{len(problems)} problem" + ("s" if len(problems) != 1 else "")
+        super().__init__(f"{assignment_id} is not valid: {count}")
+        self.assignment_id = assignment_id
+        self.problems = problems
 
 
 class DatasetError(GraderError):

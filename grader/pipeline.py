@@ -8,30 +8,70 @@ heavy imports wait until the notebook has run, or load beside it (`preload_check
 
 A submission that cannot be graded still yields a report that says why (`grade_or_explain`,
 `explain`), in words a student may read (`student_reason`).
+
+Whatever confines the kernel, the grading holds three things itself: the course's checks and
+solution are read (their digests taken) before the kernel starts and must be unchanged when the
+checks run and after the kernel is gone (`CourseFiles`); one wall-clock budget covers the
+cells and the checks (`ExecutionLimits.submission_budget`: after it, every call into the kernel
+fails at once); and the report names the isolation, with a note when it is not bubblewrap.
 """
 
 from __future__ import annotations
 
+import hashlib
 import threading
 import time
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Callable
 
 from grader.checking.reference import load_reference
 from grader.checking.student import Student
-from grader.errors import (AuthoringError, GraderError, NotebookNotFound, SubmissionError,
-                           UnknownAssignment)
+from grader.errors import (AuthoringError, EnvironmentProblem, GraderError, NotebookNotFound,
+                           SubmissionError, UnknownAssignment)
 from grader.execute.kernel import Kernel, start_kernel
 from grader.execute.run import execute_notebook
-from grader.execute.sandbox import isolation_for
+from grader.execute.sandbox import isolation_for, isolation_note, probe_bubblewrap
 from grader.options import GradeOptions, SandboxPolicy, sandbox_policy
-from grader.results import CheckResult, GradeReport, GradeStatus, ungradable_report
-from grader.submission.course import Assignment, mismatch_note
+from grader.results import CheckResult, GradeReport, GradeStatus, Isolation, ungradable_report
+from grader.submission.course import Assignment, is_helper_file, mismatch_note
 from grader.submission.notebook import Submission, load_notebook
 
 KernelStarter = Callable[[SandboxPolicy], Kernel]
 
 KERNEL_LOST = "the notebook's kernel could not be kept alive; checks that need it got no credit"
+
+
+def budget_spent(seconds: float) -> str:
+    return (f"the submission's time budget ({seconds:g} s for the cells and the checks) was "
+            "spent; checks not done by then got no credit")
+
+
+@dataclass(frozen=True)
+class CourseFiles:
+    """The digests of an assignment's checks (with their helper files) and solution, taken
+    before the student's kernel starts; `verify` raises when any has changed since."""
+
+    digests: tuple[tuple[Path, str], ...]
+
+    @classmethod
+    def read(cls, assignment: Assignment) -> CourseFiles:
+        helpers = [p for p in sorted(assignment.checks.parent.glob("*.py")) if is_helper_file(p)]
+        paths = [assignment.checks, assignment.solution, *helpers]
+        return cls(tuple((path, _digest(path)) for path in paths))
+
+    def verify(self) -> None:
+        for path, digest in self.digests:
+            if _digest(path) != digest:
+                raise EnvironmentProblem("the course's checks or solution changed while the "
+                                         "notebook ran: nothing was graded")
+
+
+def _digest(path: Path) -> str:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return "(unreadable)"
 
 
 def grade_notebook(path: Path, options: GradeOptions) -> GradeReport:
@@ -42,14 +82,16 @@ def grade_notebook(path: Path, options: GradeOptions) -> GradeReport:
     submission = load_notebook(path)  # a file that cannot be graded says so before any kernel
     assignment = _assignment_of(submission, options)  # ... and so does an unknown assignment
     policy = sandbox_policy(options)
+    course_files = CourseFiles.read(assignment)  # before any student code runs
     early = [start_kernel(policy)]
-    threading.Thread(target=preload_checks, daemon=True).start()  # beside the notebook's run
+    threading.Thread(target=preload_checks, args=(assignment, options),  # beside the notebook
+                     daemon=True).start()
 
     def kernels(asked: SandboxPolicy) -> Kernel:
         return early.pop() if early and asked == policy else start_kernel(asked)
 
     try:
-        return _grade(submission, assignment, options, kernels, started)
+        return _grade(submission, assignment, options, kernels, started, course_files)
     finally:
         for kernel in early:  # not used: the grading stopped before it ran the notebook
             kernel.close()
@@ -105,6 +147,14 @@ def unrun_checks(assignment: Assignment, options: GradeOptions,
     return tuple(_run(assignment, None, options, unavailable=reason))
 
 
+def unisolated_reason(options: GradeOptions) -> str:
+    """Why a notebook graded with `options` would run with resource limits only (and could
+    read the solution), or "" when it would be isolated."""
+    if isolation_for(sandbox_policy(options)) is not Isolation.RLIMITS:
+        return ""
+    return probe_bubblewrap().reason or "the sandbox is turned off, and the grader is not root"
+
+
 def student_reason(error: BaseException) -> str:
     """Why a submission was not graded, in words a student may read: no path of the grading
     machine, no exception class."""
@@ -117,35 +167,68 @@ def student_reason(error: BaseException) -> str:
     return "the grader failed (an internal error); your instructor can rerun it"
 
 
-def preload_checks() -> None:
-    """Import what the checks need (torch, pytest, …); run it in a thread while a notebook runs."""
-    import grader.checking.datasets  # noqa: F401
+# What checks files import when pytest collects them (`grader.check_tools` brings pandas; its
+# source scans bring IPython's input transformer): module names, imported by `preload_checks`.
+CHECK_IMPORTS = ("grader.check_tools", "IPython.core.inputtransformer2")
+
+
+def preload_checks(assignment: Assignment | None = None,
+                   options: GradeOptions | None = None) -> None:
+    """Load what the checks need (torch, pytest, what checks files import; the reference; the
+    image data if the checks ask for it); run it in a thread while a notebook runs. What fails
+    here fails again, and is reported, when the checks run."""
+    import importlib
+
+    from grader.checking.datasets import load_image_data
     import grader.checking.plugin  # noqa: F401
+
+    try:
+        for name in CHECK_IMPORTS:
+            importlib.import_module(name)
+        if assignment is not None:
+            load_reference(assignment.solution)
+            if options is not None and "image_data" in assignment.checks.read_text():
+                load_image_data(options.data_dir)  # scikit-learn's digits: a second's import
+    except Exception:  # noqa: BLE001 - see above
+        pass
 
 
 def _grade(submission: Submission, assignment: Assignment, options: GradeOptions,
-           kernels: KernelStarter, started: float) -> GradeReport:
+           kernels: KernelStarter, started: float,
+           course_files: CourseFiles | None = None) -> GradeReport:
     policy = sandbox_policy(options)
+    course_files = course_files or CourseFiles.read(assignment)
+    budget = options.limits.submission_budget
+    deadline = started + budget
+    limits = replace(options.limits, notebook_budget=min(options.limits.notebook_budget,
+                                                         max(1.0, deadline - time.monotonic())))
     execution = execute_notebook(submission.notebook, lambda: kernels(policy),
-                                 options.limits, submission.skipped_lines)
+                                 limits, submission.skipped_lines)
     kernel = execution.kernel
+    isolation = kernel.isolation if kernel is not None else isolation_for(policy)
     student = None
     try:
         if kernel is not None:
             student = Student(kernel.manager.get_connection_info(), submission.source,
-                              call_timeout=options.call_timeout, is_alive=kernel.is_alive)
+                              call_timeout=options.call_timeout,
+                              is_alive=lambda: kernel.is_alive() and time.monotonic() < deadline)
+        course_files.verify()
         results = _run(assignment, student, options)
     finally:
         if student is not None:
             student.close()
         if kernel is not None:
-            kernel.close()
+            kernel.close()  # every process of the submission is gone before the report exists
+    course_files.verify()
     notes = [mismatch_note(submission.declared_assignment, assignment),
-             KERNEL_LOST if kernel is None else ""]
+             KERNEL_LOST if kernel is None else "",
+             budget_spent(budget) if time.monotonic() >= deadline else "",
+             isolation_note(isolation, policy)]
     return GradeReport(
         submission=str(submission.path), assignment=assignment.id, status=GradeStatus.GRADED,
-        checks=tuple(results), execution=execution.summary, isolation=isolation_for(policy),
+        checks=tuple(results), execution=execution.summary, isolation=isolation,
         reason="; ".join(note for note in notes if note), duration=time.monotonic() - started,
+        hidden_points=getattr(results, "hidden_points", 0.0),
     )
 
 

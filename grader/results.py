@@ -27,8 +27,23 @@ class GradeStatus(str, Enum):
 
 
 class Isolation(str, Enum):
+    """What confined the student's kernel (see `grader.execute.sandbox`), strongest first."""
+
     BUBBLEWRAP = "bubblewrap"  # namespaces: no network, private /tmp, hidden course files
-    RLIMITS = "rlimits"  # resource limits and a process group only
+    UNPRIVILEGED_USER = "unprivileged-user"  # no namespaces: a uid of its own, course closed to it
+    RLIMITS = "rlimits"  # resource limits only, as the grader's own user: not isolated
+
+    @property
+    def words(self) -> str:
+        """The isolation as a person reads it."""
+        return _ISOLATION_WORDS[self]
+
+
+_ISOLATION_WORDS = {
+    Isolation.BUBBLEWRAP: "bubblewrap sandbox",
+    Isolation.UNPRIVILEGED_USER: "unprivileged user, no sandbox",
+    Isolation.RLIMITS: "resource limits only, NOT isolated",
+}
 
 
 class CellStatus(str, Enum):
@@ -105,6 +120,7 @@ class GradeReport:
     # (name, text): NOTEBOOK_FINGERPRINT -> the file's SHA-256, and each graded function or
     # class -> its normalised source (grader.submission.fingerprint); for the class page
     fingerprints: tuple[tuple[str, str], ...] = ()
+    hidden_points: float = 0.0  # points of the hidden checks left out (--public-only)
 
     @property
     def score(self) -> float:
@@ -173,8 +189,9 @@ def to_dict(report: GradeReport) -> dict[str, Any]:
     score and the maximum. `report_from_dict` reads it back. `fingerprints` appears only when
     there are some (the format of reports made before it existed)."""
     data = _plain(dataclasses.asdict(report))
-    if not data["fingerprints"]:
-        del data["fingerprints"]
+    for optional in ("fingerprints", "hidden_points"):  # absent from reports made before them
+        if not data[optional]:
+            del data[optional]
     data["score"] = report.score
     data["max_score"] = report.max_score
     return data
@@ -202,6 +219,7 @@ def report_from_dict(data: dict[str, Any]) -> GradeReport:
         reason=data.get("reason", ""), duration=data.get("duration", 0.0),
         student=data.get("student", ""),
         fingerprints=tuple((str(name), str(text)) for name, text in data.get("fingerprints", ())),
+        hidden_points=float(data.get("hidden_points", 0.0)),
     )
 
 

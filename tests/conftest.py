@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
+
+os.environ["GRADER_WARM_MINUTES"] = "0"  # no warm daemon: each test grades the way it calls
 
 from grader.submission.course import Course
 from grader.options import ExecutionLimits

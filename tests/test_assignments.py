@@ -1,12 +1,13 @@
 """The checks of every assignment, end to end on real notebooks in real sandboxed kernels.
 
 For each assignment: the solved notebook scores full marks, the untouched assignment scores zero
-with a message on every check, and for every graded function one realistic bug fails that
-function's checks and no other function's. Bugs are made by a string replacement in a cell of the
+with a message on every check, and for every graded function one realistic bug fails the
+checks of that function it should fail, costs that function all its points (the scoring rule),
+and costs no other function anything. Bugs are made by a string replacement in a cell of the
 solution. Where the functions of an assignment do not call each other in their checks, their
 bugs share one notebook (each bug still judged on its own function's checks); the required case
 of 04 (softmax over the wrong axis) has a notebook of its own. Right answers built on forbidden
-APIs lose the from-scratch checks only. Each notebook is graded once per module.
+APIs fail the from-scratch condition only, which costs their function's points. Each notebook is graded once per module.
 """
 
 from __future__ import annotations
@@ -69,12 +70,11 @@ BUGS = [
     Bug("01_preprocessing", "drop_most_missing",  # drops in place, changing the caller's frame
         "return df.drop(columns=counts.idxmax())",
         "df.drop(columns=counts.idxmax(), inplace=True)\n    return df",
-        passes("drop_most_missing: drops the column with the most missing values",
-               "drop_most_missing: ties, no gaps, one row, an all-missing column")),
+        passes("drop_most_missing: drops the column with the most missing values (the first on a tie)",
+               "drop_most_missing: no gaps, one row, an all-missing column, a shuffled index")),
     Bug("01_preprocessing", "preprocess",  # forgets the missing-value indicator columns
         "pd.get_dummies(inputs, dummy_na=True)", "pd.get_dummies(inputs)",
-        passes("preprocess: leaves its input unchanged",
-               "preprocess: fills gaps in nullable integer (Int64) columns with the mean")),  # no categories
+        passes("preprocess: leaves its input unchanged")),
     # 02
     Bug("02_linear_algebra_autograd", "frobenius_norm",  # the norm without its square root
         "return torch.sqrt((A * A).sum())", "return (A * A).sum()",
@@ -215,8 +215,10 @@ def test_a_bug_fails_its_function_only(graded, bug):
     own = {c.name for c in report.checks if c.function == bug.function}
     expected = bug.fails if bug.fails is not None else own - bug.still_passes
     assert bug.still_passes | expected <= own, "a check named in the bug does not exist"
-    assert {c.name for c in report.checks if c.function == bug.function and c.status is not CheckStatus.PASSED} \
-        == expected
+    failed_itself = {c.name for c in report.checks if c.function == bug.function
+                     and c.status is not CheckStatus.PASSED and not c.detail.startswith("passed, but")}
+    assert failed_itself == expected
+    assert [c.name for c in report.checks if c.function == bug.function and c.points] == []  # the scoring rule
     bugged = {b.function for b in BUGS if b.notebook == bug.notebook}
     others = {c.name for c in report.checks if c.function not in bugged and c.status is not CheckStatus.PASSED}
     assert others == set()

@@ -1,6 +1,9 @@
 """The batch's progress on stderr: one line rewritten in place on a terminal, else plain lines.
 
     [ 7/20] 5 graded, 1 ungradable, 1 from cache · about 1 min 20 s left
+
+Student ids and assignments come from file names and notebooks: they go through
+`printable`, so none can move the cursor or break the line.
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ import time
 from typing import TextIO
 
 from grader.batch.run import Progress
+from grader.reporters.text import printable
 
 
 class ProgressDisplay:
@@ -39,7 +43,8 @@ class ProgressDisplay:
             about = ""
             if last is not None:
                 report = last.report
-                about = f"{last.student} ({report.assignment or '?'}): {last.status.value}"
+                about = printable(f"{last.student} ({report.assignment or '?'}): "
+                                  f"{last.status.value}")
                 if report.checks:
                     about += f" {report.score:g}/{report.max_score:g}"
                 if last.cached:

@@ -5,7 +5,8 @@ kernels each worker forks its submissions' kernels from.
     shared_zygote(...)       one warm, sandboxed process for all workers (imports held once)
     warm_kernels(options)    in a worker: its kernel starter (forked from the zygote, or cold)
     stop_pool(pool)          abandon a pool: terminate its workers, and so their kernels
-    dask_executor(address)   the same job on a Dask cluster
+    dask_executor(...)       the same job on a Dask cluster (`grader.batch.cluster`: it ships
+                             the notebooks and the course, so workers share no filesystem)
 
 Per-process state (a worker's, never the parent's): `_WARM`, the worker's kernel starter for
 each sandbox policy, made at its first submission and kept for its life; `_SHARED_ZYGOTE`, the
@@ -22,14 +23,13 @@ import signal
 import sys
 import threading
 import time
-from typing import Callable, Iterable
+from typing import Iterable
 
 from grader.batch.cache import ResultCache, grader_version, result_key
+from grader.batch.cluster import dask_executor  # noqa: F401 - the command line's name for it
 from grader.execute.kernel import start_kernel
-from grader.execute.sandbox import isolation_for
-from grader.options import GradeOptions, SandboxPolicy, sandbox_policy
+from grader.options import GradeOptions, SandboxPolicy, limit_grading_memory, sandbox_policy
 from grader.pipeline import KernelStarter
-from grader.results import Isolation
 from grader.submission.discover import Entry
 
 _WARM: dict[SandboxPolicy, KernelStarter] = {}  # this worker's kernel starter, by policy
@@ -66,6 +66,7 @@ def _worker_setup(parent: int, zygote=None) -> None:  # noqa: ANN001 - a ZygoteA
     if zygote is not None:
         _SHARED_ZYGOTE[:] = [zygote]
     os.setpgrp()
+    limit_grading_memory()
     signal.signal(signal.SIGTERM, _exit_on_signal)
     threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
 
@@ -103,6 +104,7 @@ def shared_zygote(entries: Iterable[Entry], options: GradeOptions, cache: Result
                   force: bool):  # noqa: ANN201 - a grader.execute.warm.Zygote or None
     """One warm zygote for all of a batch's workers (their imported modules held in memory
     once), when something is left to grade and the sandbox allows it; else None."""
+    from grader.execute.warm import zygote_can_serve
     from grader.execute.zygote import Zygote
 
     version = grader_version()
@@ -110,7 +112,7 @@ def shared_zygote(entries: Iterable[Entry], options: GradeOptions, cache: Result
             cache.load(result_key(e.path, options, version)) is not None for e in entries):
         return None
     policy = sandbox_policy(options)
-    if isolation_for(policy) is not Isolation.BUBBLEWRAP:
+    if not zygote_can_serve(policy):
         return None
     try:
         return Zygote(policy)
@@ -134,16 +136,3 @@ def stop_pool(pool: cf.ProcessPoolExecutor) -> None:
         process.join(timeout=max(0.1, deadline - time.monotonic()))
         if process.is_alive():
             process.kill()
-
-
-def dask_executor(address: str) -> tuple[cf.Executor, Callable[[], None], int]:
-    """An executor on the Dask cluster at `address`, a function that closes it, its threads."""
-    try:
-        from distributed import Client
-    except ImportError as error:
-        from grader.errors import UsageError
-
-        raise UsageError("--scheduler needs Dask: pip install 'dl-notebook-grader[dask]'") from error
-    client = Client(address)
-    threads = sum(client.nthreads().values()) or 1
-    return client.get_executor(pure=False), client.close, threads

@@ -2,22 +2,35 @@
 
 - Assertions with messages a student can act on: `expect`, `expect_close`, `expect_unchanged`,
   `fail` (`grader.check_tools.expect`), and `describe` for messages of your own.
-- `forbidden_uses`: built-in APIs a student's function was asked not to use (`source_scan`).
+- `forbidden_uses`: built-in APIs a student's function was asked not to use (`source_scan`);
+  `expect_no_builtin`, `builtin_uses`, `autograd_uses`: the same, from the source the kernel
+  holds and from what the function calls when it runs (`builtins`).
+- The tolerance rule: `expect_close(..., ops=k, like=..., dtype=...)`, `float_tolerance`,
+  `in_float64` (`expect`).
 - Training, the grading side: `classifier_accuracy`, `synthetic_regression_data`,
   `regression_error` (`training`).
 - Grader functions to send into the kernel with `student.define(...)`: `train_classifier`,
+  `parameters_report`,
   `train_linear_regression`, `call_with_copies`, `with_grader_names`, `with_grader_relu`,
   `with_grader_softmax` (from `grader.in_sandbox.helpers`, sent with that module's text).
 
 Importing this loads torch, numpy and pandas: checks need them anyway.
 """
 
-from grader.check_tools.expect import expect, expect_close, expect_unchanged, fail
+from grader.check_tools.builtins import autograd_uses, builtin_uses, expect_no_builtin
+from grader.check_tools.expect import expect, expect_close, expect_unchanged, fail, float_tolerance, in_float64
 from grader.check_tools.source_scan import ForbiddenUse, forbidden_uses
-from grader.check_tools.training import classifier_accuracy, regression_error, synthetic_regression_data
+from grader.check_tools.training import (
+    MLP,
+    SOFTMAX_REGRESSION,
+    classifier_accuracy,
+    regression_error,
+    synthetic_regression_data,
+)
 from grader.checking.describe import describe
 from grader.in_sandbox.helpers import (
     call_with_copies,
+    parameters_report,
     train_classifier,
     train_linear_regression,
     with_grader_names,
@@ -27,14 +40,22 @@ from grader.in_sandbox.helpers import (
 
 __all__ = [
     "ForbiddenUse",
+    "MLP",
+    "SOFTMAX_REGRESSION",
+    "autograd_uses",
+    "builtin_uses",
     "call_with_copies",
     "classifier_accuracy",
     "describe",
     "expect",
     "expect_close",
+    "expect_no_builtin",
     "expect_unchanged",
     "fail",
+    "float_tolerance",
     "forbidden_uses",
+    "in_float64",
+    "parameters_report",
     "regression_error",
     "synthetic_regression_data",
     "train_classifier",

@@ -3,6 +3,20 @@
 Each failure says what was called, what kind of value was expected and what came back
 (type, shape, dtype) and, for numbers, the largest difference and where; never the expected
 values themselves. Everything here runs in the grading process on decoded plain data.
+
+The tolerance rule, one for every check of a floating-point result (`float_tolerance`): the
+reference is computed in float64 (`in_float64`), and the student's answer, in the dtype of the
+inputs, may differ from it by
+
+    ops × eps(dtype) × (M + tiny(dtype)),    M = max(largest |exact| entry, largest |like| entry)
+
+with eps the machine epsilon (float32: 2**-23 ≈ 1.19e-7; float64: 2**-52 ≈ 2.2e-16), `ops` a
+small count of roundings times the operation's conditioning, chosen per check (0: the operation
+is exact, as relu or selection), and M the magnitude against which rounding errors are made: the
+result's own (a normwise bound, as for sums and products), or the inputs' where the operation
+subtracts terms of that size (softmax shifts logits by their maximum: at logits near 1000 float32
+has a spacing of 6e-5, so M is 1000 and not 1). tiny(dtype) is the smallest normal number
+(float32: 1.2e-38): below it, numbers are subnormal and their spacing no longer shrinks.
 """
 
 from __future__ import annotations
@@ -29,16 +43,68 @@ def expect(condition: object, message: str) -> None:
         raise CheckFailed(message)
 
 
+EPSILON = {torch.float16: 2.0 ** -10, torch.bfloat16: 2.0 ** -7, torch.float32: 2.0 ** -23,
+           torch.float64: 2.0 ** -52}
+
+
+def _largest(value: Any) -> float:
+    if isinstance(value, (pd.Series, pd.DataFrame)):
+        value = value.select_dtypes("number") if isinstance(value, pd.DataFrame) else value
+        value = torch.tensor(np.asarray(value, dtype=float))
+    if isinstance(value, (list, tuple)):
+        return max((_largest(v) for v in value), default=0.0)
+    if isinstance(value, (int, float, np.ndarray, np.generic)):
+        value = torch.tensor(np.asarray(value, dtype=float))
+    if not isinstance(value, torch.Tensor) or value.numel() == 0:
+        return 0.0
+    finite = value.detach().double().abs()
+    finite = finite[torch.isfinite(finite)]
+    return float(finite.max()) if finite.numel() else 0.0
+
+
+def float_tolerance(exact: Any, dtype: torch.dtype, ops: float, like: Any = ()) -> float:
+    """The absolute tolerance of the rule in this module's docstring:
+    ops × eps(dtype) × (max(largest |exact| entry, largest |like| entry) + tiny(dtype))."""
+    precision = dtype if dtype in EPSILON else torch.float64
+    tiny = torch.finfo(precision).smallest_normal
+    return ops * EPSILON[precision] * (max(_largest(exact), _largest(like)) + tiny)
+
+
+def in_float64(function: Any, *args: Any, **kwargs: Any) -> Any:
+    """function(*args, **kwargs) with every floating tensor argument cast to float64: the exact
+    answer that a float32 (or float64) answer is compared with."""
+    def widen(value: Any) -> Any:
+        if isinstance(value, torch.Tensor) and value.is_floating_point():
+            return value.detach().to(torch.float64)
+        return value
+    return function(*map(widen, args), **{k: widen(v) for k, v in kwargs.items()})
+
+
 def expect_close(got: Any, expected: Any, *, call: str, rtol: float = 1e-5, atol: float = 1e-6,
-                 check_dtype: bool = True) -> None:
-    """`got` equals `expected` within tolerances, with the same type, shape (and dtype)."""
+                 check_dtype: bool = True, ops: float | None = None, like: Any = (),
+                 dtype: torch.dtype | None = None) -> None:
+    """`got` equals `expected` within tolerances, with the same type, shape (and dtype).
+
+    With `ops`, the tolerance follows the module's rule (`float_tolerance`) for each tensor,
+    series or number, and `dtype` (default: `expected`'s) is the dtype `got` must have and whose
+    epsilon counts; `rtol` and `atol` are then unused."""
+    if ops is not None and not isinstance(expected, (tuple, list, pd.DataFrame)):
+        precision = dtype or (expected.dtype if isinstance(expected, torch.Tensor) else torch.float64)
+        rtol, atol = 0.0, float_tolerance(expected, precision, ops, like)
+        ops = None
     if isinstance(expected, torch.Tensor):
+        if dtype is not None:
+            expect(not (check_dtype and isinstance(got, torch.Tensor) and got.dtype != dtype),
+                   f"{call}: expected dtype {str(dtype).removeprefix('torch.')}, got {_dtype(got)}")
+            check_dtype = False
         _expect_tensor(got, expected, call, rtol, atol, check_dtype)
     elif isinstance(expected, np.ndarray):
         expect(isinstance(got, np.ndarray), f"{call}: expected {describe(expected)}, got {describe(got)}")
         _expect_tensor(torch.from_numpy(np.array(got)), torch.from_numpy(np.array(expected)),
                        call, rtol, atol, check_dtype)
     elif isinstance(expected, pd.DataFrame):
+        if ops is not None:
+            rtol, atol = 0.0, float_tolerance(expected, dtype or torch.float64, ops, like)
         _expect_frame(got, expected, call, rtol, atol)
     elif isinstance(expected, pd.Series):
         _expect_series(got, expected, call, rtol, atol)
@@ -46,7 +112,8 @@ def expect_close(got: Any, expected: Any, *, call: str, rtol: float = 1e-5, atol
         expect(isinstance(got, (tuple, list)) and len(got) == len(expected),
                f"{call}: expected {describe(expected)}, got {describe(got)}")
         for i, (g, e) in enumerate(zip(got, expected)):
-            expect_close(g, e, call=f"{call}[{i}]", rtol=rtol, atol=atol, check_dtype=check_dtype)
+            expect_close(g, e, call=f"{call}[{i}]", rtol=rtol, atol=atol, check_dtype=check_dtype,
+                         ops=ops, like=like, dtype=dtype)
     elif isinstance(expected, (bool, str)) or expected is None:
         expect(got == expected and type(got) is type(expected),
                f"{call}: expected {describe(expected)}, got {describe(got)}")

@@ -1,9 +1,10 @@
 """Grading-side halves of the training checks: data made here, answers judged here.
 
 The kernel side (`grader.in_sandbox.helpers.train_classifier`, `train_linear_regression`) trains
-the student's code and sends back predictions or learned weights; these functions make the
-synthetic data and score what came back, in the grading process, so validation labels and true
-weights never enter the kernel.
+the student's code and sends back the learned parameters; these functions make the synthetic
+data and judge what came back, in the grading process, with the grader's own forward of the
+contract's model: validation images, their labels and true weights never enter the kernel, and
+nothing computed there (a prediction, an arg-max) counts for the score.
 """
 
 from __future__ import annotations
@@ -13,11 +14,33 @@ import math
 import torch
 
 
-def classifier_accuracy(predictions, labels: torch.Tensor) -> float:  # noqa: ANN001 - any answer
-    """Accuracy of predicted classes against labels (0 for an answer of the wrong form)."""
-    if not isinstance(predictions, torch.Tensor) or predictions.shape != labels.shape:
+SOFTMAX_REGRESSION = ("W", "b")
+MLP = ("W1", "b1", "W2", "b2")
+
+
+def _logits(names: tuple[str, ...], params: dict, X: torch.Tensor) -> torch.Tensor:
+    """The contract's models, in float64: X W + b (the softmax keeps the arg-max), or
+    relu(X W1 + b1) W2 + b2; X flattened per example."""
+    X = X.reshape(len(X), -1).double()
+    p = {name: params[name].detach().double() for name in names}
+    if names == SOFTMAX_REGRESSION:
+        return X @ p["W"] + p["b"]
+    return torch.clamp(X @ p["W1"] + p["b1"], min=0) @ p["W2"] + p["b2"]
+
+
+def classifier_accuracy(params, names: tuple[str, ...], X: torch.Tensor, labels: torch.Tensor,
+                        classes: int = 10) -> float:  # noqa: ANN001 - any answer
+    """Validation accuracy of trained parameters under the grader's own forward of the model
+    named by `names` (SOFTMAX_REGRESSION or MLP); 0 for parameters of the wrong form."""
+    if not isinstance(params, dict) or not all(isinstance(params.get(n), torch.Tensor) for n in names):
         return 0.0
-    return float((predictions.to(torch.int64) == labels).float().mean())
+    try:
+        logits = _logits(names, params, X)
+    except RuntimeError:  # shapes that do not multiply
+        return 0.0
+    if logits.shape != (len(X), classes) or not bool(torch.isfinite(logits).all()):
+        return 0.0
+    return float((logits.argmax(dim=1) == labels).double().mean())
 
 
 def synthetic_regression_data(seed: int, n: int = 1000):  # noqa: ANN201 - four values

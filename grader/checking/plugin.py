@@ -4,12 +4,16 @@ pytest collects and runs the check file in the grading process; this plugin supp
 fixtures (`student`, `reference`, `image_data`), seeds every check, gives each one a time
 limit for its calls into the kernel, and turns each outcome into a `CheckResult`: a verdict
 (`grader.checking.verdicts`) or a failed assertion is a failed check, anything else the check
-raises is an error of the check. A checks file that pytest cannot run at all (a syntax error, a
+raises is an error of the check. Scoring (`score_by_function`): a function earns its points only
+when every check of it passes; a check marked `condition=True` ("uses no built-in", "leaves
+its input unchanged") holds no points of its own, and its failure too costs the function's
+points. A checks file that pytest cannot run at all (a syntax error, a
 failing import, a check without its marker) is an `AuthoringError` naming the file and line.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import random
 import sys
 import time
@@ -27,8 +31,9 @@ from grader.errors import AuthoringError
 from grader.results import CheckResult, CheckStatus
 
 DEFAULT_TIMEOUT = 10.0
-MARKER_HELP = ("check(name, points=1, hidden=False, timeout=10): a graded check; the name begins "
-               "with the function it judges")
+MARKER_HELP = ("check(name, points=1, hidden=False, timeout=10, condition=False): a graded check; the "
+               "name begins with the function it judges; a condition holds no points, but its failure "
+               "costs the function's points")
 
 
 class GradingPlugin:
@@ -45,6 +50,7 @@ class GradingPlugin:
         self._failures: dict[str, tuple[CheckStatus, str, str]] = {}
         self.results: list[CheckResult] = []
         self.deselected = 0
+        self.hidden_points = 0.0  # the points of the hidden checks left out by public_only
         self.problem: tuple[int, str] | None = None  # (line, what): why the checks file cannot run
 
     # -- fixtures -------------------------------------------------------------------------
@@ -76,6 +82,7 @@ class GradingPlugin:
             hidden = [item for item in items if _spec(item)["hidden"]]
             if hidden:
                 self.deselected = len(hidden)
+                self.hidden_points = sum(_spec(item)["points"] for item in hidden)
                 config.hook.pytest_deselected(items=hidden)
                 items[:] = [item for item in items if not _spec(item)["hidden"]]
 
@@ -129,7 +136,8 @@ def _spec(item: pytest.Item) -> dict:
     marker = item.get_closest_marker("check")
     args, kwargs = (marker.args, marker.kwargs) if marker else ((), {})
     name = kwargs.get("name") or (args[0] if args else item.name)
-    return {"name": str(name), "points": float(kwargs.get("points", 1)),
+    condition = bool(kwargs.get("condition", False))
+    return {"name": str(name), "points": 0.0 if condition else float(kwargs.get("points", 1)),
             "hidden": bool(kwargs.get("hidden", False)),
             "timeout": float(kwargs.get("timeout", DEFAULT_TIMEOUT))}
 
@@ -151,7 +159,15 @@ def _judge(error: BaseException, hidden: bool) -> tuple[CheckStatus, str, str]:
     return CheckStatus.ERROR, "the check could not judge this answer (reported to the instructor)", detail
 
 
-def run_checks(checks: Path, plugin: GradingPlugin) -> list[CheckResult]:
+class CheckResults(list):
+    """The results of a checks file, and the points of the hidden checks left out (public_only)."""
+
+    def __init__(self, results: list[CheckResult], hidden_points: float = 0.0) -> None:
+        super().__init__(results)
+        self.hidden_points = hidden_points
+
+
+def run_checks(checks: Path, plugin: GradingPlugin) -> CheckResults:
     """Collect and run one check file with pytest, in this process.
 
     Raises AuthoringError (naming the file and line) when the file cannot be run at all."""
@@ -163,14 +179,37 @@ def run_checks(checks: Path, plugin: GradingPlugin) -> list[CheckResult]:
     ]
     code = pytest.main(args, plugins=[plugin])
     if code in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
-        return plugin.results
+        return CheckResults(score_by_function(plugin.results), hidden_points=plugin.hidden_points)
     if code == pytest.ExitCode.NO_TESTS_COLLECTED and plugin.problem is None:
-        if plugin.deselected:
-            return plugin.results  # every check is hidden and only the public ones were asked for
+        if plugin.deselected:  # every check is hidden and only the public ones were asked for
+            return CheckResults([], hidden_points=plugin.hidden_points)
         raise AuthoringError(checks.name, 1, "no checks found (functions marked @pytest.mark.check)")
     _forget_module(checks)
     line, problem = plugin.problem or (0, f"the checks could not be run (pytest exit status {int(code)})")
     raise AuthoringError(checks.name, line, problem)
+
+
+def score_by_function(results: list[CheckResult]) -> list[CheckResult]:
+    """The scoring rule: points only for demonstrated correctness.
+
+    A function (the text before a check's first ':') keeps the points of its passed checks only
+    when none of its checks failed, conditions included. Otherwise each of its passed checks
+    earns 0 and says which check of the function failed. A check that could not judge (an error
+    of the check) earns 0 itself but costs its function nothing."""
+    failed: dict[str, CheckResult] = {}
+    for result in results:
+        if result.status is CheckStatus.FAILED:
+            failed.setdefault(result.function, result)
+    scored = []
+    for result in results:
+        first = failed.get(result.function)
+        if first is not None and result.status is CheckStatus.PASSED:
+            result = dataclasses.replace(
+                result, points=0.0, status=CheckStatus.FAILED,
+                message=f"no points: {result.function} failed the check \"{first.name}\"",
+                detail=f"passed, but {result.function} failed the check \"{first.name}\"")
+        scored.append(result)
+    return scored
 
 
 def _forget_module(checks: Path) -> None:

@@ -62,15 +62,29 @@ def exit_status_epilog(note: str = "") -> str:
     return "\n".join(lines + textwrap.wrap(note, width=78))
 
 
+COURSE_HELP = ("a course folder (solutions/ and checks/) added to the built-in course: an "
+               "assignment is looked up first in DIR, then in the built-in course, so an id in "
+               "both is DIR's (default: $GRADER_COURSE, else the working folder if it is a course)")
+
+
+def add_course_option(parser: argparse.ArgumentParser, *, in_subcommand: bool = False) -> None:
+    """`--course DIR`, with the one text that says what it does. A subcommand's copy has no
+    default, so that `grade-admin --course DIR generate` and `grade-admin generate --course DIR`
+    both work (a subparser's default would overwrite the value given before the subcommand)."""
+    extra = {"default": argparse.SUPPRESS} if in_subcommand else {"default": None}
+    parser.add_argument("--course", type=Path, metavar="DIR", help=COURSE_HELP, **extra)
+
+
 def course_from(args: argparse.Namespace) -> Course:
-    """The course: --course, else $GRADER_COURSE, else the working folder or this repository."""
+    """The course: --course, else $GRADER_COURSE, else the working folder, each on top of the
+    built-in course; else the built-in course alone."""
     if args.course is not None:
         if not (args.course / "checks").is_dir():
             raise UsageError(f"{args.course}: not a course folder (no checks/ inside)")
-        return Course(args.course.resolve())
+        return Course.adding_to_builtin(args.course)
     named = os.environ.get(COURSE_ENV, "").strip()
     if named:
-        return Course(Path(named).expanduser().resolve())
+        return Course.adding_to_builtin(Path(named).expanduser())
     return default_course()
 
 

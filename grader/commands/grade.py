@@ -14,18 +14,23 @@ import argparse
 import os
 import signal
 import sys
+from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 from typing import Sequence
 
-from grader.commands import course_from, data_from, exit_status_epilog, run_command
+from grader.batch import warm_daemon
+from grader.batch.warm_daemon import DEFAULT_IDLE_MINUTES
+from grader.commands import (add_course_option, course_from, data_from, exit_status_epilog,
+                             run_command)
 from grader.errors import ExitStatus, UsageError
 from grader.files import write_atomically
 from grader.options import GiB, ExecutionLimits, GradeOptions, SandboxPolicy
-from grader.pipeline import explain, grade_notebook
 from grader.reporters import FORMATS
+from grader.reporters.text import printable
 from grader.results import RowStatus
 
+WARM_MINUTES_ENV = "GRADER_WARM_MINUTES"
 BATCH_NOTE = ("In a batch, 8 means the grader failed on some submission; a batch grades every "
               "submission it can, whatever its state.")
 
@@ -41,8 +46,7 @@ def build_parser() -> argparse.ArgumentParser:
                              "GitHub Classroom repositories <assignment>-<user>/")
     parser.add_argument("--assignment", help="grade as this assignment, whatever the notebook's "
                         "metadata or file name say (a notebook that says otherwise is flagged)")
-    parser.add_argument("--course", type=Path, help="course folder with solutions/ and checks/ "
-                        "(default: $GRADER_COURSE, else the working folder or this repository)")
+    add_course_option(parser)
     parser.add_argument("--format", choices=sorted(FORMATS), default="table",
                         help="one notebook's report: a table of checks (default), the full JSON "
                              "report, Gradescope's results.json, or GitHub Classroom's result")
@@ -58,8 +62,14 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--memory", type=float, default=policy.memory_limit / GiB,
                         help=f"GiB of memory for the kernel ({policy.memory_limit / GiB:g})")
     parser.add_argument("--no-sandbox", action="store_true",
-                        help="no bubblewrap: resource limits and a process group only")
+                        help="no bubblewrap: as root, the kernel runs as an unprivileged user "
+                             "of its own; otherwise with resource limits only (not isolated)")
     parser.add_argument("--debug", action="store_true", help="show tracebacks of grader errors")
+    parser.add_argument("--cold", action="store_true", help="start every kernel and import "
+                        "from scratch (default: one notebook is graded by a warm daemon that stays "
+                        f"${WARM_MINUTES_ENV} minutes ({DEFAULT_IDLE_MINUTES:g}) after its last "
+                        "use; a batch forks each kernel from a sandboxed process that has "
+                        "already imported torch; either way one fresh kernel per submission)")
     batch = parser.add_argument_group("batches (several notebooks or a folder)")
     batch.add_argument("-j", "--jobs", type=int, default=_cores(),
                        help=f"submissions graded at once, each in its own kernel ({_cores()})")
@@ -67,9 +77,6 @@ def build_parser() -> argparse.ArgumentParser:
     batch_only = [
         batch.add_argument("--scheduler", metavar="ADDRESS",
                            help="grade on the Dask cluster at ADDRESS (needs the 'dask' extra)"),
-        batch.add_argument("--cold", action="store_true", help="start every kernel from scratch "
-                           "(default: each kernel, one per submission, is forked from a "
-                           "sandboxed process that has already imported torch)"),
         batch.add_argument("--state", type=Path, metavar="DIR", help="where finished results "
                            "are kept for reruns (default: .grader-state beside the first output)"),
         batch.add_argument("--csv", type=Path, metavar="FILE", help="write the gradebook as CSV"),
@@ -104,24 +111,72 @@ def _grade(args: argparse.Namespace) -> int:
         raise UsageError(f"{given[0]} is for batches: give several notebooks or a folder")
     path, options = args.paths[0], options_from(args)
     render = FORMATS[args.format]
-    if args.output is None:
-        print(render(grade_notebook(path, options)))
-        return int(ExitStatus.GRADED)
+    daemon = None if args.cold else _warm_daemon_folder(options)
     try:
-        report = grade_notebook(path, options)
-    except Exception as error:  # the platform reading --output must get a result, whatever
-        write_atomically(args.output, render(explain(path, options, error)))
-        raise  # ... and the command its one line and exit status
-    write_atomically(args.output, render(report))
-    print(f"{report.submission}: {report.score:g}/{report.max_score:g} -> {args.output}")
+        if args.output is None:
+            print(render(_grade_one(path, options, daemon)))
+            return int(ExitStatus.GRADED)
+        try:
+            report = _grade_one(path, options, daemon)
+        except Exception as error:  # the platform reading --output must get a result, whatever
+            from grader.pipeline import explain
+
+            write_atomically(args.output, render(explain(path, options, error)))
+            raise  # ... and the command its one line and exit status
+        write_atomically(args.output, render(report))
+    finally:
+        if daemon is not None and not daemon.warm:  # for the next call, after this one
+            warm_daemon.start_in_background(options, daemon.folder, _warm_minutes())
+    print(f"{printable(report.submission)}: {report.score:g}/{report.max_score:g} -> {args.output}")
     return int(ExitStatus.GRADED)
+
+
+@dataclass
+class _Daemon:
+    folder: Path
+    warm: bool = False  # it graded this call
+
+
+def _warm_daemon_folder(options: GradeOptions) -> _Daemon | None:
+    """The warm grading daemon for these options (None: turned off, or no private folder)."""
+    from grader.batch.cache import grader_version
+    from grader.execute.daemon import DaemonUnavailable, private_folder, runtime_root
+
+    if _warm_minutes() <= 0:
+        return None
+    root = runtime_root(os.environ.get("XDG_RUNTIME_DIR"))
+    try:
+        return _Daemon(private_folder(warm_daemon.daemon_folder(options, root, grader_version())))
+    except DaemonUnavailable as error:
+        print(f"grade: no warm grading daemon ({error})", file=sys.stderr)
+        return None
+
+
+def _grade_one(path: Path, options: GradeOptions, daemon: _Daemon | None):  # noqa: ANN202
+    """One notebook's report: from the warm daemon when one is ready, else graded here."""
+    if daemon is not None:
+        report = warm_daemon.grade_warm(path, options, daemon.folder)
+        if report is not None:
+            daemon.warm = True
+            return report
+    from grader.pipeline import grade_notebook
+
+    return grade_notebook(path, options)
+
+
+def _warm_minutes() -> float:
+    """$GRADER_WARM_MINUTES: how long the warm daemon waits for the next call (0: no daemon)."""
+    try:
+        return float(os.environ.get(WARM_MINUTES_ENV, DEFAULT_IDLE_MINUTES))
+    except ValueError:
+        return DEFAULT_IDLE_MINUTES
 
 
 def _run_batch_command(args: argparse.Namespace) -> int:
     from grader.batch import run as batch
     from grader.batch.cache import ResultCache
     from grader.batch.progress import ProgressDisplay
-    from grader.submission.discover import discover
+    from grader.submission.discover import find_submissions
 
     if args.output is not None:
         raise UsageError("--output is for one notebook; a batch writes --csv, --feedback, "
@@ -129,13 +184,14 @@ def _run_batch_command(args: argparse.Namespace) -> int:
     if args.jobs < 1:
         raise UsageError("-j must be at least 1")
     options = options_from(args)
-    entries = discover(args.paths, options.course.assignments)
+    entries, skipped = find_submissions(args.paths, options.course.assignments)
+    print("".join(f"grade: skipped {printable(str(one))}\n" for one in skipped), end="", file=sys.stderr)
     if not entries:
         raise UsageError("no notebooks found in " + ", ".join(str(p) for p in args.paths))
     state = args.state or batch.default_state([args.csv, args.summary, args.report, args.feedback])
     zygote = None
     if args.scheduler:
-        executor, close, workers = batch.dask_executor(args.scheduler)
+        executor, close, workers = batch.dask_executor(args.scheduler, options)
         abandon = close
     else:
         workers = min(args.jobs, len(entries))
@@ -171,8 +227,8 @@ def _print_listing(result, state: Path) -> None:  # noqa: ANN001 - a BatchResult
         report = outcome.report
         score = f"{report.score:g}/{report.max_score:g}" if report.checks else "-"
         note = " (cached)" if outcome.cached else ""
-        print(f"{outcome.student}\t{report.assignment or '?'}\t{score}\t{outcome.status.value}{note}"
-              + (f"\t{report.reason}" if report.reason else ""))
+        print(f"{printable(outcome.student)}\t{printable(report.assignment or '?')}\t{score}\t"
+              f"{outcome.status.value}{note}" + (f"\t{printable(report.reason)}" if report.reason else ""))
     print(f"grade: {len(result.outcomes)} submissions, {result.graded_now} graded now, "
           f"{result.cached} from {state}, in {result.duration:.1f} s", file=sys.stderr)
 

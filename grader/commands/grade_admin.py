@@ -1,6 +1,7 @@
 """`grade-admin`: the instructor's commands around the grader.
 
     grade-admin generate [ID...]                        assignments/<id>.ipynb from the solutions
+    grade-admin validate ID [--seeds N]                 prove an authored assignment holds up
     grade-admin gradescope ID --output autograder.zip   Gradescope's autograder bundle
     grade-admin classroom ID --output DIR               a GitHub Classroom template repository
     grade-admin gradescope-run ...                      what the bundle's run_autograder calls
@@ -16,8 +17,9 @@ import sys
 from pathlib import Path
 from typing import Sequence
 
-from grader.commands import course_from, exit_status_epilog, run_command
-from grader.errors import ExitStatus
+from grader.commands import add_course_option, course_from, data_from, exit_status_epilog, run_command
+from grader.errors import AssignmentNotValid, ExitStatus, UsageError
+from grader.submission.course import Course
 from grader.files import write_atomically
 from grader.instructor.template_files import TORCH_VERSION
 from grader.options import GradeOptions
@@ -27,12 +29,21 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="grade-admin", description="Instructor commands.",
                                      epilog=exit_status_epilog(),
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--course", type=Path, help="course folder with solutions/ and checks/ "
-                        "(default: $GRADER_COURSE, else the working folder or this repository)")
+    add_course_option(parser)
     parser.add_argument("--debug", action="store_true", help="show tracebacks of grader errors")
     commands = parser.add_subparsers(dest="command", required=True)
     generate = commands.add_parser("generate", help="write assignments/<id>.ipynb from the solutions")
-    generate.add_argument("ids", nargs="*", help="only these assignments (default: all)")
+    generate.add_argument("ids", nargs="*", help="only these assignments (default: every solution "
+                          "of the course folder)")
+    validate = commands.add_parser(
+        "validate", help="prove an assignment: the solution scores full marks with seeds "
+        "0..N-1, the untouched assignment zero; every check is named after a graded function "
+        "and fails with a message")
+    validate.add_argument("assignment")
+    validate.add_argument("--seeds", type=int, default=3, metavar="N",
+                          help="grade the solution with seeds 0..N-1 (3)")
+    validate.add_argument("--data", type=Path, help="folder with the four Fashion-MNIST files "
+                          "(default: $GRADER_FASHION_MNIST, else the bundled digits)")
     scope = commands.add_parser("gradescope", help="build Gradescope's autograder zip")
     scope.add_argument("assignment")
     scope.add_argument("--output", type=Path, default=Path("autograder.zip"))
@@ -46,6 +57,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("assignment")
     run.add_argument("--submission", type=Path, default=Path("/autograder/submission"))
     run.add_argument("--results", type=Path, default=Path("/autograder/results/results.json"))
+    for subcommand in (generate, validate, scope, room, run):  # before or after the subcommand
+        add_course_option(subcommand, in_subcommand=True)
     return parser
 
 
@@ -56,10 +69,12 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _run(args: argparse.Namespace) -> int:
     course = course_from(args)
     if args.command == "generate":
-        from grader.instructor.generate import generate_assignments
+        from grader.instructor.generate import generate_for_course
 
-        for path in generate_assignments(course.root, args.ids or None):
+        for path in generate_for_course(course, args.ids or None):
             print(path)
+    elif args.command == "validate":
+        return _validate(course, args)
     elif args.command == "gradescope":
         from grader.instructor.gradescope import gradescope_bundle
 
@@ -76,6 +91,26 @@ def _run(args: argparse.Namespace) -> int:
         report = run_gradescope(args.assignment, args.submission, args.results,
                                 GradeOptions(course=course))
         print(f"{report.submission}: {report.score:g}/{report.max_score:g} ({report.status.value})")
+    return int(ExitStatus.GRADED)
+
+
+def _validate(course: Course, args: argparse.Namespace) -> int:
+    from grader.instructor.validate import validate
+
+    if args.seeds < 1:
+        raise UsageError("--seeds must be at least 1")
+    assignment = course.assignment_for(args.assignment)
+    result = validate(assignment, GradeOptions(course=course, data_dir=data_from(args)), args.seeds)
+    name = assignment.id
+    for seed, report in result.solution:
+        print(f"{name}: the solution with seed {seed}: {report.score:g}/{report.max_score:g}")
+    print(f"{name}: the untouched assignment: {result.untouched.score:g}/{result.untouched.max_score:g}")
+    for problem in result.problems:
+        print(f"{name}: {problem}")
+    if not result.valid:
+        raise AssignmentNotValid(name, list(result.problems))
+    print(f"{name}: valid ({len(result.untouched.checks)} checks, each named after a graded "
+          f"function and failing the untouched assignment with a message)")
     return int(ExitStatus.GRADED)
 
 

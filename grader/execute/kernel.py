@@ -5,8 +5,10 @@ folder and IPC folder under a root, its process cap, its limits and environment,
 jupyter_client manager whose sockets live in the IPC folder. `start_kernel` (a cold start)
 then launches `in_sandbox/boot.py` under the sandbox (`grader.execute.sandbox`);
 `grader.execute.warm` has the warm kernels' fork server fork one instead. Either way the
-`Kernel` owns it all: `Kernel.close()` kills the kernel with everything it started and removes
-its folders.
+`Kernel` owns it all: `Kernel.close()` kills the kernel with everything it started (as root:
+every process of the kernel's own uid, daemons included) and removes its folders.
+
+Every way a kernel fails to start is one `EnvironmentProblem` (exit status 8, one line).
 """
 
 from __future__ import annotations
@@ -23,13 +25,23 @@ from jupyter_client import KernelManager
 from jupyter_client.kernelspec import KernelSpec
 
 from grader.errors import EnvironmentProblem
-from grader.execute.sandbox import ProcessCap, isolation_for, kernel_argv, kernel_env
+from grader.execute.kernel_user import KernelUser, close_to_others
+from grader.execute.sandbox import (ProcessCap, isolation_for, kernel_argv, kernel_env,
+                                     kernel_user_for)
 from grader.options import SandboxPolicy
 from grader.results import Isolation
 
 
 class SandboxedKernelManager(KernelManager):
-    """A KernelManager whose kernel spec is built here, not looked up on disk."""
+    """A KernelManager whose kernel spec is built here, not looked up on disk, and whose
+    connection file belongs to the kernel's own user, if it has one."""
+
+    kernel_user: KernelUser | None = None
+
+    def write_connection_file(self, **kwargs: object) -> None:
+        super().write_connection_file(**kwargs)
+        if self.kernel_user is not None:  # jupyter_client writes it 0600, as the grader
+            os.chown(self.connection_file, self.kernel_user.uid, self.kernel_user.gid)
 
     def set_spec(self, argv: list[str]) -> None:
         # Private: jupyter_client has no public way to give a manager a spec that is not on
@@ -56,6 +68,7 @@ class Kernel:
     cap: ProcessCap | None  # its pids cgroup, where one could be made
     env: dict[str, str] = field(default_factory=dict)  # the kernel's whole environment
     limits: dict[str, int] = field(default_factory=dict)  # what in_sandbox/limits.py applies
+    user: KernelUser | None = None  # the unprivileged uid it runs as (the grader being root)
 
     @property
     def ipc_dir(self) -> Path:
@@ -71,6 +84,9 @@ class Kernel:
         except Exception:  # noqa: BLE001 - a kernel that is already gone is fine
             pass
         finally:
+            if self.user is not None:  # before any result is written: nothing of it outlives this
+                self.user.end_processes()
+                self.user.remove_temporary_files()
             if self.cap is not None:
                 self.cap.remove()
             self.manager.cleanup_resources()
@@ -78,16 +94,22 @@ class Kernel:
 
 
 def make_kernel(root: Path, policy: SandboxPolicy, isolation: Isolation,
-                kernel_id: str | None = None) -> Kernel:
+                kernel_id: str | None = None, user: KernelUser | None = None) -> Kernel:
     """A kernel not started yet, cold or forked: `root/work` (empty) and `root/ipc` (private)
-    made, its process cap (a pids cgroup, else a process limit where one binds), its limits
-    and environment, and a manager that talks to it over IPC sockets in `root/ipc`."""
+    made (both the kernel user's own, if it has one), its process cap (a pids cgroup, else a
+    process limit where one binds), its limits and environment, and a manager that talks to it
+    over IPC sockets in `root/ipc`."""
     workdir = root / "work"
     workdir.mkdir(parents=True)
     (root / "ipc").mkdir(mode=0o700)
+    if user is not None:
+        root.chmod(0o711)  # enterable, not listable: the kernel reaches its own two folders
+        user.give(workdir, root / "ipc")
     cap = ProcessCap.create(policy.max_processes)
     processes = 0  # with a cgroup (or for root, whom RLIMIT_NPROC does not bind): no rlimit
-    if cap is None and os.getuid() != 0:
+    if cap is None and user is not None:
+        processes = policy.max_processes  # a uid of its own: the limit counts its processes only
+    elif cap is None and os.getuid() != 0:
         processes = own_process_count() + policy.max_processes  # the limit counts all of ours
     manager = SandboxedKernelManager(
         client_class="jupyter_client.asynchronous.AsyncKernelClient",  # what nbclient needs
@@ -96,8 +118,12 @@ def make_kernel(root: Path, policy: SandboxPolicy, isolation: Isolation,
     )
     if kernel_id is not None:
         manager.kernel_id = kernel_id
-    return Kernel(manager, isolation, workdir, root, cap, env=kernel_env(workdir, policy),
-                  limits={"memory": policy.memory_limit, "processes": processes})
+    manager.kernel_user = user
+    limits = {"memory": policy.memory_limit, "processes": processes}
+    if user is not None:
+        limits.update(uid=user.uid, gid=user.gid)
+    return Kernel(manager, isolation, workdir, root, cap, env=kernel_env(workdir, policy, isolation),
+                  limits=limits, user=user)
 
 
 def launch(kernel: Kernel, start: Callable[[], object]) -> Kernel:
@@ -113,7 +139,13 @@ def launch(kernel: Kernel, start: Callable[[], object]) -> Kernel:
 def start_kernel(policy: SandboxPolicy, startup_timeout: float = 60) -> Kernel:
     """A fresh kernel in a sandbox of its own (a cold start)."""
     isolation = isolation_for(policy)
-    kernel = make_kernel(Path(tempfile.mkdtemp(prefix="grader-")), policy, isolation)
+    if isolation is Isolation.UNPRIVILEGED_USER:
+        close_to_others(policy.hidden)  # the course and the grader: nothing for other users
+    try:
+        kernel = make_kernel(Path(tempfile.mkdtemp(prefix="grader-")), policy, isolation,
+                             user=kernel_user_for(isolation))
+    except OSError as error:
+        raise EnvironmentProblem(f"the kernel's folders could not be made: {error}") from error
     argv = kernel_argv(isolation, kernel.workdir, kernel.ipc_dir, policy, kernel.limits)
     kernel.manager.set_spec(kernel.cap.wrap(argv) if kernel.cap is not None else argv)
     return launch(kernel, lambda: kernel.manager.start_kernel(

@@ -3,8 +3,10 @@
 A cell that raises is recorded and the next cell runs. A cell past its time limit is
 interrupted; one that will not stop, or that kills the kernel, is recorded and the notebook
 goes on in a fresh kernel that first replays the cells that ran before it (so the functions
-defined there still get graded). A whole-notebook budget bounds it all. Outputs kept in memory
-are capped. Only this module knows nbclient's exceptions.
+defined there still get graded). A whole-notebook budget bounds it all. What the grading
+process keeps is capped: each cell's outputs (errors shortened, never dropped), all cells'
+outputs together, and the number of code cells run. Only this module knows nbclient's
+exceptions; a kernel that cannot start is one `EnvironmentProblem`.
 """
 
 from __future__ import annotations
@@ -26,22 +28,43 @@ from grader.options import ExecutionLimits
 from grader.results import CellRecord, ExecutionSummary
 
 OUTPUT_CAP = 64 * 1024  # bytes of output kept per cell
+NOTEBOOK_OUTPUT_CAP = 4 * 1024 * 1024  # bytes of output kept for all cells together
+ERROR_TEXT_CAP = 4096  # characters kept of an error's message, and of its traceback
+MAX_CODE_CELLS = 500  # code cells run; the rest are recorded as not run
 
 logging.getLogger("traitlets").setLevel(logging.CRITICAL)
 
 
 class CappedClient(NotebookClient):
-    """nbclient's client, keeping at most OUTPUT_CAP bytes of each cell's output in memory."""
+    """nbclient's client, keeping at most OUTPUT_CAP bytes of each cell's output in memory,
+    and NOTEBOOK_OUTPUT_CAP in all. An error is always kept (it makes the cell's record), but
+    shortened to ERROR_TEXT_CAP characters."""
 
     def output(self, outs, msg, display_id, cell_index):  # noqa: ANN001 - nbclient's signature
-        if msg["msg_type"] != "error":
-            kept = getattr(self, "_kept_bytes", {})
-            size = len(str(msg["content"]))
-            if kept.get(cell_index, 0) + size > OUTPUT_CAP:
-                return None
-            kept[cell_index] = kept.get(cell_index, 0) + size
-            self._kept_bytes = kept
+        if msg["msg_type"] == "error":
+            return super().output(outs, {**msg, "content": shortened_error(msg["content"])},
+                                  display_id, cell_index)
+        kept = getattr(self, "_kept_bytes", {})
+        size = len(str(msg["content"]))
+        if kept.get(cell_index, 0) + size > OUTPUT_CAP \
+                or sum(kept.values()) + size > NOTEBOOK_OUTPUT_CAP:
+            return None
+        kept[cell_index] = kept.get(cell_index, 0) + size
+        self._kept_bytes = kept
         return super().output(outs, msg, display_id, cell_index)
+
+
+def shortened_error(content: dict) -> dict:
+    """An error output's content with its name, message and traceback cut to size."""
+    frames = content.get("traceback") or []
+    lines, room = [], ERROR_TEXT_CAP
+    for line in reversed(frames if isinstance(frames, list) else []):  # the last frames tell most
+        if room <= 0:
+            break
+        lines.insert(0, str(line)[:room])
+        room -= len(lines[0])
+    return {**content, "ename": str(content.get("ename", ""))[:200],
+            "evalue": str(content.get("evalue", ""))[:ERROR_TEXT_CAP], "traceback": lines}
 
 
 @dataclass
@@ -70,6 +93,10 @@ class NotebookRun:
 
     def run(self) -> Execution:
         code_cells = [i for i, c in enumerate(self.notebook.cells) if c.cell_type == "code"]
+        for index in code_cells[MAX_CODE_CELLS:]:
+            self.records[index] = CellRecord(
+                index, "skipped", f"the notebook has more than {MAX_CODE_CELLS} code cells")
+        code_cells = code_cells[:MAX_CODE_CELLS]
         budget_exhausted = False
         try:
             self._fresh_kernel()
@@ -118,12 +145,17 @@ class NotebookRun:
         )
         client.log.setLevel(logging.CRITICAL)
         client.reset_execution_trackers()
-        client.start_new_kernel_client()
         self.client = client
-        reply = run_sync(client.kc.execute_interactive)(
-            responder_bootstrap(), silent=True, store_history=False, timeout=30,
-            output_hook=lambda msg: None,
-        )
+        try:
+            client.start_new_kernel_client()
+            reply = run_sync(client.kc.execute_interactive)(
+                responder_bootstrap(), silent=True, store_history=False, timeout=30,
+                output_hook=lambda msg: None,
+            )
+        except Exception as error:  # nbclient's RuntimeError, a TimeoutError: one line, exit 8
+            isolation = self.kernel.isolation.value if self.kernel is not None else "?"
+            raise EnvironmentProblem(f"the notebook's kernel died as it started "
+                                     f"(isolation: {isolation}): {error}") from error
         if reply["content"]["status"] != "ok":
             raise EnvironmentProblem("the grader's responder could not be installed in the kernel")
 

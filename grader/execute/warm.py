@@ -4,7 +4,7 @@
 one over: `pipeline.grade(path, options, kernels=pool.start)`. Thread-safe. Across processes:
 each process makes its own `WarmKernels`, sharing one zygote by passing `zygote=address` (a
 `ZygoteAddress`, picklable); a process that exits takes its kernels along. Where the policy's
-isolation is not bubblewrap, where a policy asks for what the zygote cannot give (other hidden
+isolation is not bubblewrap (`zygote_can_serve`), where a policy asks for what the zygote cannot give (other hidden
 folders, another thread count), or once the zygote is gone, `start` falls back to
 `grader.execute.kernel.start_kernel` (counted in `cold`).
 
@@ -31,7 +31,7 @@ from jupyter_client.provisioning import LocalProvisioner
 
 from grader.errors import EnvironmentProblem
 from grader.execute.kernel import Kernel, SandboxedKernelManager, launch, make_kernel, start_kernel
-from grader.execute.sandbox import ProcessCap, isolation_for
+from grader.execute.sandbox import ProcessCap, isolation_for, kernel_user_for
 from grader.execute.zygote import PRELOAD, Zygote, ZygoteAddress, ZygoteClient
 from grader.options import SandboxPolicy
 from grader.results import Isolation
@@ -87,6 +87,11 @@ class ForkedProvisioner(LocalProvisioner):
         return self.connection_info
 
 
+def zygote_can_serve(policy: SandboxPolicy) -> bool:
+    """Whether kernels for `policy` may come from a zygote: only in bubblewrap."""
+    return isolation_for(policy) is Isolation.BUBBLEWRAP
+
+
 @dataclass(frozen=True)
 class ZygoteFit:
     """Which policies a zygote made for the policy `zygote` can serve."""
@@ -95,8 +100,7 @@ class ZygoteFit:
 
     def can_fork(self, policy: SandboxPolicy) -> bool:
         """Its sandbox is as tight as `policy` asks: bubblewrap, same threads, hides as much."""
-        return (isolation_for(policy) is Isolation.BUBBLEWRAP
-                and isolation_for(self.zygote) is Isolation.BUBBLEWRAP
+        return (zygote_can_serve(policy) and zygote_can_serve(self.zygote)
                 and policy.threads == self.zygote.threads
                 and set(policy.hidden) <= set(self.zygote.hidden))
 
@@ -109,14 +113,17 @@ class ZygoteFit:
 def start_forked(zygote: ZygoteClient, policy: SandboxPolicy) -> Kernel:
     """A kernel forked by `zygote`, in its own folder of the zygote's shared folder."""
     name = uuid.uuid4().hex[:12]
-    kernel = make_kernel(zygote.base / name, policy, Isolation.BUBBLEWRAP, kernel_id=name)
+    kernel = make_kernel(zygote.base / name, policy, Isolation.BUBBLEWRAP, kernel_id=name,
+                         user=kernel_user_for(Isolation.BUBBLEWRAP))
     manager = kernel.manager
     manager.set_spec(["(forked by the warm kernels' zygote)"])
     provisioner = ForkedProvisioner(kernel_id=name, kernel_spec=manager.kernel_spec,
                                     parent=manager)
     provisioner.zygote, provisioner.cap = zygote, kernel.cap
+    user = [kernel.user.uid, kernel.user.gid] if kernel.user is not None else None
+    limits = {key: value for key, value in kernel.limits.items() if key not in ("uid", "gid")}
     provisioner.request = {"id": name, "root": str(kernel.root), "workdir": str(kernel.workdir),
-                           "env": kernel.env, "limits": kernel.limits}
+                           "env": kernel.env, "limits": limits, "user": user}
     manager.provisioner = provisioner
     return launch(kernel, lambda: _start_in_any_thread(manager))
 
@@ -159,7 +166,7 @@ class WarmKernels:
         self.cold = 0  # kernels handed out that `start_kernel` started (a policy it cannot serve)
         self.own: Zygote | None = None  # the zygote this pool started, if it did
         self.zygote: ZygoteClient | None = None
-        if zygote is None and isolation_for(policy) is Isolation.BUBBLEWRAP:
+        if zygote is None and zygote_can_serve(policy):
             self.own = Zygote(policy, preload, log=log)
             zygote = self.own.address
         self._fit = ZygoteFit(zygote.policy if zygote is not None else policy)

@@ -2,7 +2,8 @@
 asking it for kernels.
 
 `Zygote(policy)` starts `in_sandbox/fork_server.py` in bubblewrap (the policy's sandbox,
---as-pid-1); that file's docstring says what the zygote does and how each kernel it forks is
+--as-pid-1; as root, without a user namespace, so that each kernel can take a real
+unprivileged uid of its own); that file's docstring says what the zygote does and how each kernel it forks is
 isolated. `ZygoteClient(address)` is one process's connection to it (each process makes its
 own, from a picklable `ZygoteAddress`): it asks for a kernel to be forked, lets it go once it
 is in its cgroup, kills it, and hears when it exits. A client that disconnects takes its
@@ -27,7 +28,7 @@ from pathlib import Path
 from typing import Iterable
 
 from grader.errors import EnvironmentProblem
-from grader.execute.sandbox import ProcessCap, kernel_env, sandbox_mounts
+from grader.execute.sandbox import ProcessCap, kernel_env, namespace_flags, sandbox_mounts
 from grader.in_sandbox import program
 from grader.options import SandboxPolicy
 
@@ -60,10 +61,12 @@ class Zygote:
     def __init__(self, policy: SandboxPolicy, preload: tuple[str, ...] = PRELOAD,
                  startup_timeout: float = 120, log: Path | None = None) -> None:
         base = Path(tempfile.mkdtemp(prefix="grader-warm-"))
+        if os.getuid() == 0:
+            base.chmod(0o711)  # each kernel's uid reaches its own folder in it (names unguessable)
         config = {"base": str(base), "full_proc": FULL_PROC, "preload": list(preload),
-                  "socket": str(base / "zygote.sock")}
+                  "socket": str(base / "zygote.sock"), "users": os.getuid() == 0}
         info_read, info_write = os.pipe()
-        argv = ["bwrap", "--unshare-all", "--die-with-parent", "--new-session", "--as-pid-1",
+        argv = ["bwrap", *namespace_flags(), "--die-with-parent", "--new-session", "--as-pid-1",
                 "--info-fd", str(info_write), *sandbox_mounts(policy),
                 "--bind", str(base), str(base), "--dir", FULL_PROC,
                 "--chdir", str(base), "--unsetenv", "JPY_PARENT_PID",

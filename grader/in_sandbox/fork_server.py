@@ -3,22 +3,24 @@
 Started by `grader.execute.zygote.Zygote` inside bubblewrap (--as-pid-1), as `python -c
 <limits.py's and syscalls.py's text, then this file's> CONFIG`, where CONFIG is the JSON
 {"base": folder holding each kernel's folder, "full_proc": where to mount a spare /proc,
- "preload": modules to import, "socket": path to listen on}.
+ "preload": modules to import, "socket": path to listen on, "users": started by root}.
 It mounts a spare /proc, imports the preloaded modules (torch...), drops every capability but
-CAP_SETFCAP, makes itself non-dumpable, says {"ready": true} on fd 1 and serves JSON lines on its
-socket. fd 0 is the grader's pipe: when it closes, every kernel goes and the zygote exits.
+CAP_SETFCAP (and CAP_SETUID, CAP_SETGID if "users"), makes itself non-dumpable, says
+{"ready": true} on fd 1 and serves JSON lines on its socket. fd 0 is the grader's pipe: when it
+closes, every kernel goes and the zygote exits.
 
-    {"op": "spawn", "id", "hold", "root", "workdir", "env", "limits", "connection_file"}
+    {"op": "spawn", "id", "hold", "root", "workdir", "env", "limits", "connection_file", "user"}
         -> {"spawned": id, "pid": C's pid in here} or {"spawned": id, "error": text}
     {"op": "go", "id"}    a held C goes on (the grader has put it in the kernel's cgroup)
     {"op": "kill", "id"}  C kills G, and with it the kernel's whole pid namespace
     later, unasked:       {"exited": id, "status": C's exit status}
 
 One kernel, three processes:
-    C (`run_child`), still in the zygote's namespaces: waits until the grader has put it in its
-      pids cgroup, then unshares user, mount, pid, net, ipc and uts namespaces;
+    C (`run_child`), still in the zygote's namespaces: waits until it is in its pids cgroup,
+      becomes the kernel's own [uid, gid] ("user": the grader being root), then unshares user,
+      mount, pid, net, ipc and uts namespaces;
     G (`run_init`), pid 1 of that pid namespace: a fresh /proc (its /proc/sys read-only), fresh
-      /tmp, /var/tmp and /dev/shm, / and /dev read-only, nothing of the shared folder but its own
+      size-limited /tmp, /var/tmp, /dev/shm and working folder, / and /dev read-only, nothing of the shared folder but its own
       kernel's folder; it dies with C;
     K (`run_kernel`), the kernel: no capabilities, no new privileges, the limits of `limits.py`,
       its own session and environment; IPKernelApp on its connection file.
@@ -36,8 +38,8 @@ import sys
 import traceback
 
 try:
-    from .limits import apply_limits
-    from .syscalls import (BIND, CAP_SETFCAP, NODEV, NOEXEC, NOSUID, RDONLY, REC, die_with_parent,
+    from .limits import apply_limits, become
+    from .syscalls import (BIND, CAP_SETFCAP, CAP_SETGID, CAP_SETUID, NODEV, NOEXEC, NOSUID, RDONLY, REC, die_with_parent,
                            drop_capabilities, enter_own_namespaces, mount, read_only, set_dumpable)
 except ImportError:  # run as `python -c`: limits.py's and syscalls.py's text came first
     pass
@@ -81,12 +83,13 @@ def make_kernel_mounts(request, config):
     own = os.open(request["root"], os.O_PATH | os.O_DIRECTORY)
     for path in ("/tmp", "/var/tmp", "/dev/shm"):
         if os.path.isdir(path):
-            mount("tmpfs", path, "tmpfs", NOSUID | NODEV, "mode=1777")
+            mount("tmpfs", path, "tmpfs", NOSUID | NODEV, "mode=1777,size=256m")  # as sandbox.py's
     base = config["base"]
     if os.path.exists(base):  # not under one of those: hide the siblings' folders all the same
         mount("tmpfs", base, "tmpfs", NOSUID | NODEV, "mode=0755")
     os.makedirs(request["root"])
     mount("/proc/self/fd/%d" % own, request["root"], None, BIND | REC)
+    mount("tmpfs", request["workdir"], "tmpfs", NOSUID | NODEV, "mode=0700,size=1g")  # 1 GiB
     os.close(own)
     read_only("/dev")
     read_only("/")
@@ -131,6 +134,8 @@ def run_child(request, go, config, null):
         if request["hold"] and not os.read(go, 1):
             os._exit(0)  # the grader put it in its cgroup first; it gave up instead
         os.close(go)
+        if request.get("user"):
+            become(*request["user"])  # every capability goes: from here on, an ordinary user
         enter_own_namespaces()
         alive_read, alive_write = os.pipe()
         pid = os.fork()
@@ -161,7 +166,8 @@ def prepare(config):
             importlib.import_module(name)
         except Exception:
             pass
-    drop_capabilities(keep=(CAP_SETFCAP,))  # only what mapping uid 0 in a child's namespace needs
+    keep = (CAP_SETFCAP, CAP_SETUID, CAP_SETGID) if config.get("users") else (CAP_SETFCAP,)
+    drop_capabilities(keep=keep)  # only what each child needs to take its own uid
     set_dumpable(False)  # no one without capabilities here may trace us
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 

@@ -5,24 +5,32 @@ module is executed in a private namespace in the kernel, so the functions may ca
 and a handle on the named function comes back. Hence the rule for this file: it imports only the
 standard library, torch and IPython, and nothing of the grader.
 
-Training runs the student's model with the student's loss on the training images and returns
-only the predicted classes of the validation images; their labels never leave the grading
-process, where accuracy is computed (`grader.check_tools.training`).
+Training runs the student's model on the training images and returns only the trained
+parameters; validation images never enter the kernel: the grading process runs its own forward
+of the contract's model on them and computes accuracy there (`grader.check_tools.training`).
+
+`source_of` and `torch_calls` tell the grading process, as plain strings, what a student's
+function is made of: its source as the kernel holds it, and the torch functions it calls.
 """
 
 import copy
+import inspect
 import sys
+import textwrap
+import types
 
 import torch
+from torch.overrides import TorchFunctionMode
 
 
-def train_classifier(Model, model_args, loss_fn, train_X, train_y, val_X, lr, epochs, batch_size, seed):
-    """Minibatch SGD as in D2L; returns the arg-max predictions for val_X.
+def train_classifier(Model, model_args, loss, train_X, train_y, lr, epochs, batch_size, seed, keep):
+    """Minibatch SGD as in D2L; returns the trained parameters named in `keep`, as plain tensors.
 
-    loss_fn None: cross-entropy on logits (torch's own), for models that return logits."""
+    loss "logits": torch's cross-entropy on the logits forward returns; "probabilities": the
+    grader's cross_entropy (below) on the probabilities it returns."""
     torch.manual_seed(seed)
     model = Model(*model_args)
-    loss_fn = loss_fn or torch.nn.functional.cross_entropy
+    loss_fn = torch.nn.functional.cross_entropy if loss == "logits" else cross_entropy
     order = torch.Generator().manual_seed(seed)
     n = len(train_X)
     for _ in range(epochs):
@@ -40,8 +48,7 @@ def train_classifier(Model, model_args, loss_fn, train_X, train_y, val_X, lr, ep
             with torch.no_grad():
                 for p in params:
                     p -= lr * p.grad
-    with torch.no_grad():
-        return model.forward(val_X).argmax(dim=1)
+    return {name: torch.Tensor.clone(torch.Tensor.detach(getattr(model, name))) for name in keep}
 
 
 def train_linear_regression(SGD, X, y, lr, epochs, batch_size, seed):
@@ -62,6 +69,105 @@ def train_linear_regression(SGD, X, y, lr, epochs, batch_size, seed):
             optimizer.step()
             optimizer.zero_grad()
     return w.detach().reshape(-1).clone(), b.detach().reshape(-1).clone()
+
+
+def _text_of(obj):
+    try:
+        return textwrap.dedent(inspect.getsource(obj))
+    except (OSError, TypeError):
+        return None
+
+
+def _global_names(code):
+    names = set(code.co_names)
+    for const in code.co_consts:
+        if isinstance(const, types.CodeType):
+            names |= _global_names(const)
+    return names
+
+
+def source_of(obj):
+    """What the kernel holds under a graded name, as plain data: {"source": its source (None when
+    there is none, e.g. made by exec), "module": where it was defined, "name": its qualified name,
+    "helpers": {global name: source} of the notebook's own functions and classes it refers to
+    (followed), "refers": {global name: "module.name"} of library callables it refers to}."""
+    found = {"source": _text_of(obj), "module": str(getattr(obj, "__module__", "") or ""),
+             "name": str(getattr(obj, "__qualname__", "") or getattr(obj, "__name__", "")),
+             "helpers": {}, "refers": {}}
+    pending, seen = [obj], set()
+    while pending:
+        current = pending.pop()
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        functions = [current] if isinstance(current, types.FunctionType) else \
+            [v for v in vars(current).values() if isinstance(v, types.FunctionType)] if isinstance(current, type) else []
+        for function in functions:
+            for name in _global_names(function.__code__):
+                value = function.__globals__.get(name)
+                module = str(getattr(value, "__module__", "") or "")
+                if isinstance(value, (types.FunctionType, type)) and module == function.__module__:
+                    if value is not obj and name not in found["helpers"]:
+                        found["helpers"][name] = _text_of(value) or ""
+                        pending.append(value)
+                elif callable(value) and module.split(".")[0] == "torch":
+                    found["refers"][name] = f"{module}.{getattr(value, '__name__', '')}"
+    return found
+
+
+class CallRecorder(TorchFunctionMode):
+    """Records the name of every torch function, method and module call made under it (torch's
+    public `__torch_function__` modes see them however they are reached: an alias, getattr, exec)."""
+
+    def __init__(self):
+        super().__init__()
+        self.names = set()
+
+    def __torch_function__(self, func, kinds, args=(), kwargs=None):
+        self.names.add(str(getattr(func, "__name__", "") or getattr(func, "__qualname__", "")))
+        return func(*args, **(kwargs or {}))
+
+
+def torch_calls(function, *args):
+    """What function(*args) is made of, as plain strings: {"calls": names of the torch functions it
+    called, "history": the autograd nodes behind its result when its floating inputs require
+    grad (its own call; [] when that call fails), "graph_in_result": a returned tensor has a
+    history although no input required grad, "inputs_touched": an input got a .grad or had its
+    requires_grad flag changed}."""
+    flags = [a.requires_grad if isinstance(a, torch.Tensor) else None for a in args]
+    recorder = CallRecorder()
+    with recorder:
+        result = function(*args)
+    outputs = result if isinstance(result, (tuple, list)) else [result]
+    report = {"calls": sorted(recorder.names), "history": [],
+              "graph_in_result": any(isinstance(o, torch.Tensor) and o.grad_fn is not None for o in outputs),
+              "inputs_touched": any(isinstance(a, torch.Tensor) and (a.grad is not None or a.requires_grad != flag)
+                                    for a, flag in zip(args, flags))}
+    leaves = [a.detach().clone().requires_grad_(True) if isinstance(a, torch.Tensor) and a.is_floating_point()
+              else a for a in args]
+    try:
+        result = function(*leaves)
+    except Exception:  # noqa: BLE001 - the history is a second signal; the calls stand
+        return report
+    pending = [o.grad_fn for o in (result if isinstance(result, (tuple, list)) else [result])
+               if isinstance(o, torch.Tensor) and o.grad_fn is not None]
+    history, seen = set(), set()
+    while pending:
+        node = pending.pop()
+        if node is None or id(node) in seen:
+            continue
+        seen.add(id(node))
+        history.add(type(node).__name__)
+        pending.extend(next_node for next_node, _ in node.next_functions)
+    report["history"] = sorted(history)
+    return report
+
+
+def parameters_report(model, names):
+    """What model.parameters() gives, as plain data: how many, and whether each is the very
+    tensor model.<name> in `names`' order (any iterable is accepted: a list, a generator)."""
+    params = list(model.parameters())
+    return {"count": len(params), "same": [p is getattr(model, n, None) for p, n in zip(params, names)]}
 
 
 def call_with_copies(function, args):

@@ -1,16 +1,24 @@
-"""The resource limits of a student's kernel, set inside the sandbox just before it starts.
+"""The resource limits of a student's kernel, and the user it runs as, set just before it starts.
 
 One definition for both ways a kernel starts: `boot.py` (a cold kernel) and `fork_server.py`
 (a kernel forked from the warm fork server) are each sent as this file's text followed by their
 own, and call `apply_limits` with the limits the grader passed on their command line (JSON):
 
-    {"memory": bytes of address space, "processes": most processes of this user}
+    {"memory": bytes of address space, "processes": most processes of this user,
+     "uid": the unprivileged uid to become, "gid": its group}
 
-0 means no limit of that kind (the process cap is then a pids cgroup the grader made, or none
-binds, as for root). Core files are never written.
+0 (or absent) means no limit of that kind (the process cap is then a pids cgroup the grader
+made, or none binds, as for root), and no change of user. Core files are never written; files
+the kernel makes are its own only (umask 077). Once it has become "uid" (from root: every
+capability is then gone), no program it runs can gain privileges (no new privileges: set-user-id
+programs run as the kernel's user).
 """
 
+import ctypes
+import os
 import resource
+
+PR_SET_NO_NEW_PRIVS = 38
 
 
 def apply_limits(limits):
@@ -20,3 +28,17 @@ def apply_limits(limits):
         resource.setrlimit(resource.RLIMIT_AS, (limits["memory"], limits["memory"]))
     if limits.get("processes"):
         resource.setrlimit(resource.RLIMIT_NPROC, (limits["processes"], limits["processes"]))
+    os.umask(0o077)
+    if limits.get("uid"):
+        become(limits["uid"], limits.get("gid") or limits["uid"])
+
+
+def become(uid, gid):
+    """Drop to `uid`/`gid` for good, with no other group; refuse to go on as anyone else."""
+    os.setgroups([])
+    os.setresgid(gid, gid, gid)
+    os.setresuid(uid, uid, uid)
+    if os.getuid() != uid or os.geteuid() != uid or os.getgid() != gid:
+        raise SystemExit("could not drop to the kernel's own user")
+    if ctypes.CDLL(None, use_errno=True).prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0:
+        raise SystemExit("could not forbid new privileges")

@@ -4,7 +4,9 @@ It holds the student's notebook and `.github/workflows/classroom.yml`, a workflo
 the grader, checks and solutions at grading time from a private repository and grades with
 `grade --format classroom`. It never contains checks or solutions: students can read anything
 in their repository. The workflow's `tests` list is never empty, so the reporter never drops
-the points, even when `grade` cannot start (the fallback result).
+the points, even when `grade` cannot start (the fallback result). Nothing `grade` prints runs as
+a workflow command (a student's `::error::` or `::add-mask::`): the step stops commands around
+it with a random token, and the result's names and messages are one escaped line each.
 """
 
 from __future__ import annotations
@@ -44,7 +46,7 @@ def write_classroom_template(course: Course, assignment_id: str, output: Path,
     workflow = output / WORKFLOW
     write_atomically(workflow, classroom_workflow(assignment_id, max_score, public_only=public_only))
     written = [workflow]
-    student_copy = course.root / "assignments" / f"{assignment_id}.ipynb"
+    student_copy = assignment.generated  # beside its solution: DIR or the built-in course
     if student_copy.is_file():
         target = output / f"{assignment_id}.ipynb"
         write_atomically(target, student_copy.read_bytes())

@@ -23,7 +23,7 @@ import nbformat
 
 from grader.errors import AuthoringError, UnknownAssignment
 from grader.files import write_atomically
-from grader.submission.course import declared_assignment
+from grader.submission.course import Course, declared_assignment
 
 BEGIN = re.compile(r"^(?P<indent>[ \t]*)#+[ \t]*BEGIN SOLUTION[ \t]*$")
 END = re.compile(r"^[ \t]*#+[ \t]*END SOLUTION[ \t]*$")
@@ -48,6 +48,32 @@ def generate_assignments(course_dir: Path, ids: list[str] | None = None) -> list
             write_atomically(target, data)
         written.append(target)
     return written
+
+
+def generate_for_course(course: Course, ids: list[str] | None = None) -> list[Path]:
+    """`generate_assignments` for a course on top of the built-in one: every solution of the
+    course's own folder, or only `ids`, each written beside the solution the course finds first
+    (in its own folder, then in the built-in course)."""
+    if not ids:
+        return generate_assignments(course.root)
+    chosen: dict[Path, list[str]] = {}
+    for assignment_id in ids:
+        folder = next((folder for folder in course.folders
+                       if (folder / "solutions" / f"{assignment_id}.ipynb").is_file()), None)
+        chosen.setdefault(folder, []).append(assignment_id)
+    if None in chosen:
+        known = sorted({path.stem for folder in course.folders
+                        for path in (folder / "solutions").glob("*.ipynb")})
+        raise UnknownAssignment(", ".join(chosen[None]), known, ": no solution notebook for it")
+    return [path for folder, chosen_ids in chosen.items()
+            for path in generate_assignments(folder, chosen_ids)]
+
+
+def assignment_text(solution_path: Path) -> str:
+    """The text `generate` writes for one solution notebook (raises AuthoringError)."""
+    solution = _read_solution(solution_path)
+    assignment_id = _assignment_id(solution, solution_path)
+    return _render(_make_assignment(solution, assignment_id, where=str(solution_path)))
 
 
 def stale_assignments(course_dir: Path) -> list[str]:

@@ -5,13 +5,18 @@
 assignment's checks and solution. Students never see it.
 
 `run_gradescope` is what `run_autograder` calls (`grade-admin gradescope-run`): it grades what
-was submitted and always writes Gradescope's results.json, whatever happens.
+was submitted and always writes Gradescope's results.json, whatever happens. Gradescope runs it
+as root in Docker, where bubblewrap usually cannot make namespaces: the kernel then runs as an
+unprivileged uid of its own (see `grader.execute.sandbox`), and the results say so. Where not
+even that is possible (not root, no bubblewrap), the notebook could read the solution: it
+refuses to grade (score 0, with the reason) unless the instructor allows it
+(GRADER_ALLOW_UNSANDBOXED=1 in run_autograder).
 """
 
 from __future__ import annotations
 
 import io
-import subprocess
+import os
 import sys
 import time
 import traceback
@@ -19,11 +24,12 @@ import zipfile
 from dataclasses import replace
 from pathlib import Path
 
-from grader.errors import GraderError
+from grader.errors import EnvironmentProblem, GraderError
 from grader.files import write_atomically
 from grader.instructor.template_files import TORCH_VERSION, fill
 from grader.options import GradeOptions
-from grader.pipeline import grade_or_explain, report_without_notebook, student_reason
+from grader.pipeline import (grade_or_explain, report_without_notebook, student_reason,
+                             unisolated_reason)
 from grader.reporters import gradescope
 from grader.results import GradeReport, ungradable_report
 from grader.submission.course import PACKAGE_DIR, Course, is_helper_file
@@ -69,13 +75,25 @@ def _add(bundle: zipfile.ZipFile, name: str, data: str | bytes, mode: int = FILE
     bundle.writestr(info, data)
 
 
+ALLOW_UNSANDBOXED = "GRADER_ALLOW_UNSANDBOXED"  # "1": grade even with resource limits only
+REFUSED = ("the autograder refused to grade: this machine cannot keep a notebook from reading "
+           "the solution ({why}); your instructor has been told")
+
+
 def run_gradescope(assignment_id: str, submission_dir: Path, results: Path,
-                   options: GradeOptions | None = None) -> GradeReport:
-    """Grade what was submitted and write Gradescope's results.json, whatever happens."""
+                   options: GradeOptions | None = None,
+                   allow_unsandboxed: bool | None = None) -> GradeReport:
+    """Grade what was submitted and write Gradescope's results.json, whatever happens.
+    `allow_unsandboxed` (default: $GRADER_ALLOW_UNSANDBOXED is "1"): grade even where the
+    kernel would run with resource limits only."""
     started = time.monotonic()
     options = replace(options or GradeOptions(), assignment=assignment_id)
+    if allow_unsandboxed is None:
+        allow_unsandboxed = os.environ.get(ALLOW_UNSANDBOXED) == "1"
     try:
-        options = replace(options, policy=replace(options.policy, use_bubblewrap=_bubblewrap_works()))
+        unisolated = unisolated_reason(options)
+        if unisolated and not allow_unsandboxed:
+            raise EnvironmentProblem(REFUSED.format(why=unisolated))
         notebook = _submitted_notebook(submission_dir, assignment_id)
         if notebook is None:
             report = report_without_notebook(submission_dir, options, _no_notebook(submission_dir))
@@ -110,13 +128,3 @@ def _submitted_notebook(folder: Path, assignment_id: str) -> Path | None:
         if notebook.name == f"{assignment_id}.ipynb":
             return notebook
     return notebooks[0] if notebooks else None
-
-
-def _bubblewrap_works() -> bool:
-    """Whether bubblewrap can make its namespaces here (Docker often forbids them)."""
-    try:
-        probe = subprocess.run(["bwrap", "--unshare-all", "--die-with-parent", "--ro-bind", "/", "/",
-                                "true"], capture_output=True, timeout=20)
-    except (OSError, subprocess.TimeoutExpired):
-        return False
-    return probe.returncode == 0

@@ -9,7 +9,9 @@ which loses every runner's points; so `tests` is never empty (a submission that 
 graded at all is one test with status error and score 0), and `max_score` is the sum of the
 tests' maxima, so the console's figure and Classroom's agree whenever each check is all or
 nothing. A `score` is an int when it is whole. Students read every message: they go through
-`text.student_safe`.
+`text.student_safe`. The reporter prints each name and message in the workflow's log, so every
+string goes through `text.printable` (no control character, no line break, no workflow
+command), and the JSON text through it again.
 """
 
 from __future__ import annotations
@@ -17,20 +19,20 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from grader.reporters.text import file_name, number, reason, student_safe
+from grader.reporters.text import file_name, number, printable, reason, student_safe
 from grader.results import CheckStatus, GradeReport, GradeStatus
 
 STATUS = {CheckStatus.PASSED: "pass", CheckStatus.FAILED: "fail", CheckStatus.ERROR: "error"}
 
 
 def to_data(report: GradeReport) -> dict[str, Any]:
-    filename = file_name(report.submission)
+    filename = printable(file_name(report.submission))
     tests = []
     for check in report.checks:
         test: dict[str, Any] = {
-            "name": check.name, "status": STATUS[check.status], "score": number(check.points),
-            "test_code": check.function, "filename": filename, "line_no": 0,
-            "duration": int(round(check.duration * 1000)),
+            "name": printable(check.name), "status": STATUS[check.status],
+            "score": number(check.points), "test_code": printable(check.function),
+            "filename": filename, "line_no": 0, "duration": int(round(check.duration * 1000)),
         }
         if check.status is not CheckStatus.PASSED:
             test["message"] = student_safe(check.message, report.submission)
@@ -51,5 +53,5 @@ def to_data(report: GradeReport) -> dict[str, Any]:
 
 
 def render(report: GradeReport) -> str:
-    return json.dumps(to_data(report), indent=2, ensure_ascii=False)
+    return printable(json.dumps(to_data(report), indent=2, ensure_ascii=False), keep_newlines=True)
 

@@ -1,13 +1,14 @@
 """Gradescope's results.json (gradescope-autograders.readthedocs.io, "specs").
 
-Students read every `output`: messages and reasons go through `text.student_safe`."""
+Students read every `output`: messages and reasons go through `text.student_safe`, names through
+`text.printable`, and the JSON text through it again (its escapes are JSON's)."""
 
 from __future__ import annotations
 
 import json
 from typing import Any
 
-from grader.reporters.text import points, reason, student_safe
+from grader.reporters.text import points, printable, reason, student_safe
 from grader.results import CheckStatus, GradeReport, GradeStatus
 
 HIDDEN_VISIBILITY = "after_published"
@@ -17,7 +18,7 @@ def to_data(report: GradeReport) -> dict[str, Any]:
     tests = []
     for check in report.checks:
         test: dict[str, Any] = {
-            "name": check.name,
+            "name": printable(check.name),
             "number": check.number,
             "score": check.points,
             "max_score": check.max_points,
@@ -29,7 +30,8 @@ def to_data(report: GradeReport) -> dict[str, Any]:
     if report.status is GradeStatus.UNGRADABLE:
         output = f"Your submission could not be graded: {reason(report)}"
     else:
-        output = f"{report.assignment}: {points(report.score)}/{points(report.max_score)} points"
+        output = printable(f"{report.assignment}: {points(report.score)}/"
+                           f"{points(report.max_score)} points")
         if report.reason:
             output += f". {reason(report)}"
     return {
@@ -43,4 +45,4 @@ def to_data(report: GradeReport) -> dict[str, Any]:
 
 
 def render(report: GradeReport) -> str:
-    return json.dumps(to_data(report), indent=2, ensure_ascii=False)
+    return printable(json.dumps(to_data(report), indent=2, ensure_ascii=False), keep_newlines=True)

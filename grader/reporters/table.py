@@ -1,14 +1,15 @@
 """The terminal table: one row per check, then the total.
 
 Whoever runs `grade` reads it, the student too (a Classroom run's log): the notebook is named
-by its file name, and reasons and messages go through `text.student_safe`."""
+by its file name, and reasons and messages go through `text.student_safe`. Every line goes
+through `text.printable` last: no student text can redraw the table or start a line."""
 
 from __future__ import annotations
 
 import shutil
 import textwrap
 
-from grader.reporters.text import cells_to_note, file_name, points, reason, student_safe
+from grader.reporters.text import cells_to_note, file_name, points, printable, reason, student_safe
 from grader.results import CheckStatus, GradeReport, GradeStatus
 
 MARKS = {CheckStatus.PASSED: "pass", CheckStatus.FAILED: "FAIL", CheckStatus.ERROR: "ERROR"}
@@ -28,11 +29,12 @@ def render(report: GradeReport, width: int | None = None) -> str:
             lines += textwrap.wrap(student_safe(check.message, report.submission),
                                    width=max(40, width - 16),
                                    initial_indent=" " * 16, subsequent_indent=" " * 16)
-    lines.append(f"Total: {points(report.score)}/{points(report.max_score)}")
+    hidden = f"; hidden checks, not run here, hold {points(report.hidden_points)} more" if report.hidden_points else ""
+    lines.append(f"Total: {points(report.score)}/{points(report.max_score)}{hidden}")
     notes = _notes(report)
     if notes:
         lines.append("; ".join(notes))
-    return "\n".join(lines)
+    return "\n".join(printable(line) for line in lines)
 
 
 def _notes(report: GradeReport) -> list[str]:

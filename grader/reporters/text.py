@@ -6,6 +6,14 @@ grader error ("the grader failed: RuntimeError: …") or a module's name. `stude
 meaning and drops those: paths become file names, grader error classes and `grader.…` modules
 go. Only the student's own errors keep their class ("softmax(X) raised ValueError: …", a cell's
 "ZeroDivisionError: division by zero"): that is their code talking, and the words they need.
+
+Whatever a student wrote can also reach a terminal, a CI log or a file someone `cat`s: an error
+message, a cell's output summary, a file name. `printable` shows its control characters as
+escapes, so none can recolour, erase or redraw a line (a forged green "Total: 17/17"), reorder
+text (bidirectional overrides) or start a line of its own. It also disarms what GitHub Actions
+reads as a workflow command in a log: `::command::` at the start of a line (after spaces, so a
+wrapped line counts) and the legacy `##[command]` anywhere in one. Every reporter passes
+student-derived text through it.
 """
 
 from __future__ import annotations
@@ -26,6 +34,21 @@ _CLASS = (r"(?<!raised )\b(?:[A-Za-z_]\w*\.)*(?:[A-Z][A-Za-z0-9]*" + _ERROR_SUFF
 _CLASS_IN_PARENTHESES = re.compile(r"\s*\(" + _CLASS + r"\)")
 _CLASS_LEADING_A_MESSAGE = re.compile(_CLASS + r":\s*")
 _CLASS_ALONE = re.compile(_CLASS)
+# The kernel's working folder on the grading machine, wherever it shows (glued to a word too):
+# `<tmp>/grader-warm-<8 random>/<12 hex>/work` for a warm kernel, `<tmp>/grader-<8>/work` cold.
+_KERNEL_FOLDER = re.compile(
+    r"[^\s'\"]*/grader-(?:warm-)?[a-z0-9_]{8}(?:/[0-9a-f]{12})?(?:/work)?(?![\w-])/?")
+# What moves the cursor, recolours, reorders or breaks a line: C0 and C1 controls and DEL,
+# bidirectional marks, embeddings, overrides and isolates, the line and paragraph separators,
+# and lone surrogates (a file name's undecodable bytes, which no UTF-8 stream can write).
+_UNPRINTABLE = re.compile("\r\n|[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e"
+                          "\u2066-\u2069\ud800-\udfff]")
+_SHORT_ESCAPES = {"\t": "\\t", "\r": "\\r"}
+# GitHub Actions' workflow commands: `::name::` leading a line, after any spaces (actions/runner,
+# ActionCommand.TryParseV2 trims them), and the legacy `##[name]` anywhere in a line (TryParse).
+_COMMAND_LEADING_A_LINE = re.compile(r"^([^\S\n]*):(?=:)", re.MULTILINE)
+_LEGACY_COMMAND = "##["
+NEWLINE_MARK = "\u23ce"  # ⏎: where a student's text had a line break
 
 
 def number(value: float) -> int | float:
@@ -39,13 +62,29 @@ def points(value: float) -> str:
     return str(number(value))
 
 
+def printable(text: str, keep_newlines: bool = False) -> str:
+    """`text` with every control character shown as an escape (`\\u001b`, `\\u202e`, `\\t`),
+    each line break as ⏎, so it stays on its line, and no workflow command (`\\u003a:error::`,
+    `#\\u0023[error]`). The escapes are JSON's: with `keep_newlines`, a JSON text (whose line
+    breaks are its own) stays valid and means the same."""
+    def escape(match: re.Match[str]) -> str:
+        char = match.group()
+        if char in ("\n", "\r\n"):
+            return "\n" if keep_newlines else NEWLINE_MARK
+        return _SHORT_ESCAPES.get(char) or f"\\u{ord(char):04x}"
+    text = _UNPRINTABLE.sub(escape, str(text)).replace(_LEGACY_COMMAND, "#\\u0023[")
+    return _COMMAND_LEADING_A_LINE.sub(r"\1\\u003a", text)
+
+
 def file_name(path: str) -> str:
     """The last part of a path ("" stays "")."""
     return PurePath(path).name if path else ""
 
 
 def without_paths(text: str, submission: str = "") -> str:
-    """`text` with the submission's path, and any other absolute path, cut to the file name."""
+    """`text` with the submission's path, and any other absolute path, cut to the file name;
+    the kernel's working folder becomes `./`."""
+    text = _KERNEL_FOLDER.sub("./", text)
     if submission and submission != file_name(submission):
         text = text.replace(submission, file_name(submission))
     return _PATH.sub(lambda match: file_name(match.group()), text)
@@ -53,12 +92,13 @@ def without_paths(text: str, submission: str = "") -> str:
 
 def student_safe(text: str, submission: str = "") -> str:
     """Text the grader wrote (a reason, a check's message), fit for a student: no path of the
-    grading machine, no grader module, no error class name except the student's own."""
+    grading machine, no grader module, no error class name except the student's own, no
+    control character (`printable`)."""
     text = _CLASS_IN_PARENTHESES.sub("", without_paths(text, submission))
     text = _CLASS_LEADING_A_MESSAGE.sub("", text)
     text = _CLASS_ALONE.sub("an error", text)
     text = _MODULE.sub("", text)
-    return re.sub(r"\s{2,}", " ", text).strip()
+    return printable(re.sub(r"\s{2,}", " ", text).strip())
 
 
 def reason(report: GradeReport) -> str:
@@ -72,7 +112,8 @@ def cell_note(cell: CellRecord, submission: str = "") -> str:
     summary = without_paths(cell.summary, submission)
     if cell.status is not CellStatus.ERROR:
         summary = student_safe(summary)
-    return f"Cell {cell.index + 1}: {cell.status.words}" + (f" ({summary})" if summary else "")
+    note = f"Cell {cell.index + 1}: {cell.status.words}" + (f" ({summary})" if summary else "")
+    return printable(note)
 
 
 def cells_to_note(report: GradeReport) -> list[str]:

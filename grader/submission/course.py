@@ -1,9 +1,10 @@
 """Where assignments live, and which assignment a submission is for: the one lookup.
 
-A course is a folder holding `solutions/<id>.ipynb` (solved notebooks), `checks/<id>.py`
-(their checks) and `assignments/<id>.ipynb` (generated). This repository is the default course;
-the commands take another from `--course DIR` (or the environment), so an instructor adds an
-assignment without touching the grader's code.
+A course folder holds `solutions/<id>.ipynb` (solved notebooks), `checks/<id>.py` (their
+checks) and `assignments/<id>.ipynb` (generated). This repository is the built-in course. A
+course folder given to the commands (`--course DIR`, or the environment) ADDS to it: an id is
+looked up first in DIR, then in the built-in course, so an id in both is DIR's
+(`Course.adding_to_builtin`). An instructor adds an assignment without touching the grader.
 
 Which assignment a notebook is graded as (`Course.assignment_for`), first that applies:
   1. the one asked for: `--assignment`, or the assignment a batch layout's folder names;
@@ -24,6 +25,7 @@ from typing import Any
 from grader.errors import UnknownAssignment
 
 PACKAGE_DIR = Path(__file__).resolve().parents[1]  # grader/
+BUILTIN_ROOT = PACKAGE_DIR.parent  # this repository (after a non-editable install: no course)
 
 
 @dataclass(frozen=True)
@@ -32,29 +34,54 @@ class Assignment:
     solution: Path
     checks: Path
 
+    @property
+    def generated(self) -> Path:
+        """The student's notebook, `assignments/<id>.ipynb` of the course folder it comes from."""
+        return self.solution.parent.parent / "assignments" / f"{self.id}.ipynb"
+
 
 def is_helper_file(path: Path) -> bool:
     """Files of checks/ that hold no assignment: shared helpers and pytest's conftest."""
     return path.stem.startswith(("_", "conftest"))
 
 
+def assignments_in(folder: Path) -> dict[str, Assignment]:
+    """The assignments of one course folder: each checks file that has its solution notebook."""
+    found = {}
+    for checks in sorted((folder / "checks").glob("*.py")):
+        solution = folder / "solutions" / f"{checks.stem}.ipynb"
+        if solution.is_file() and not is_helper_file(checks):
+            found[checks.stem] = Assignment(checks.stem, solution, checks)
+    return found
+
+
 @dataclass(frozen=True)
 class Course:
-    root: Path
+    root: Path  # the course's own folder: looked up first; `grade-admin generate` writes here
+    also: tuple[Path, ...] = ()  # folders looked up after it, in order (the built-in course)
+
+    @classmethod
+    def adding_to_builtin(cls, root: Path) -> Course:
+        """The course folder `root` on top of the built-in course (root's ids win)."""
+        root = root.resolve()
+        return cls(root) if root == BUILTIN_ROOT.resolve() else cls(root, (BUILTIN_ROOT,))
+
+    @property
+    def folders(self) -> tuple[Path, ...]:
+        return (self.root, *self.also)
 
     @property
     def assignments(self) -> dict[str, Assignment]:
-        found = {}
-        for checks in sorted((self.root / "checks").glob("*.py")):
-            solution = self.root / "solutions" / f"{checks.stem}.ipynb"
-            if solution.is_file() and not is_helper_file(checks):
-                found[checks.stem] = Assignment(checks.stem, solution, checks)
-        return found
+        found: dict[str, Assignment] = {}
+        for folder in reversed(self.folders):  # an earlier folder's id replaces a later one's
+            found.update(assignments_in(folder))
+        return dict(sorted(found.items()))
 
     @property
     def private_paths(self) -> tuple[Path, ...]:
         """What the student's kernel must never see."""
-        return (self.root / "solutions", self.root / "checks", PACKAGE_DIR)
+        return (*(folder / part for folder in self.folders for part in ("solutions", "checks")),
+                PACKAGE_DIR)
 
     def assignment_for(self, requested: str | None = None, *, declared: str | None = None,
                        file_stem: str | None = None) -> Assignment:
@@ -64,7 +91,7 @@ class Course:
         if requested:
             if requested in known:
                 return known[requested]
-            raise UnknownAssignment(requested, sorted(known))
+            raise UnknownAssignment(requested, sorted(known), self._half_found(requested))
         for candidate in (declared, file_stem):
             if candidate and candidate in known:
                 return known[candidate]
@@ -72,6 +99,19 @@ class Course:
             raise UnknownAssignment(declared, sorted(known), " (from the notebook's metadata)")
         hint = f" (the file name {file_stem!r} is none; give --assignment)" if file_stem else ""
         raise UnknownAssignment(None, sorted(known), hint)
+
+    def _half_found(self, assignment_id: str) -> str:
+        """Why an id is unknown when one of its two files is there, or when there is no course
+        at all (words without the machine's paths: a student may read them)."""
+        for folder in self.folders:
+            has_checks = (folder / "checks" / f"{assignment_id}.py").is_file()
+            has_solution = (folder / "solutions" / f"{assignment_id}.ipynb").is_file()
+            if has_checks != has_solution:
+                return (" (it has checks but no solution notebook)" if has_checks
+                        else " (it has a solution notebook but no checks)")
+        if not self.assignments:
+            return " (no course found: give the course folder with --course DIR)"
+        return ""
 
 
 def declared_assignment(metadata: Mapping[str, Any] | Any) -> str | None:
@@ -89,8 +129,9 @@ def mismatch_note(declared: str | None, assignment: Assignment) -> str:
 
 
 def default_course(cwd: Path | None = None) -> Course:
-    """The course folder `cwd` (default: the working folder) if it is one, else this repository."""
+    """The course folder `cwd` (default: the working folder) on top of the built-in course if it
+    is one, else the built-in course."""
     here = Path.cwd() if cwd is None else cwd
     if (here / "checks").is_dir() and (here / "solutions").is_dir():
-        return Course(here.resolve())
-    return Course(PACKAGE_DIR.parent)
+        return Course.adding_to_builtin(here)
+    return Course(BUILTIN_ROOT)

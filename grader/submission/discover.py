@@ -12,6 +12,14 @@ prefix comes from the siblings), or a known assignment id followed by '-'. Insid
 student's folder, notebooks named after a known assignment are graded; the others only when no
 notebook is. Hidden folders (`.git`, `.grader-state`, `.ipynb_checkpoints`) are never searched.
 Everything here only reads directory listings.
+
+A notebook found but not graded is `Skipped`, with the reason: a hidden file (`..ipynb`), one
+left for the assignment's notebook beside it, a second path to a file already listed.
+
+Student ids come from file and folder names, which a student may choose: `student_id` shows
+what cannot be printed (escapes, line breaks, bidirectional overrides, undecodable bytes) as
+`\\uXXXX` escapes, and escapes a first character that would make the id an option, a hidden
+file or a workflow command where it leads a line or names a file (`-rf`, `.x`, `::error::x`).
 """
 
 from __future__ import annotations
@@ -19,7 +27,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, NamedTuple
 
 
 @dataclass(frozen=True)
@@ -33,54 +41,137 @@ class Entry:
     assignment: str | None = None
 
 
+@dataclass(frozen=True)
+class Skipped:
+    """A notebook that is not graded, and why."""
+
+    path: Path
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{_shown(str(self.path))}: {self.reason}"
+
+
+class Found(NamedTuple):
+    """What `find_submissions` found: the notebooks to grade, and those it leaves out
+    (`entries, skipped = find_submissions(…)`)."""
+
+    entries: list[Entry]
+    skipped: list[Skipped]
+
+
 def discover(paths: Iterable[Path], assignment_ids: Iterable[str] = ()) -> list[Entry]:
     """The notebooks under `paths` (files or folders), each with its student id, in path order."""
-    known = set(assignment_ids)
+    return find_submissions(paths, assignment_ids).entries
+
+
+def find_submissions(paths: Iterable[Path], assignment_ids: Iterable[str] = ()) -> Found:
+    """`discover`, and the notebooks found but left out, each with the reason."""
+    search = _Search(set(assignment_ids))
     entries: list[Entry] = []
     for path in paths:
         path = Path(path)
         if path.is_dir():
-            entries += _discover_folder(path, known)
+            entries += search.folder(path)
         else:  # a file, or a path that does not exist: graded (and explained) as given
-            entries.append(Entry(_student_of_file(path, known), path, _named(path, known)))
-    seen: set[Path] = set()
+            entries.append(Entry(search.student_of_file(path), path, search.named(path)))
+    first_path: dict[Path, Path] = {}
     unique = []
     for entry in entries:
-        if entry.path.resolve() not in seen:
-            seen.add(entry.path.resolve())
+        resolved = entry.path.resolve()
+        if resolved not in first_path:
+            first_path[resolved] = entry.path
             unique.append(entry)
-    return unique
+        elif first_path[resolved] != entry.path:  # another path to it (a link): said, not graded
+            search.skip(entry.path, f"the same file as {_shown(str(first_path[resolved]))}, "
+                                    "which is graded")
+    return Found(unique, search.skipped)
 
 
-def _named(path: Path, known: set[str]) -> str | None:
-    """The assignment a notebook's file name gives, when it is one of the course's."""
-    return path.stem if path.stem in known else None
+def student_id(name: str) -> str:
+    """`name` fit to show and to name a file after: what cannot be printed as `\\uXXXX`, and a
+    leading '-', '.', ':' or space escaped too. Ordinary names, accented or not, stay as they
+    are."""
+    shown = _shown(name)
+    if shown[:1] in ("-", ".", ":", " "):
+        shown = _escape(shown[0]) + shown[1:]
+    return shown
 
 
-def _student_of_file(path: Path, known: set[str]) -> str:
-    """`alice.ipynb` is alice's; `alice/04_softmax_regression.ipynb` is alice's too."""
-    if path.stem in known and path.parent.name:
-        return path.resolve().parent.name
-    return path.stem
+def _shown(text: str) -> str:
+    """`text` with what cannot be printed (`str.isprintable`) as escapes."""
+    return "".join(c if c.isprintable() else _escape(c) for c in text)
 
 
-def _discover_folder(root: Path, known: set[str]) -> list[Entry]:
-    entries: list[Entry] = []
-    loose = sorted(p for p in root.iterdir() if p.is_file() and _is_notebook(p))
-    folders = sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith("."))
-    if any(p.stem in known for p in loose) and not folders:
-        # one student's folder given directly: grade its assignment notebooks
-        return [Entry(root.resolve().name, p, p.stem) for p in loose if p.stem in known]
-    entries += [Entry(p.stem, p) for p in loose]
-    prefix = _classroom_prefix(folders, known)
-    for folder in folders:
-        notebooks = _notebooks_under(folder)
-        if not notebooks:
-            continue
-        named = [p for p in notebooks if p.stem in known]
-        student = _student_of_folder(folder, prefix, known)
-        entries += [Entry(student, p, _named(p, known)) for p in (named or notebooks)]
-    return entries
+def _escape(char: str) -> str:
+    return f"\\u{ord(char):04x}" if ord(char) <= 0xFFFF else f"\\U{ord(char):08x}"
+
+
+class _Search:
+    """One search: the course's assignment ids, and the notebooks left out so far."""
+
+    def __init__(self, known: set[str]) -> None:
+        self.known = known
+        self.skipped: list[Skipped] = []
+
+    def skip(self, path: Path, reason: str) -> None:
+        self.skipped.append(Skipped(path, reason))
+
+    def named(self, path: Path) -> str | None:
+        """The assignment a notebook's file name gives, when it is one of the course's."""
+        return path.stem if path.stem in self.known else None
+
+    def student_of_file(self, path: Path) -> str:
+        """`alice.ipynb` is alice's; `alice/04_softmax_regression.ipynb` is alice's too."""
+        if path.stem in self.known and path.parent.name:
+            return student_id(path.resolve().parent.name)
+        return student_id(path.stem)
+
+    def folder(self, root: Path) -> list[Entry]:
+        loose = self.notebooks(sorted(p for p in root.iterdir() if p.is_file()))
+        folders = sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith("."))
+        if any(p.stem in self.known for p in loose) and not folders:
+            # one student's folder given directly: grade its assignment notebooks
+            return [Entry(student_id(root.resolve().name), p, p.stem)
+                    for p in self.assignment_notebooks(loose)]
+        entries = [Entry(student_id(p.stem), p) for p in loose]
+        prefix = _classroom_prefix(folders, self.known)
+        for folder in folders:
+            notebooks = self.notebooks_under(folder)
+            if not notebooks:
+                continue
+            student = student_id(_student_of_folder(folder, prefix, self.known))
+            entries += [Entry(student, p, self.named(p))
+                        for p in self.assignment_notebooks(notebooks)]
+        return entries
+
+    def assignment_notebooks(self, notebooks: list[Path]) -> list[Path]:
+        """Those named after an assignment, the others skipped; all of them when none is."""
+        named = [p for p in notebooks if p.stem in self.known]
+        if not named:
+            return notebooks
+        for path in notebooks:
+            if path not in named:
+                self.skip(path, f"not named after an assignment, and {named[0].name} beside it is")
+        return named
+
+    def notebooks_under(self, folder: Path) -> list[Path]:
+        found = []
+        for current, dirs, files in os.walk(folder):
+            dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+            found += self.notebooks([Path(current) / f for f in sorted(files)])
+        return found
+
+    def notebooks(self, files: list[Path]) -> list[Path]:
+        """The notebooks among `files`; hidden ones (`.x.ipynb`, `..ipynb`) skipped, with why."""
+        kept = []
+        for path in files:
+            if path.name.endswith(".ipynb") and path.name.startswith("."):
+                self.skip(path, "its name begins with '.', so it is taken for a hidden file; "
+                                "rename it to have it graded")
+            elif path.suffix == ".ipynb":
+                kept.append(path)
+        return kept
 
 
 def _student_of_folder(folder: Path, prefix: str, known: set[str]) -> str:
@@ -106,15 +197,3 @@ def _classroom_prefix(folders: list[Path], known: set[str]) -> str:
 
 def _is_repository(folder: Path) -> bool:
     return (folder / ".git").exists() or (folder / ".github").is_dir()
-
-
-def _notebooks_under(folder: Path) -> list[Path]:
-    found = []
-    for current, dirs, files in os.walk(folder):
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        found += [Path(current) / f for f in sorted(files) if _is_notebook(Path(f))]
-    return found
-
-
-def _is_notebook(path: Path) -> bool:
-    return path.suffix == ".ipynb" and not path.name.startswith(".")

@@ -95,3 +95,34 @@ def test_describe_gives_form_never_contents():
     assert describe(torch.full((2, 2), SECRET)) == "a float32 tensor of shape (2, 2)"
     assert describe(torch.tensor(SECRET)) == "a 0-dim float32 tensor"
     assert describe(["a", "b", "c", "d"]) == "a list of 4 items" and describe("secret") == "a string"
+
+
+def test_the_tolerance_rule_is_ops_times_epsilon_times_the_magnitude():
+    from grader.check_tools import float_tolerance
+
+    exact = torch.tensor([0.5, -2.0], dtype=torch.float64)
+    tiny32 = torch.finfo(torch.float32).smallest_normal
+    assert float_tolerance(exact, torch.float32, 8) == 8 * 2.0 ** -23 * (2.0 + tiny32)
+    assert float_tolerance(exact, torch.float32, 8, like=torch.tensor([1000.0])) == 8 * 2.0 ** -23 * (1000 + tiny32)
+    assert float_tolerance(exact, torch.float64, 1) < 1e-15
+    assert float_tolerance(exact, torch.float32, 0) == 0  # exact operations: no tolerance
+
+
+def test_a_correct_float32_softmax_at_logits_near_1000_passes():
+    from grader.check_tools import in_float64
+
+    X = torch.tensor([[1000.0, 0.0, -1000.0], [999.0, 1000.0, 998.0]])
+
+    def reference(X):
+        E = torch.exp(X - X.max(dim=1, keepdim=True).values)
+        return E / E.sum(dim=1, keepdim=True)
+
+    via_logsumexp = torch.exp(X - torch.logsumexp(X, dim=1, keepdim=True))
+    exact = in_float64(reference, X)
+    assert exact.dtype == torch.float64
+    expect_close(via_logsumexp, exact, call="softmax(X)", dtype=torch.float32, ops=8, like=X)
+    with pytest.raises(CheckFailed):  # the wrong axis is still far outside
+        expect_close(torch.exp(X - torch.logsumexp(X, dim=0, keepdim=True)), exact, call="softmax(X)",
+                     dtype=torch.float32, ops=8, like=X)
+    with pytest.raises(CheckFailed, match="dtype"):
+        expect_close(exact, exact, call="softmax(X)", dtype=torch.float32, ops=8, like=X)

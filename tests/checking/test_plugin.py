@@ -85,7 +85,7 @@ def test_right_answers_pass_with_their_points(check_file):
 def test_wrong_answer_message_names_the_call_and_hides_hidden_inputs(check_file):
     results, _ = run(check_file, lambda X: X + X.abs())
     public, hidden = results["double: matches the reference"], results["double: secret cases"]
-    assert public.status is CheckStatus.PASSED  # arange(4) is non-negative: right there
+    assert public.points == 0 and public.detail.startswith("passed, but")  # right on arange(4); the rule
     assert hidden.status is CheckStatus.FAILED and hidden.points == 0
     assert hidden.message == "hidden check: wrong answer"
     assert "double(X) with X = [-1, 5]" in hidden.detail and "largest difference" in hidden.detail
@@ -142,3 +142,77 @@ def test_no_kernel_means_every_check_fails_with_the_reason(check_file):
     results = run_checks(check_file, plugin)
     student_checks = [r for r in results if not r.name.startswith("broken")]
     assert all(r.status is CheckStatus.FAILED and "not JSON" in r.message for r in student_checks)
+
+
+SCORED_CHECKS = '''
+import pytest
+import torch
+from grader.check_tools import expect, expect_close
+
+@pytest.mark.check("double: small inputs", points=2)
+def test_small(student):
+    expect_close(student.double(torch.arange(3.0)), torch.arange(3.0) * 2, call="double(X)", ops=0)
+
+@pytest.mark.check("double: negative inputs", points=1, hidden=True)
+def test_negative(student):
+    expect_close(student.double(-torch.arange(3.0)), -torch.arange(3.0) * 2, call="double(-X)", ops=0)
+
+@pytest.mark.check("double: leaves its input unchanged", condition=True)
+def test_unchanged(student):
+    expect(student.kept(), "double changed its input")
+
+@pytest.mark.check("other: works", points=3)
+def test_other(student):
+    pass
+'''
+
+
+class ScoredStudent(FakeStudent):
+    def __init__(self, double, kept=True):
+        super().__init__(double)
+        self._kept = kept
+
+    def kept(self):
+        return self._kept
+
+
+def run_scored(tmp_path, double, kept=True, **kwargs):
+    path = tmp_path / "checks_scored.py"
+    path.write_text(SCORED_CHECKS)
+    plugin = GradingPlugin(ScoredStudent(double, kept), types.SimpleNamespace(), image_data=lambda: None, **kwargs)
+    return {r.name: r for r in run_checks(path, plugin)}, plugin
+
+
+def test_a_condition_holds_no_points_and_a_correct_function_earns_all(tmp_path):
+    results, _ = run_scored(tmp_path, lambda X: 2 * X)
+    assert results["double: leaves its input unchanged"].max_points == 0
+    assert sum(r.points for r in results.values()) == sum(r.max_points for r in results.values()) == 6
+
+
+def test_a_failed_condition_costs_the_function_its_points_only(tmp_path):
+    results, _ = run_scored(tmp_path, lambda X: 2 * X, kept=False)
+    condition = results["double: leaves its input unchanged"]
+    assert condition.status is CheckStatus.FAILED and condition.message == "double changed its input"
+    small = results["double: small inputs"]
+    assert small.points == 0 and small.status is CheckStatus.FAILED
+    assert small.message == 'no points: double failed the check "double: leaves its input unchanged"'
+    assert results["other: works"].points == 3
+
+
+def test_a_wrong_answer_anywhere_costs_the_whole_function(tmp_path):
+    results, _ = run_scored(tmp_path, lambda X: X.abs() * 2)  # right on arange, wrong on negatives
+    assert results["double: negative inputs"].status is CheckStatus.FAILED
+    assert results["double: small inputs"].points == 0
+    assert results["double: small inputs"].detail.startswith("passed, but double failed")
+    assert results["other: works"].points == 3
+
+
+def test_a_condition_alone_earns_nothing(tmp_path):
+    results, _ = run_scored(tmp_path, lambda X: X)  # wrong, but leaves its input alone
+    assert results["double: leaves its input unchanged"].points == 0
+    assert sum(r.points for r in results.values() if r.function == "double") == 0
+
+
+def test_public_only_counts_the_points_of_the_hidden_checks(tmp_path):
+    results, plugin = run_scored(tmp_path, lambda X: 2 * X, public_only=True)
+    assert "double: negative inputs" not in results and plugin.hidden_points == 1

@@ -23,7 +23,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 
@@ -139,7 +139,24 @@ def scores_of(variant: Variant, row: dict | None, feedback: Path) -> list[CheckS
     return checks
 
 
-def run_corpus(only: str | None = None, jobs: int = 2, keep: Path | None = None) -> CorpusResult:
+def explain(verdict: Verdict, notebook: Path) -> Verdict:
+    """The same verdict with the instructor's messages of its wrong checks (hidden ones included),
+    from grading that one notebook again with `--format json`."""
+    hidden = [c for c in verdict.wrong if c.message.startswith("hidden check")]
+    if not hidden:
+        return verdict
+    finished = subprocess.run([_grade_command(), str(notebook), "--format", "json", "--course", str(variants.ROOT)],
+                              capture_output=True, text=True, check=False)
+    try:
+        messages = {c["name"]: c.get("detail") or c["message"] for c in json.loads(finished.stdout)["checks"]}
+    except (ValueError, KeyError):
+        return verdict
+    wrong = tuple(replace(c, message=messages.get(c.name, c.message)) for c in verdict.wrong)
+    return replace(verdict, wrong=wrong)
+
+
+def run_corpus(only: str | None = None, jobs: int = 2, keep: Path | None = None,
+               explained: bool = False) -> CorpusResult:
     chosen = variants.discover(only)
     if not chosen:
         raise LookupError(f"no variant matches {only!r}")
@@ -151,7 +168,10 @@ def run_corpus(only: str | None = None, jobs: int = 2, keep: Path | None = None)
         verdicts = []
         for variant in chosen:
             status = summary.get(variant.student, {}).get("status", "missing")
-            verdicts.append(judge(variant, status, scores_of(variant, rows.get(variant.student), feedback)))
+            verdict = judge(variant, status, scores_of(variant, rows.get(variant.student), feedback))
+            if explained:
+                verdict = explain(verdict, work / "notebooks" / f"{variant.student}.ipynb")
+            verdicts.append(verdict)
     finally:
         if keep is None:
             shutil.rmtree(work, ignore_errors=True)
@@ -205,8 +225,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", help="an assignment id prefix (04) or a graded name (softmax)")
     parser.add_argument("-j", "--jobs", type=int, default=2, help="notebooks graded at once (2)")
     parser.add_argument("--keep", type=Path, help="keep the notebooks and the batch's outputs in this folder")
+    parser.add_argument("--explain", action="store_true",
+                        help="grade each notebook with a wrong verdict on a hidden check again, for its full message")
     args = parser.parse_args(argv)
-    result = run_corpus(args.only, args.jobs, args.keep)
+    result = run_corpus(args.only, args.jobs, args.keep, args.explain)
     print(render_table(result))
     print()
     print(render_wrong_verdicts(result))

@@ -78,3 +78,47 @@ def test_other_objects_are_refused_without_a_handler_and_handed_over_with_one():
 def test_malformed_or_unsafe_specs_are_rejected(spec, buffers):
     with pytest.raises((WireError, TypeError, ValueError)):
         decode(spec, buffers)
+
+
+# -- bounds: the kernel chooses every length, the grading process must not pay for it ----------
+
+def test_zero_dim_data_is_not_broadcast_over_a_long_index():
+    """A forged 16-byte reply once made the grading process allocate 4 GiB."""
+    spec = {"$series": {"name": None, "index": {"range": [0, 250_000_000, 1], "name": None},
+                        "data": {"array": {"dtype": "<f8", "shape": [], "buffer": 0}}}}
+    with pytest.raises(WireError):
+        decode(spec, [b"\0" * 8])
+
+
+def test_column_data_must_match_its_index():
+    spec = {"$series": {"name": None, "index": {"range": [0, 3, 1], "name": None},
+                        "data": {"array": {"dtype": "<f8", "shape": [2], "buffer": 0}}}}
+    with pytest.raises(WireError):
+        decode(spec, [b"\0" * 16])
+    frame = {"$dataframe": {"columns": {"range": [0, 1, 1], "name": None},
+                            "index": {"range": [0, 3, 1], "name": None},
+                            "data": [{"list": [1], "dtype": "int64"}]}}
+    with pytest.raises(WireError):
+        decode(frame, [])
+
+
+def test_buffers_and_elements_are_capped_before_anything_is_built():
+    tensor = {"$tensor": {"dtype": "uint8", "shape": [64], "buffer": 0}}
+    with pytest.raises(WireError, match="too large"):
+        decode(tensor, [b"\0" * 64], max_bytes=63)
+    with pytest.raises(WireError, match="too large"):
+        decode(tensor, [b"\0" * 64], max_elements=63)
+    assert decode(tensor, [b"\0" * 64], max_bytes=64, max_elements=100).numel() == 64
+    with pytest.raises(WireError, match="too large"):
+        decode(list(range(100)), [], max_elements=50)
+    with pytest.raises(WireError, match="too large"):
+        decode("x" * 1000, [], max_elements=100)
+    with pytest.raises(WireError, match="too large"):  # a long range index costs its length
+        decode({"$index": {"range": [0, 10**12, 1], "name": None}}, [])
+
+
+def test_a_zero_stride_view_counts_all_its_elements():
+    huge = {"$tensor": {"dtype": "float32", "shape": [10**6, 10**6], "buffer": 0,
+                        "strides": [0, 0], "offset": 0}}
+    with pytest.raises(WireError, match="too large"):
+        decode(huge, [b"\0" * 4])

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 import subprocess
+import sys
 from importlib import resources
+from pathlib import Path
 
 import pytest
 import yaml
@@ -43,3 +45,30 @@ def test_shell_and_workflow_syntax_pass_through_untouched():
     step = yaml.safe_load(workflow)["jobs"]["run-autograding-tests"]["steps"][4]["run"]
     fallback = json.loads(step.split("echo '", 1)[1].split("' > result.json", 1)[0])
     assert fallback["max_score"] == 17
+
+
+def test_nothing_grade_prints_in_the_classroom_step_is_a_workflow_command(tmp_path):
+    """The grading step stops workflow commands around `grade` with a fresh random token and
+    resumes them on a line of its own, even when `grade`'s last line has no line break."""
+    bin_folder = tmp_path / "bin"
+    bin_folder.mkdir()
+    fake_grade = bin_folder / "grade"
+    fake_grade.write_text("#!/bin/sh\necho '::error::forged'\necho '  ::add-mask::secret' >&2\n"
+                          "echo '{}' > result.json\nprintf '::stop-commands::mine'\n")
+    fake_grade.chmod(0o755)
+    run = yaml.safe_load(classroom_workflow("04_softmax_regression", 17))[
+        "jobs"]["run-autograding-tests"]["steps"][4]["run"]
+    env = {"PATH": f"{bin_folder}:{Path(sys.executable).parent}:/usr/bin:/bin", "GITHUB_OUTPUT": str(tmp_path / "out"),
+           "GRADER_COURSE": str(tmp_path / "course")}
+    lines = [subprocess.run(["bash", "-e", "-c", run], cwd=tmp_path, env=env, check=True,
+                            capture_output=True, text=True, timeout=60).stdout.splitlines()
+             for _ in range(2)]
+    tokens = []
+    for out in lines:
+        assert out[0].startswith("::stop-commands::")
+        token = out[0].removeprefix("::stop-commands::")
+        assert len(token) == 32 and int(token, 16) >= 0
+        assert out[-1] == f"::{token}::"
+        assert out[1:-1] == ["::error::forged", "::stop-commands::mine"]
+        tokens.append(token)
+    assert tokens[0] != tokens[1]  # fresh each run

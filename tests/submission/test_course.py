@@ -9,7 +9,8 @@ import pytest
 
 from grader.commands import course_from, data_from
 from grader.errors import UnknownAssignment, UsageError
-from grader.submission.course import Course, declared_assignment, default_course, mismatch_note
+from grader.submission.course import (BUILTIN_ROOT, Course, declared_assignment, default_course,
+                                      mismatch_note)
 
 from conftest import ROOT
 
@@ -70,10 +71,59 @@ def test_the_environment_is_read_at_the_command_edge(tmp_path, monkeypatch):
     monkeypatch.setenv("GRADER_COURSE", str(tmp_path))
     monkeypatch.setenv("GRADER_FASHION_MNIST", str(tmp_path / "fashion"))
     args = argparse.Namespace(course=None, data=None)
-    assert course_from(args) == Course(tmp_path.resolve())
+    assert course_from(args) == Course(tmp_path.resolve(), (ROOT,))  # on top of the built-in one
     assert data_from(args) == tmp_path / "fashion"
     assert default_course(ROOT) == Course(ROOT)  # the library itself reads no environment
     monkeypatch.chdir(tmp_path)
     assert default_course() == Course(ROOT)  # not a course folder: this repository
     with pytest.raises(UsageError, match="not a course folder"):
         course_from(argparse.Namespace(course=tmp_path, data=None))
+
+
+# -- a course folder adds to the built-in course ------------------------------------------------
+
+def make_course(root, checks=(), solutions=()):
+    for part, ids, suffix in (("checks", checks, ".py"), ("solutions", solutions, ".ipynb")):
+        (root / part).mkdir(parents=True, exist_ok=True)
+        for assignment_id in ids:
+            (root / part / f"{assignment_id}{suffix}").write_text("")
+    return root
+
+
+def test_a_course_folder_adds_to_the_builtin_course_and_wins_on_a_shared_id(tmp_path):
+    mine = make_course(tmp_path / "mine", checks=["dropout", SOFTMAX], solutions=["dropout", SOFTMAX])
+    course = Course.adding_to_builtin(mine)
+    assert course == Course(mine.resolve(), (BUILTIN_ROOT,)) and BUILTIN_ROOT == ROOT
+    assert set(course.assignments) == {"dropout", *Course(ROOT).assignments}
+    assert course.assignments["dropout"].checks == mine.resolve() / "checks" / "dropout.py"
+    assert course.assignments[SOFTMAX].solution == mine.resolve() / "solutions" / f"{SOFTMAX}.ipynb"
+    assert course.assignments[PREPROCESSING].solution == ROOT / "solutions" / f"{PREPROCESSING}.ipynb"
+    assert list(course.assignments) == sorted(course.assignments)
+    assert course.assignments["dropout"].generated == mine.resolve() / "assignments" / "dropout.ipynb"
+    assert course.assignments[PREPROCESSING].generated == ROOT / "assignments" / f"{PREPROCESSING}.ipynb"
+    hidden = set(course.private_paths)
+    assert {mine.resolve() / "solutions", mine.resolve() / "checks", ROOT / "solutions",
+            ROOT / "checks"} <= hidden
+    assert Course.adding_to_builtin(ROOT) == Course(ROOT)  # the built-in course, once
+
+
+def test_the_working_folder_adds_to_the_builtin_course_too(tmp_path):
+    mine = make_course(tmp_path / "mine", checks=["dropout"], solutions=["dropout"])
+    assert default_course(mine) == Course(mine.resolve(), (ROOT,))
+
+
+@pytest.mark.parametrize("checks, solutions, words", [
+    (["dropout"], [], "unknown assignment 'dropout' (it has checks but no solution notebook)"),
+    ([], ["dropout"], "unknown assignment 'dropout' (it has a solution notebook but no checks)"),
+])
+def test_a_missing_solution_or_checks_file_is_an_unknown_assignment(tmp_path, checks, solutions, words):
+    course = Course.adding_to_builtin(make_course(tmp_path / "mine", checks, solutions))
+    with pytest.raises(UnknownAssignment) as raised:
+        course.assignment_for("dropout")
+    assert words in str(raised.value) and raised.value.exit_status == 7
+    assert str(tmp_path) not in raised.value.problem  # a student may read it: no paths
+
+
+def test_no_course_at_all_says_to_give_one(tmp_path):
+    with pytest.raises(UnknownAssignment, match="no course found: give the course folder with --course"):
+        Course(tmp_path).assignment_for("dropout")

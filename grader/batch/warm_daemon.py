@@ -1,0 +1,221 @@
+"""`grade NOTEBOOK`, warm: a grading daemon that keeps the grader's imports and a sandboxed
+kernel ready between calls, so a student who grades again and again pays for them once.
+
+    grade x.ipynb --(path, options)--> daemon --> its worker process grades x.ipynb with a
+                  <------ report ----             kernel forked by the daemon's zygote
+
+The daemon (`grader.execute.daemon` for its folder, lock, socket and idle clock) holds a zygote
+(`grader.execute.zygote`, torch imported once) and a one-worker pool like a batch's
+(`grader.batch.workers.process_pool`) whose fork server has imported the checks' libraries;
+the worker keeps one kernel forked ahead. Isolation is a cold grade's: each submission gets a
+kernel forked fresh for it, used once and destroyed; a worker process grades one submission at
+a time and is replaced every 25, as in a batch; no student code runs in the daemon.
+
+One daemon per user, grader version and sandbox policy (`daemon_key`); the first `grade` that
+finds none grades cold, then starts one in the background (`start_in_background`). A call that
+finds it ready sends the notebook's path and the options (`grade_warm`); anything amiss (no
+daemon, a grader error, a daemon that went away) returns None and the caller grades cold, which
+raises the error the cold path raises. The daemon exits after `idle` seconds unused.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import hashlib
+import multiprocessing
+import os
+import sys
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from grader.execute import daemon
+from grader.options import GradeOptions, SandboxPolicy, sandbox_policy
+from grader.results import GradeReport
+
+if TYPE_CHECKING:  # the command's side stays light: the daemon's side imports these
+    from grader.execute.kernel import Kernel
+    from grader.pipeline import KernelStarter
+
+# What the worker's fork server imports before forking it: the grader, and what the checks
+# import when pytest collects them (torch, pandas, IPython's input transformer for source
+# scans, scikit-learn's digits). Module names, imported by multiprocessing, not by this module.
+WORKER_PRELOAD = ["grader.pipeline", "grader.checking.plugin", "grader.checking.datasets",
+                  "grader.check_tools", "IPython.core.inputtransformer2", "sklearn.datasets"]
+PROGRAM = "grader.batch.warm_daemon"  # run as `python -m`
+DEFAULT_IDLE_MINUTES = 10.0
+
+
+@dataclass(frozen=True)
+class DaemonConfig:
+    """What `start_in_background` hands the daemon on its stdin."""
+
+    folder: Path
+    idle: float  # seconds
+    policy: SandboxPolicy  # its zygote's sandbox
+    options: GradeOptions  # the first caller's, to fork the first kernel ahead with
+
+
+def daemon_key(options: GradeOptions, version: str) -> str:
+    """The daemon that may grade with `options`: made for exactly their sandbox (hidden
+    folders, limits, threads) and this Python, then the grader's version: `<sandbox>-<version>`.
+    A new version's daemon stops the one of the old version for the same sandbox."""
+    sandbox = repr((sys.executable, sandbox_policy(options)))
+    return f"{_digest(sandbox)[:12]}-{_digest(version)[:8]}"
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def daemon_folder(options: GradeOptions, root: Path, version: str) -> Path:
+    return root / daemon_key(options, version)
+
+
+def grade_warm(path: Path, options: GradeOptions, folder: Path) -> GradeReport | None:
+    """The report of `path` graded by the daemon of `folder`, or None if that cannot be done
+    (no daemon ready; or grading failed there: the caller grades cold and says why)."""
+    request = (Path(os.path.abspath(path)), _portable(options))
+    try:
+        answer = daemon.ask(folder, request)
+    except (OSError, EOFError, ValueError):
+        return None
+    if not isinstance(answer, GradeReport):
+        return None
+    return replace(answer, submission=str(path))
+
+
+def start_in_background(options: GradeOptions, folder: Path, idle_minutes: float) -> bool:
+    """Start the daemon of `folder` unless one runs (or is starting) there."""
+    config = DaemonConfig(folder, idle_minutes * 60, sandbox_policy(options), _portable(options))
+    argv = [sys.executable, "-m", PROGRAM]
+    try:
+        return daemon.start_detached(argv, folder, config)
+    except (OSError, ValueError) as error:
+        print(f"grade: no warm grading daemon ({error})", file=sys.stderr)
+        return False
+
+
+def _portable(options: GradeOptions) -> GradeOptions:
+    """The options with no path relative to this process's working folder."""
+    data = options.data_dir
+    return replace(options, data_dir=Path(os.path.abspath(data.expanduser())) if data else None)
+
+
+# -- in the daemon -----------------------------------------------------------------------------
+
+class KernelAhead:
+    """A kernel starter for the daemon's worker that keeps one cold kernel started ahead for
+    `policy` (where no zygote may serve, e.g. for root): the next submission finds it booted.
+    Each kernel still goes to one submission only."""
+
+    def __init__(self, policy: SandboxPolicy) -> None:
+        from grader.execute.kernel import start_kernel
+
+        self.policy = policy
+        self._booter = cf.ThreadPoolExecutor(1, thread_name_prefix="kernel-ahead")
+        self._next: cf.Future = self._booter.submit(start_kernel, policy)
+
+    def start(self, asked: SandboxPolicy) -> Kernel:
+        from grader.execute.kernel import start_kernel
+
+        if asked != self.policy:
+            return start_kernel(asked)
+        ready, self._next = self._next, self._booter.submit(start_kernel, self.policy)
+        try:
+            return ready.result()
+        except Exception:  # noqa: BLE001 - it could not start ahead: try once more, now
+            return start_kernel(asked)
+
+
+_STARTERS: dict[SandboxPolicy, KernelStarter] = {}  # the worker's starter, by policy
+
+
+def _kernels_for(options: GradeOptions) -> KernelStarter:
+    """In the worker: forked from the daemon's zygote where one may serve, else cold ones
+    started ahead."""
+    from grader.batch.workers import warm_kernels
+    from grader.execute.warm import zygote_can_serve
+
+    policy = sandbox_policy(options)
+    if policy not in _STARTERS:
+        _STARTERS[policy] = (warm_kernels(options) if zygote_can_serve(policy)
+                             else KernelAhead(policy).start)
+    return _STARTERS[policy]
+
+
+def grade_in_worker(path: Path, options: GradeOptions) -> GradeReport | str:
+    """In the daemon's worker: grade `path` with this worker's kernels; a grader error comes
+    back as its text (the command then grades cold, and reports it as it would)."""
+    from grader.errors import GraderError
+    from grader.pipeline import grade
+
+    try:
+        return grade(path, options, _kernels_for(options))
+    except GraderError as error:
+        return f"{type(error).__name__}: {error}"
+
+
+def _first_kernel(options: GradeOptions) -> int:
+    """In the worker: its kernel starter made, one kernel on its way."""
+    _kernels_for(options)
+    return os.getpid()
+
+
+def serve(config: DaemonConfig) -> None:
+    from grader.batch.workers import process_pool
+    from grader.execute.warm import zygote_can_serve
+    from grader.execute.zygote import Zygote
+
+    server = daemon.Daemon(config.folder, config.idle)  # raises if another daemon has it
+    sandbox = config.folder.name.split("-")[0]
+    for older in config.folder.parent.glob(f"{sandbox}-*"):  # the same sandbox, older graders
+        if older != config.folder:
+            daemon.stop_daemon(older, PROGRAM)
+    zygote = Zygote(config.policy, log=config.folder / daemon.LOG) \
+        if zygote_can_serve(config.policy) else None
+    pool = process_pool(1, zygote.address if zygote is not None else None)
+    # process_pool's fork server preloads the grader only; the daemon's imports the checks'
+    # libraries too (the setting is read when the fork server starts, at the first submit).
+    multiprocessing.get_context("forkserver").set_forkserver_preload(WORKER_PRELOAD)
+    broken: list[BaseException] = []
+    try:
+        pool.submit(_first_kernel, config.options).result()
+
+        def handle(request: object) -> GradeReport | str:
+            path, options = request  # type: ignore[misc]
+            try:
+                answer = pool.submit(grade_in_worker, path, options).result()
+            except Exception as error:  # noqa: BLE001 - a dead worker: the caller goes cold
+                broken.append(error)
+                answer = f"{type(error).__name__}: {error}"
+            if isinstance(answer, str):
+                print(f"daemon: {path}: graded cold instead ({answer})", file=sys.stderr, flush=True)
+            return answer
+
+        published = {"zygote": None if zygote is None else {
+            "socket": zygote.address.socket, "pid": zygote.address.pid,
+            "base": zygote.address.base}}
+        server.serve(handle, published, healthy=lambda: not broken and (
+            zygote is None or zygote.process.poll() is None))
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+        if zygote is not None:
+            zygote.close()
+
+
+def main() -> int:
+    config = daemon.read_config()
+    daemon.detach()
+    try:
+        serve(config)
+    except BlockingIOError:
+        return 0  # another daemon got there first
+    return 0
+
+
+if __name__ == "__main__":
+    # By its importable name, so that what the worker pool pickles names this module, not __main__.
+    from grader.batch import warm_daemon
+
+    sys.exit(warm_daemon.main())

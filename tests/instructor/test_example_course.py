@@ -1,0 +1,74 @@
+"""The worked example of docs/authoring.md, a course folder of its own: examples/course holds
+D2L 5.6's `dropout_layer` (solutions/dropout.ipynb, checks/dropout.py, the generated
+assignments/dropout.ipynb). Its untouched assignment scores zero through `grade --course`, and
+each usual wrong answer fails the check written for it, with that check's own message."""
+
+from __future__ import annotations
+
+import ast
+
+import nbformat
+import pytest
+
+from grader.commands import grade
+from grader.instructor.generate import stale_assignments
+from grader.options import ExecutionLimits, GradeOptions
+from grader.pipeline import grade_notebook
+from grader.results import CheckStatus
+from grader.submission.course import Course
+
+from conftest import ROOT
+
+EXAMPLE = ROOT / "examples" / "course"
+SOLUTION = EXAMPLE / "solutions" / "dropout.ipynb"
+RIGHT = "    mask = (torch.rand(X.shape) > dropout).to(X.dtype)\n    return mask * X / (1.0 - dropout)"
+BUGS = {  # a wrong answer -> the check that must catch it (with its own message, not the gate's)
+    "dropout_layer: keeps the mean of its input (divides what it keeps by 1 - dropout)":
+        "    mask = (torch.rand(X.shape) > dropout).to(X.dtype)\n    return mask * X",
+    "dropout_layer: drops a fraction dropout of the entries":  # keeps with probability dropout
+        "    mask = (torch.rand(X.shape) < dropout).to(X.dtype)\n    return mask * X / (1.0 - dropout)",
+    "dropout_layer: drops each entry on its own, not whole rows or columns":  # one mask per column
+        "    mask = (torch.rand(X.shape[-1]) > dropout).to(X.dtype)\n    return mask * X / (1.0 - dropout)",
+    "dropout_layer: draws a new mask at every call":
+        "    torch.manual_seed(0)\n" + RIGHT,
+    "dropout_layer: draws the mask itself, without a built-in dropout":
+        "    return torch.nn.functional.dropout(X, dropout)",
+}
+
+
+def test_the_example_is_a_course_folder_like_the_builtin_one():
+    notebook = nbformat.read(SOLUTION, 4)
+    nbformat.validate(notebook)
+    assert notebook.metadata.grader.assignment == "dropout"
+    tags = {tag for cell in notebook.cells for tag in cell.metadata.get("tags", [])}
+    assert tags == {"setup", "graded"}
+    assert all(cell.outputs == [] for cell in notebook.cells if cell.cell_type == "code")
+    assert stale_assignments(EXAMPLE) == []
+    imports = [node for node in ast.walk(ast.parse((EXAMPLE / "checks" / "dropout.py").read_text()))
+               if isinstance(node, ast.ImportFrom) and node.module.startswith("grader")]
+    assert [node.module for node in imports] == ["grader.check_tools"]
+    assert list(Course.adding_to_builtin(EXAMPLE).assignments)[-1] == "dropout"
+
+
+@pytest.mark.notebook
+def test_the_untouched_example_assignment_scores_zero(capsys):
+    untouched = EXAMPLE / "assignments" / "dropout.ipynb"
+    assert grade.main([str(untouched), "--course", str(EXAMPLE)]) == 0
+    out = capsys.readouterr().out
+    assert "Total: 0/9" in out and out.count("FAIL ") == 8
+
+
+@pytest.mark.notebook
+@pytest.mark.parametrize("caught", BUGS, ids=lambda name: name.split(": ")[1][:30])
+def test_a_wrong_dropout_fails_the_check_written_for_it(caught, tmp_path):
+    notebook = nbformat.read(SOLUTION, 4)
+    cell = next(cell for cell in notebook.cells if RIGHT in cell.source)
+    cell.source = cell.source.replace(RIGHT, BUGS[caught])
+    path = tmp_path / "dropout.ipynb"
+    nbformat.write(notebook, path)
+    options = GradeOptions(course=Course.adding_to_builtin(EXAMPLE),
+                           limits=ExecutionLimits(cell_timeout=20, notebook_budget=90), call_timeout=10)
+    report = grade_notebook(path, options)
+    own = {check.name: check for check in report.checks}[caught]
+    assert own.status is CheckStatus.FAILED and not own.detail.startswith("passed, but")
+    assert report.score == 0 and [c.name for c in report.checks if c.status is CheckStatus.ERROR] == []
