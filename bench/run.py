@@ -38,6 +38,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # side_by_side, peers
 
 BARE = """\
 import sys, nbformat
@@ -448,6 +449,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-single", dest="single", action="store_false")
     parser.add_argument("--settle", type=float, default=1.0,
                         help="seconds between warm runs, for the next kernel to get ready (1)")
+    side = parser.add_argument_group("side by side with the peers (bench/side_by_side.py)")
+    side.add_argument("--no-side-by-side", dest="side_by_side", action="store_false")
+    side.add_argument("--peers", type=Path, default=Path("/tmp/peers"),
+                      help="the environment with nbgrader and otter-grader (/tmp/peers)")
+    side.add_argument("--peer-batch", type=int, default=20,
+                      help="copies of the peers' notebook in their batch (20)")
+    side.add_argument("--class-size", type=int, default=40,
+                      help="mixed submissions graded at -j 1 and -j 2 (40)")
+    side.add_argument("--large-class", type=int, default=200,
+                      help="mixed submissions at -j 2, against --peer-batch of them (200; 0: none)")
     args = parser.parse_args(argv)
     args.jobs = [int(j) for j in args.jobs.split(",")]
 
@@ -458,6 +469,11 @@ def main(argv: list[str] | None = None) -> int:
     print(f"isolation: {isolation_for(policy).value}; {os.cpu_count()} cores; "
           f"load average {os.getloadavg()[0]:.2f}; kernels with {policy.threads} thread(s), "
           f"bare runs too", flush=True)
+    if args.side_by_side:
+        import side_by_side
+
+        side_by_side.report(args)
+        print(flush=True)
     if args.single:
         print(render(["notebook", "status", "bare nbclient", "grade cold", "/bare",
                       "cold, kernel first", "/bare", "cold, zygote first", "/bare",

@@ -62,5 +62,7 @@ def sandbox_policy(options: GradeOptions) -> SandboxPolicy:
 def limit_grading_memory() -> None:
     """Cap this grading process's address space at GRADING_PROCESS_MEMORY (its soft limit)."""
     hard = resource.getrlimit(resource.RLIMIT_AS)[1]
-    soft = GRADING_PROCESS_MEMORY if hard == resource.RLIM_INFINITY else min(hard, GRADING_PROCESS_MEMORY)
+    soft = GRADING_PROCESS_MEMORY
+    if hard != resource.RLIM_INFINITY:
+        soft = min(hard, soft)
     resource.setrlimit(resource.RLIMIT_AS, (soft, hard))

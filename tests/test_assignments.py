@@ -223,3 +223,14 @@ def test_a_bug_fails_its_function_only(graded, bug):
     others = {c.name for c in report.checks if c.function not in bugged and c.status is not CheckStatus.PASSED}
     assert others == set()
     assert report.score < report.max_score
+
+
+def test_public_only_says_how_many_points_the_hidden_checks_hold(options):
+    import dataclasses
+
+    from grader.reporters.table import render
+
+    report = grade(ROOT / "solutions" / "05_mlp.ipynb", dataclasses.replace(options, public_only=True))
+    assert report.score == report.max_score == 15 and report.hidden_points == 3
+    assert not any(c.hidden for c in report.checks)
+    assert "Total: 15/15; hidden checks, not run here, hold 3 more" in render(report)

@@ -1,5 +1,6 @@
 """Attacks where bubblewrap cannot run, as in Gradescope's Docker container: the second line of
-defence (a uid of the kernel's own) holds, and every failure is one line.
+defence (a uid of the kernel's own) holds, and every failure is one line. The same attacks are
+held inside bubblewrap too.
 
 Simulated as it happens, as root: a private mount namespace (`unshare -m`) in which `bwrap` is
 bound to a script that fails ("No permissions to create new namespace") and every cgroup mount
@@ -147,36 +148,52 @@ def world_readable_course():
     shutil.rmtree(place, ignore_errors=True)
 
 
-@pytest.mark.notebook
-@pytest.mark.hostile
-@needs_root_and_unshare
-def test_without_bubblewrap_the_kernel_user_earns_and_keeps_nothing(tmp_path, world_readable_course):
-    course, results = world_readable_course
+def grade_hostile(tmp_path: Path, course: Path, results: Path, container: bool) -> dict:
+    """Grade the template with the hostile cell (in the simulated container, or not) and check
+    that it got nothing and left nothing; return the report."""
     marker = str(os.getpid())
     notebook = nbformat.read(ROOT / "assignments" / f"{ASSIGNMENT}.ipynb", as_version=4)
     notebook.cells.append(new_code_cell(hostile_cell(course, results, marker)))
     path = tmp_path / f"{ASSIGNMENT}.ipynb"
     nbformat.write(notebook, path)
-    fake = tmp_path / "bwrap"
-    fake.write_text(FAILING_BWRAP)
-    fake.chmod(0o755)
     checks_before = (course / "checks" / f"{ASSIGNMENT}.py").read_bytes()
-    command = [sys.executable, "-m", "grader.commands.grade", str(path), "--course", str(course),
-               "--format", "json", "--output", str(results), "--budget", "120"]
+    command = [sys.executable, "-m", "grader.commands.grade", "--cold", str(path),
+               "--course", str(course), "--format", "json", "--output", str(results)]
+    if container:
+        fake = tmp_path / "bwrap"
+        fake.write_text(FAILING_BWRAP)
+        fake.chmod(0o755)
+        command = ["unshare", "-m", "sh", "-c", container_script(fake, command)]
     env = {**os.environ, "GRADER_TOKEN": f"secret-{marker}"}
-    done = subprocess.run(["unshare", "-m", "sh", "-c", container_script(fake, command)],
-                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+    done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr[-2000:]
     time.sleep(2.5)  # the forger, had it survived, would have written by now
     report = json.loads(results.read_text())
-    assert report["isolation"] == "unprivileged-user"
-    assert "no bubblewrap sandbox" in report["reason"] and "No permissions" in report["reason"]
     hostile = report["execution"]["cells"][-1]
     assert hostile["summary"] == "RuntimeError: got:nothing", hostile
     assert report["score"] < report["max_score"] / 2
     assert (course / "checks" / f"{ASSIGNMENT}.py").read_bytes() == checks_before
     assert processes_with(f"forger-{marker}") == [] and processes_with(f"600.{marker}") == []
     assert f"secret-{marker}" not in results.read_text()
+    return report
+
+
+@pytest.mark.notebook
+@pytest.mark.hostile
+@needs_root_and_unshare
+def test_without_bubblewrap_the_kernel_user_earns_and_keeps_nothing(tmp_path, world_readable_course):
+    report = grade_hostile(tmp_path, *world_readable_course, container=True)
+    assert report["isolation"] == "unprivileged-user"
+    assert "no bubblewrap sandbox" in report["reason"] and "No permissions" in report["reason"]
+
+
+@pytest.mark.notebook
+@pytest.mark.hostile
+@pytest.mark.skipif(shutil.which("bwrap") is None, reason="needs bubblewrap")
+def test_inside_bubblewrap_the_same_attacks_earn_and_keep_nothing(tmp_path, world_readable_course):
+    report = grade_hostile(tmp_path, *world_readable_course, container=False)
+    assert report["isolation"] == "bubblewrap"
+    assert "sandbox" not in report["reason"]
 
 
 @needs_root_and_unshare
@@ -184,7 +201,7 @@ def test_a_sandbox_that_fails_after_its_probe_is_one_line_and_exit_8(tmp_path):
     fake = tmp_path / "bwrap"
     fake.write_text(FLAKY_BWRAP)
     fake.chmod(0o755)
-    command = [sys.executable, "-m", "grader.commands.grade",
+    command = [sys.executable, "-m", "grader.commands.grade", "--cold",
                str(ROOT / "solutions" / f"{ASSIGNMENT}.ipynb")]
     done = subprocess.run(["unshare", "-m", "sh", "-c", container_script(fake, command)],
                           cwd=ROOT, capture_output=True, text=True, timeout=120)

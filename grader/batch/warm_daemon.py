@@ -21,9 +21,12 @@ raises the error the cold path raises. The daemon exits after `idle` seconds unu
 from __future__ import annotations
 
 import concurrent.futures as cf
+import contextlib
 import hashlib
 import multiprocessing
 import os
+import shutil
+import subprocess
 import sys
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -54,6 +57,7 @@ class DaemonConfig:
     idle: float  # seconds
     policy: SandboxPolicy  # its zygote's sandbox
     options: GradeOptions  # the first caller's, to fork the first kernel ahead with
+    warm_up: Path | None = None  # a solution notebook graded once before the daemon serves
 
 
 def daemon_key(options: GradeOptions, version: str) -> str:
@@ -85,13 +89,22 @@ def grade_warm(path: Path, options: GradeOptions, folder: Path) -> GradeReport |
     return replace(answer, submission=str(path))
 
 
-def start_in_background(options: GradeOptions, folder: Path, idle_minutes: float) -> bool:
-    """Start the daemon of `folder` unless one runs (or is starting) there."""
-    config = DaemonConfig(folder, idle_minutes * 60, sandbox_policy(options), _portable(options))
+def start_in_background(options: GradeOptions, folder: Path, idle_minutes: float,
+                        path: Path | None = None) -> bool:
+    """Start the daemon of `folder` unless one runs (or is starting) there. Before it serves,
+    it grades the solution of `path`'s assignment once (the checks' modules, the reference and
+    the data then loaded in its worker: the next call pays for none of them)."""
+    from grader.batch.cache import assignment_for
+
+    assignment = assignment_for(path, options) if path is not None else None
+    warm_up = assignment.solution if assignment is not None else None
+    options = replace(options, assignment=assignment.id) if assignment is not None else options
+    config = DaemonConfig(folder, idle_minutes * 60, sandbox_policy(options), _portable(options),
+                          warm_up)
     argv = [sys.executable, "-m", PROGRAM]
     try:
         return daemon.start_detached(argv, folder, config)
-    except (OSError, ValueError) as error:
+    except (OSError, ValueError, subprocess.SubprocessError) as error:
         print(f"grade: no warm grading daemon ({error})", file=sys.stderr)
         return False
 
@@ -106,7 +119,7 @@ def _portable(options: GradeOptions) -> GradeOptions:
 
 class KernelAhead:
     """A kernel starter for the daemon's worker that keeps one cold kernel started ahead for
-    `policy` (where no zygote may serve, e.g. for root): the next submission finds it booted.
+    `policy` (where no zygote may serve: no bubblewrap): the next submission finds it booted.
     Each kernel still goes to one submission only."""
 
     def __init__(self, policy: SandboxPolicy) -> None:
@@ -156,9 +169,18 @@ def grade_in_worker(path: Path, options: GradeOptions) -> GradeReport | str:
         return f"{type(error).__name__}: {error}"
 
 
-def _first_kernel(options: GradeOptions) -> int:
-    """In the worker: its kernel starter made, one kernel on its way."""
-    _kernels_for(options)
+def _warm_up(options: GradeOptions, solution: Path | None) -> int:
+    """In the worker: its kernel starter made, and `solution` graded once (its report thrown
+    away) so that what a grading loads once per process is loaded; one kernel on its way."""
+    from grader.pipeline import grade, preload_checks
+
+    kernels = _kernels_for(options)
+    preload_checks(None, options)
+    if solution is not None:
+        try:
+            grade(solution, options, kernels)
+        except Exception as error:  # noqa: BLE001 - only a warm-up: the daemon serves anyway
+            print(f"daemon: warm-up: {type(error).__name__}: {error}", file=sys.stderr, flush=True)
     return os.getpid()
 
 
@@ -170,17 +192,22 @@ def serve(config: DaemonConfig) -> None:
     server = daemon.Daemon(config.folder, config.idle)  # raises if another daemon has it
     sandbox = config.folder.name.split("-")[0]
     for older in config.folder.parent.glob(f"{sandbox}-*"):  # the same sandbox, older graders
-        if older != config.folder:
-            daemon.stop_daemon(older, PROGRAM)
-    zygote = Zygote(config.policy, log=config.folder / daemon.LOG) \
-        if zygote_can_serve(config.policy) else None
+        if older != config.folder and not daemon.stop_daemon(older, PROGRAM) \
+                and not daemon.running(older):
+            shutil.rmtree(older, ignore_errors=True)  # a stopped one's folder, next time
+    zygote = None
+    if zygote_can_serve(config.policy):
+        try:
+            zygote = Zygote(config.policy, log=config.folder / daemon.LOG)
+        except Exception as error:  # noqa: BLE001 - the worker then starts its kernels itself
+            print(f"daemon: no zygote: {error}", file=sys.stderr, flush=True)
     pool = process_pool(1, zygote.address if zygote is not None else None)
     # process_pool's fork server preloads the grader only; the daemon's imports the checks'
     # libraries too (the setting is read when the fork server starts, at the first submit).
     multiprocessing.get_context("forkserver").set_forkserver_preload(WORKER_PRELOAD)
     broken: list[BaseException] = []
     try:
-        pool.submit(_first_kernel, config.options).result()
+        pool.submit(_warm_up, config.options, config.warm_up).result()
 
         def handle(request: object) -> GradeReport | str:
             path, options = request  # type: ignore[misc]
@@ -207,10 +234,8 @@ def serve(config: DaemonConfig) -> None:
 def main() -> int:
     config = daemon.read_config()
     daemon.detach()
-    try:
+    with contextlib.suppress(BlockingIOError):  # another daemon got there first
         serve(config)
-    except BlockingIOError:
-        return 0  # another daemon got there first
     return 0
 
 

@@ -112,22 +112,19 @@ def _grade(args: argparse.Namespace) -> int:
     path, options = args.paths[0], options_from(args)
     render = FORMATS[args.format]
     daemon = None if args.cold else _warm_daemon_folder(options)
-    try:
-        if args.output is None:
-            print(render(_grade_one(path, options, daemon)))
-            return int(ExitStatus.GRADED)
+    if args.output is None:
+        print(render(_grade_one(path, options, daemon)), flush=True)
+    else:
         try:
             report = _grade_one(path, options, daemon)
         except Exception as error:  # the platform reading --output must get a result, whatever
-            from grader.pipeline import explain
-
             write_atomically(args.output, render(explain(path, options, error)))
             raise  # ... and the command its one line and exit status
         write_atomically(args.output, render(report))
-    finally:
-        if daemon is not None and not daemon.warm:  # for the next call, after this one
-            warm_daemon.start_in_background(options, daemon.folder, _warm_minutes())
-    print(f"{printable(report.submission)}: {report.score:g}/{report.max_score:g} -> {args.output}")
+        print(f"{printable(report.submission)}: {report.score:g}/{report.max_score:g} -> "
+              f"{args.output}", flush=True)
+    if daemon is not None and not daemon.warm:  # graded cold: warm for the next call
+        warm_daemon.start_in_background(options, daemon.folder, _warm_minutes(), path)
     return int(ExitStatus.GRADED)
 
 
@@ -159,9 +156,21 @@ def _grade_one(path: Path, options: GradeOptions, daemon: _Daemon | None):  # no
         if report is not None:
             daemon.warm = True
             return report
-    from grader.pipeline import grade_notebook
-
     return grade_notebook(path, options)
+
+
+def grade_notebook(path: Path, options: GradeOptions):  # noqa: ANN201 - a GradeReport
+    """`grader.pipeline.grade_notebook`, imported only when needed (a warm call needs none of
+    the pipeline's imports)."""
+    import grader.pipeline
+
+    return grader.pipeline.grade_notebook(path, options)
+
+
+def explain(path: Path, options: GradeOptions, error: BaseException):  # noqa: ANN201
+    import grader.pipeline
+
+    return grader.pipeline.explain(path, options, error)
 
 
 def _warm_minutes() -> float:

@@ -213,6 +213,7 @@ class Daemon:
         info = self.folder / INFO
         info.write_text(json.dumps({"pid": os.getpid(), "idle_seconds": self.idle, **published}))
         os.replace(staging, path)  # clients see the socket only once it answers
+        self._last = time.monotonic()  # idle from now, not from the (long) start
         try:
             while healthy() and not self._stop.is_set() and not self._idle_long_enough():
                 if select.select([listener], [], [], 1.0)[0]:

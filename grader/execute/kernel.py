@@ -26,8 +26,8 @@ from jupyter_client.kernelspec import KernelSpec
 
 from grader.errors import EnvironmentProblem
 from grader.execute.kernel_user import KernelUser, close_to_others
-from grader.execute.sandbox import (ProcessCap, isolation_for, kernel_argv, kernel_env,
-                                     kernel_user_for)
+from grader.execute.sandbox import (WORKDIR_SIZE, ProcessCap, isolation_for, kernel_argv,
+                                     kernel_env, kernel_user_for)
 from grader.options import SandboxPolicy
 from grader.results import Isolation
 
@@ -119,7 +119,7 @@ def make_kernel(root: Path, policy: SandboxPolicy, isolation: Isolation,
     if kernel_id is not None:
         manager.kernel_id = kernel_id
     manager.kernel_user = user
-    limits = {"memory": policy.memory_limit, "processes": processes}
+    limits = {"memory": policy.memory_limit, "processes": processes, "file_size": WORKDIR_SIZE}
     if user is not None:
         limits.update(uid=user.uid, gid=user.gid)
     return Kernel(manager, isolation, workdir, root, cap, env=kernel_env(workdir, policy, isolation),

@@ -109,9 +109,11 @@ def isolation_note(isolation: Isolation, policy: SandboxPolicy) -> str:
     if isolation is Isolation.UNPRIVILEGED_USER:
         return (f"no bubblewrap sandbox: {why}; the notebook ran as an unprivileged user of "
                 "its own, without namespaces (the network was reachable)")
-    return (f"NOT ISOLATED: no bubblewrap sandbox ({why}) and the grader is not root; the "
-            "notebook ran as the grader's own user with resource limits only, and could read "
-            "or change the course's files")
+    alone = ("the Python installation is closed to other users" if os.getuid() == 0
+             else "the grader is not root")
+    return (f"NOT ISOLATED: no bubblewrap sandbox ({why}) and {alone}; the notebook ran as "
+            "the grader's own user with resource limits only, and could read or change the "
+            "course's files")
 
 
 def python_paths() -> list[Path]:

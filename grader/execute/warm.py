@@ -4,8 +4,8 @@
 one over: `pipeline.grade(path, options, kernels=pool.start)`. Thread-safe. Across processes:
 each process makes its own `WarmKernels`, sharing one zygote by passing `zygote=address` (a
 `ZygoteAddress`, picklable); a process that exits takes its kernels along. Where the policy's
-isolation is not bubblewrap (`zygote_can_serve`), where a policy asks for what the zygote cannot give (other hidden
-folders, another thread count), or once the zygote is gone, `start` falls back to
+isolation is not bubblewrap (`zygote_can_serve`), where a policy asks for what the zygote cannot
+give (other hidden folders, another thread count), or once the zygote is gone, `start` falls back to
 `grader.execute.kernel.start_kernel` (counted in `cold`).
 
 One kernel for one submission, then destroyed: `Kernel.close()` has the zygote stop the

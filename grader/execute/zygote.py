@@ -3,8 +3,8 @@ asking it for kernels.
 
 `Zygote(policy)` starts `in_sandbox/fork_server.py` in bubblewrap (the policy's sandbox,
 --as-pid-1; as root, without a user namespace, so that each kernel can take a real
-unprivileged uid of its own); that file's docstring says what the zygote does and how each kernel it forks is
-isolated. `ZygoteClient(address)` is one process's connection to it (each process makes its
+unprivileged uid of its own); that file's docstring says what the zygote does and how each
+kernel it forks is isolated. `ZygoteClient(address)` is one process's connection to it (each process makes its
 own, from a picklable `ZygoteAddress`): it asks for a kernel to be forked, lets it go once it
 is in its cgroup, kills it, and hears when it exits. A client that disconnects takes its
 kernels along; a zygote that stops takes every kernel.

@@ -5,7 +5,7 @@ Started by `grader.execute.zygote.Zygote` inside bubblewrap (--as-pid-1), as `py
 {"base": folder holding each kernel's folder, "full_proc": where to mount a spare /proc,
  "preload": modules to import, "socket": path to listen on, "users": started by root}.
 It mounts a spare /proc, imports the preloaded modules (torch...), drops every capability but
-CAP_SETFCAP (and CAP_SETUID, CAP_SETGID if "users"), makes itself non-dumpable, says
+CAP_SETFCAP (and CAP_SETUID, CAP_SETGID, CAP_KILL if "users"), makes itself non-dumpable, says
 {"ready": true} on fd 1 and serves JSON lines on its socket. fd 0 is the grader's pipe: when it
 closes, every kernel goes and the zygote exits.
 
@@ -16,12 +16,11 @@ closes, every kernel goes and the zygote exits.
     later, unasked:       {"exited": id, "status": C's exit status}
 
 One kernel, three processes:
-    C (`run_child`), still in the zygote's namespaces: waits until it is in its pids cgroup,
-      becomes the kernel's own [uid, gid] ("user": the grader being root), then unshares user,
-      mount, pid, net, ipc and uts namespaces;
+    C (`run_child`), in the zygote's namespaces: waits until it is in its pids cgroup, takes the
+      kernel's own [uid, gid] ("user", as root), unshares user, mount, pid, net, ipc and uts;
     G (`run_init`), pid 1 of that pid namespace: a fresh /proc (its /proc/sys read-only), fresh
-      size-limited /tmp, /var/tmp, /dev/shm and working folder, / and /dev read-only, nothing of the shared folder but its own
-      kernel's folder; it dies with C;
+      size-limited /tmp, /var/tmp, /dev/shm and working folder, / and /dev read-only, nothing
+      of the shared folder but its own kernel's folder; it dies with C;
     K (`run_kernel`), the kernel: no capabilities, no new privileges, the limits of `limits.py`,
       its own session and environment; IPKernelApp on its connection file.
 No student code runs in the zygote, nor can reach it. zmq contexts and threads are made only in
@@ -39,8 +38,9 @@ import traceback
 
 try:
     from .limits import apply_limits, become
-    from .syscalls import (BIND, CAP_SETFCAP, CAP_SETGID, CAP_SETUID, NODEV, NOEXEC, NOSUID, RDONLY, REC, die_with_parent,
-                           drop_capabilities, enter_own_namespaces, mount, read_only, set_dumpable)
+    from .syscalls import (BIND, CAP_KILL, CAP_SETFCAP, CAP_SETGID, CAP_SETUID, NODEV, NOEXEC,
+                           NOSUID, RDONLY, REC, die_with_parent, drop_capabilities,
+                           enter_own_namespaces, mount, read_only, set_dumpable)
 except ImportError:  # run as `python -c`: limits.py's and syscalls.py's text came first
     pass
 
@@ -166,8 +166,8 @@ def prepare(config):
             importlib.import_module(name)
         except Exception:
             pass
-    keep = (CAP_SETFCAP, CAP_SETUID, CAP_SETGID) if config.get("users") else (CAP_SETFCAP,)
-    drop_capabilities(keep=keep)  # only what each child needs to take its own uid
+    users = (CAP_SETUID, CAP_SETGID, CAP_KILL) if config.get("users") else ()  # to own a uid, end it
+    drop_capabilities(keep=(CAP_SETFCAP, *users))
     set_dumpable(False)  # no one without capabilities here may trace us
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 

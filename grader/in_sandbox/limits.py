@@ -5,6 +5,7 @@ One definition for both ways a kernel starts: `boot.py` (a cold kernel) and `for
 own, and call `apply_limits` with the limits the grader passed on their command line (JSON):
 
     {"memory": bytes of address space, "processes": most processes of this user,
+     "file_size": bytes of the largest file it may write,
      "uid": the unprivileged uid to become, "gid": its group}
 
 0 (or absent) means no limit of that kind (the process cap is then a pids cgroup the grader
@@ -28,6 +29,8 @@ def apply_limits(limits):
         resource.setrlimit(resource.RLIMIT_AS, (limits["memory"], limits["memory"]))
     if limits.get("processes"):
         resource.setrlimit(resource.RLIMIT_NPROC, (limits["processes"], limits["processes"]))
+    if limits.get("file_size"):  # Python ignores SIGXFSZ: a write past it raises OSError
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limits["file_size"], limits["file_size"]))
     os.umask(0o077)
     if limits.get("uid"):
         become(limits["uid"], limits.get("gid") or limits["uid"])

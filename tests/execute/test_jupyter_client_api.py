@@ -6,6 +6,8 @@ changes them fails here, by name, rather than as kernels that will not start.
 - `KernelManager._async_start_kernel(**kw)`: awaited on a loop of our own outside the main
   thread (`warm._start_in_any_thread`).
 - `LocalProvisioner.process`: a `ForkedKernel` stands in for the `Popen` it acts on.
+- `LocalProvisioner.pre_launch` calls the public `write_connection_file`, which
+  `SandboxedKernelManager` overrides to give the file to the kernel's own user.
 """
 
 from __future__ import annotations
@@ -96,3 +98,16 @@ def test_the_provisioner_acts_on_the_forked_kernel_as_on_a_popen(tmp_path):
 
     assert asyncio.run(drive()) == [None, True, -9, False]
     assert zygote.killed == ["k1"]
+
+
+def test_the_connection_file_goes_to_the_kernel_s_own_user(tmp_path, monkeypatch):
+    """`write_connection_file` (public) is what the provisioner calls to write it."""
+    from grader.execute.kernel_user import KernelUser
+
+    assert "write_connection_file(" in inspect.getsource(LocalProvisioner.pre_launch)
+    owners = []
+    monkeypatch.setattr("os.chown", lambda path, uid, gid: owners.append((path, uid, gid)))
+    manager = SandboxedKernelManager(connection_file=str(tmp_path / "connection.json"))
+    manager.kernel_user = KernelUser(1_900_000_001, 1_900_000_001)
+    manager.write_connection_file()
+    assert owners == [(str(tmp_path / "connection.json"), 1_900_000_001, 1_900_000_001)]

@@ -33,6 +33,8 @@ BUGS = {  # a wrong answer -> the check that must catch it (with its own message
         "    torch.manual_seed(0)\n" + RIGHT,
     "dropout_layer: draws the mask itself, without a built-in dropout":
         "    return torch.nn.functional.dropout(X, dropout)",
+    "dropout_layer: leaves its input unchanged":
+        "    mask = (torch.rand(X.shape) > dropout).to(X.dtype)\n    X *= mask / (1.0 - dropout)\n    return X",
 }
 
 
@@ -48,6 +50,17 @@ def test_the_example_is_a_course_folder_like_the_builtin_one():
                if isinstance(node, ast.ImportFrom) and node.module.startswith("grader")]
     assert [node.module for node in imports] == ["grader.check_tools"]
     assert list(Course.adding_to_builtin(EXAMPLE).assignments)[-1] == "dropout"
+
+
+def test_the_authoring_guide_documents_every_check_tool_and_the_marker():
+    import grader.check_tools
+
+    guide = (ROOT / "docs" / "authoring.md").read_text()
+    assert [name for name in grader.check_tools.__all__ if f"`{name}" not in guide] == []
+    for word in ("name", "points", "hidden", "timeout", "condition"):
+        assert f"`{word}" in guide, word
+    for fixture in ("student", "reference", "image_data"):
+        assert f"`{fixture}`" in guide, fixture
 
 
 @pytest.mark.notebook

@@ -10,6 +10,9 @@ if ! apt-get install -y --no-install-recommends python3.11 python3.11-venv; then
     apt-get install -y --no-install-recommends python3.11 python3.11-venv
 fi
 python3.11 -m venv /autograder/venv
+# Where bubblewrap cannot run, the notebook runs as an unprivileged uid of its own: it must be
+# able to reach this Python (run_autograder closes the course and the results to it).
+chmod o+x /autograder
 /autograder/venv/bin/python -m pip install --upgrade pip
 # torch first, from the CPU-only index (the default wheels bring CUDA: gigabytes for nothing)
 /autograder/venv/bin/python -m pip install "torch==@torch@" --index-url https://download.pytorch.org/whl/cpu
