@@ -52,15 +52,14 @@ def peer_notebook(solution: Path) -> nbformat.NotebookNode:
 def installed(peers: Path) -> dict[str, str]:
     """Which peers the environment `peers` has, with their versions (empty if none)."""
     found = {}
-    for tool, argv in (("nbgrader", ["nbgrader", "--version"]),
-                       ("otter", [str(peers / "bin" / "python"), "-c",
-                                  "import otter; print(otter.__version__)"])):
-        program = peers / "bin" / argv[0] if tool == "nbgrader" else Path(argv[0])
-        if not program.exists():
+    python = peers / "bin" / "python"
+    for tool, module in (("nbgrader", "nbgrader"), ("otter", "otter")):
+        if not (peers / "bin" / tool).exists():
             continue
-        done = subprocess.run([str(program), *argv[1:]], capture_output=True, text=True)
+        done = subprocess.run([str(python), "-c", f"import {module}; print({module}.__version__)"],
+                              capture_output=True, text=True)
         if done.returncode == 0:
-            found[tool] = (done.stdout.strip().splitlines() or ["?"])[-1].split()[-1]
+            found[tool] = done.stdout.strip()
     return found
 
 

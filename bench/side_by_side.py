@@ -179,7 +179,7 @@ def report(args) -> None:  # noqa: ANN001
     with tempfile.TemporaryDirectory(prefix="grader-bench-peers-") as name:
         tmp = Path(name)
         single, single_rows = one_notebook(args, tmp, available)
-        print(render(["one notebook (medians of %d)" % args.runs, "wall"], single_rows),
+        print(render([f"one notebook (medians of {args.runs})", "wall"], single_rows),
               flush=True)
         print(flush=True)
         walls = peer_batches(args, tmp, available) if args.peer_batch else {}
@@ -208,7 +208,7 @@ def summary_rows(args, single: dict, walls: dict, per_submission: dict) -> list[
                      ratio(ours, walls.get("nbgrader")), ratio(ours, walls.get("otter"))])
         rows.append([f"batch of {args.peer_batch} correct: -j 2 speed-up over -j 1", "", "",
                      f"{walls['grade -j 1'] / ours:.2f}x", "", ""])
-    rows.append([f"warm beyond the notebook's own compute", "", "",
+    rows.append(["warm beyond the notebook's own compute", "", "",
                  seconds(single["warm"] - single["compute"]), "", ""])
     large, small = per_submission.get(f"{args.large_class}@2"), \
         per_submission.get(f"{args.peer_batch}@2")

@@ -240,6 +240,8 @@ def test_sgd_step(student):
     values = [torch.randn(2, 1), torch.zeros(1)]
     grads = [torch.randn(2, 1), torch.randn(1)]
     check_step(student, values, grads, 0.1, "w of shape (2, 1) and b of shape (1,)")
+    check_step(student, [torch.randn(2, dtype=torch.float64)], [torch.randn(2, dtype=torch.float64)], 0.1,
+               "a float64 parameter of shape (2,)")
 
 
 @pytest.mark.check("SGD: step on matrices, float64 and several learning rates", points=1, hidden=True)

@@ -1,18 +1,24 @@
 """Attacks on the grading process itself, which keeps what the kernel sends: error outputs are
 shortened like other outputs, the number of cells run is capped, and one wall-clock budget
-covers the cells and the checks. (Replies are bounded before they are decoded:
+covers the cells and the checks; a batch worker's address space is capped; the course's files
+must not change while a notebook runs. (Replies are bounded before they are decoded:
 tests/in_sandbox/test_wire.py.)"""
 
 from __future__ import annotations
 
+import resource
+import subprocess
+import sys
 import time
 from dataclasses import replace
 
 import pytest
 
+from grader.errors import EnvironmentProblem
 from grader.execute.run import ERROR_TEXT_CAP, MAX_CODE_CELLS, shortened_error
-from grader.options import ExecutionLimits
-from grader.pipeline import grade
+from grader.options import GRADING_PROCESS_MEMORY, ExecutionLimits
+from grader.pipeline import CourseFiles, grade
+from grader.submission.course import Assignment
 
 from test_hostile import SOFTMAX_BODY, SOLVED, build
 
@@ -53,3 +59,25 @@ def test_slow_answers_stop_at_the_submission_budget(tmp_path, options):
     assert time.monotonic() - started < 25 + 15
     assert "time budget" in report.reason
     assert report.score < report.max_score
+
+
+def test_a_grading_worker_has_an_address_space_limit():
+    code = ("import resource; from grader.options import limit_grading_memory; "
+            "limit_grading_memory(); print(resource.getrlimit(resource.RLIMIT_AS)[0])")
+    shown = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                           timeout=60, check=True).stdout
+    hard = resource.getrlimit(resource.RLIMIT_AS)[1]
+    assert int(shown) == min(GRADING_PROCESS_MEMORY, hard if hard >= 0 else GRADING_PROCESS_MEMORY)
+
+
+def test_checks_rewritten_while_the_notebook_ran_are_refused(tmp_path):
+    """Where the kernel could write them (resource limits only), a rewrite is caught."""
+    (tmp_path / "checks").mkdir()
+    checks, solution = tmp_path / "checks" / "a.py", tmp_path / "a.ipynb"
+    checks.write_text("def test_real(): ...\n")
+    solution.write_text("{}")
+    course_files = CourseFiles.read(Assignment("a", solution, checks))
+    course_files.verify()
+    checks.write_text("def test_free(): pass\n")
+    with pytest.raises(EnvironmentProblem, match="changed while the notebook ran"):
+        course_files.verify()
