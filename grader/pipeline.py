@@ -35,6 +35,7 @@ from grader.execute.sandbox import isolation_for, isolation_note, probe_bubblewr
 from grader.options import GradeOptions, SandboxPolicy, sandbox_policy
 from grader.results import CheckResult, GradeReport, GradeStatus, Isolation, ungradable_report
 from grader.submission.course import Assignment, is_helper_file, mismatch_note
+from grader.submission.fingerprint import fingerprint_submission
 from grader.submission.notebook import Submission, load_notebook
 
 KernelStarter = Callable[[SandboxPolicy], Kernel]
@@ -229,6 +230,8 @@ def _grade(submission: Submission, assignment: Assignment, options: GradeOptions
         checks=tuple(results), execution=execution.summary, isolation=isolation,
         reason="; ".join(note for note in notes if note), duration=time.monotonic() - started,
         hidden_points=getattr(results, "hidden_points", 0.0),
+        fingerprints=fingerprint_submission(submission.path, submission.source,
+                                            (c.function for c in results)),
     )
 
 

@@ -182,6 +182,15 @@ def grade_hostile(tmp_path: Path, course: Path, results: Path, container: bool) 
 @pytest.mark.hostile
 @needs_root_and_unshare
 def test_without_bubblewrap_the_kernel_user_earns_and_keeps_nothing(tmp_path, world_readable_course):
+    fake = tmp_path / "bwrap"
+    fake.write_text(FAILING_BWRAP)
+    fake.chmod(0o755)
+    probe = [sys.executable, "-c", "from grader.execute.sandbox import isolation_for; "
+             "from grader.options import SandboxPolicy; print(isolation_for(SandboxPolicy()).value)"]
+    seen = subprocess.run(["unshare", "-m", "sh", "-c", container_script(fake, probe)], cwd=ROOT,
+                          capture_output=True, text=True, timeout=120).stdout.split()
+    if seen != ["unprivileged-user"]:
+        pytest.skip(f"this machine's Python is closed to other users (isolation: {seen})")
     report = grade_hostile(tmp_path, *world_readable_course, container=True)
     assert report["isolation"] == "unprivileged-user"
     assert "no bubblewrap sandbox" in report["reason"] and "No permissions" in report["reason"]

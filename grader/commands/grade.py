@@ -2,7 +2,7 @@
 
 One notebook: its report (`--format`, `--output`). Several paths, or a folder: a batch
 (`grader.batch.run`), with a listing on stdout, progress on stderr and the gradebook outputs
-(`--csv`, `--feedback`, `--summary`, `--report`).
+(`--csv`, `--gradebook`, `--canvas`, `--moodle`, `--feedback`, `--summary`, `--report`).
 
 Errors become exit statuses in `grader.commands.run_command`. Exit status 0 means "graded",
 whatever the score.
@@ -27,6 +27,7 @@ from grader.errors import ExitStatus, UsageError
 from grader.files import write_atomically
 from grader.options import GiB, ExecutionLimits, GradeOptions, SandboxPolicy
 from grader.reporters import FORMATS
+from grader.reporters.gradebook import parse_deadline
 from grader.reporters.text import printable
 from grader.results import RowStatus
 
@@ -79,12 +80,23 @@ def build_parser() -> argparse.ArgumentParser:
                            help="grade on the Dask cluster at ADDRESS (needs the 'dask' extra)"),
         batch.add_argument("--state", type=Path, metavar="DIR", help="where finished results "
                            "are kept for reruns (default: .grader-state beside the first output)"),
-        batch.add_argument("--csv", type=Path, metavar="FILE", help="write the gradebook as CSV"),
+        batch.add_argument("--csv", type=Path, metavar="FILE", help="write a CSV: a row per "
+                           "submission, a column per check"),
+        batch.add_argument("--gradebook", type=Path, metavar="FILE", help="write a CSV: a row per "
+                           "student, a total per assignment (empty: missing), total, max, notes"),
+        batch.add_argument("--canvas", type=Path, metavar="FILE", help="write a CSV for Canvas's "
+                           "gradebook import (the student id as SIS Login ID)"),
+        batch.add_argument("--moodle", type=Path, metavar="FILE", help="write a CSV for Moodle's "
+                           "grade import (the student id as username)"),
+        batch.add_argument("--deadline", type=_deadline, metavar="ISO", help="mark as late, in "
+                           "--gradebook and --report, notebooks whose file was modified after this "
+                           "time (e.g. 2026-03-01T23:59; a copy or git clone resets file times)"),
         batch.add_argument("--feedback", type=Path, metavar="DIR",
                            help="write <student>.md and <student>.html feedback for each student"),
         batch.add_argument("--summary", type=Path, metavar="FILE", help="write a JSON summary"),
         batch.add_argument("--report", type=Path, metavar="FILE",
-                           help="write the class overview as one HTML page"),
+                           help="write the class page (instructor only: hidden checks, "
+                           "look-alike submissions, links to --feedback files) as one HTML file"),
     ]
     parser.set_defaults(batch_only={action.dest: action.option_strings[0] for action in batch_only})
     return parser
@@ -197,7 +209,8 @@ def _run_batch_command(args: argparse.Namespace) -> int:
     print("".join(f"grade: skipped {printable(str(one))}\n" for one in skipped), end="", file=sys.stderr)
     if not entries:
         raise UsageError("no notebooks found in " + ", ".join(str(p) for p in args.paths))
-    state = args.state or batch.default_state([args.csv, args.summary, args.report, args.feedback])
+    state = args.state or batch.default_state([args.csv, args.gradebook, args.canvas, args.moodle,
+                                                args.summary, args.report, args.feedback])
     zygote = None
     if args.scheduler:
         executor, close, workers = batch.dask_executor(args.scheduler, options)
@@ -243,17 +256,30 @@ def _print_listing(result, state: Path) -> None:  # noqa: ANN001 - a BatchResult
 
 
 def _write_batch_outputs(args: argparse.Namespace, result) -> None:  # noqa: ANN001 - BatchResult
-    from grader.reporters import class_page, csv_gradebook, feedback, summary
+    from grader.reporters import class_page, csv_gradebook, feedback, gradebook, lms, summary
 
     if args.csv:
         write_atomically(args.csv, csv_gradebook.render(result.outcomes))
+    if args.gradebook:
+        write_atomically(args.gradebook, gradebook.render(result.outcomes, args.deadline))
+    for system in (s for s in lms.SYSTEMS if getattr(args, s)):
+        write_atomically(getattr(args, system), lms.render(system, result.outcomes))
     if args.summary:
         write_atomically(args.summary, summary.render(result))
     if args.report:
-        write_atomically(args.report, class_page.render(result.outcomes))
+        link = class_page.relative_link(args.report, args.feedback) if args.feedback else None
+        write_atomically(args.report, class_page.render(result.outcomes, feedback_link=link,
+                                                        deadline=args.deadline))
     if args.feedback:
         for name, text in feedback.render_files(result.outcomes).items():
             write_atomically(args.feedback / name, text)
+
+
+def _deadline(text: str):  # noqa: ANN202 - a datetime
+    try:
+        return parse_deadline(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an ISO 8601 time: {text!r}") from None
 
 
 def _interrupt(signum: int, frame: object) -> None:
