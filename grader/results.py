@@ -92,6 +92,8 @@ class CellRecord:
     status: CellStatus  # its token ("ok", "timeout-kill", …) is accepted too, and converted
     summary: str = ""  # "ValueError: ..." or why the cell was skipped
     duration: float = 0.0
+    number: int = 0  # the code cell's number as Jupyter shows it run from the top (code cells
+    #                  counted from 1); `index` counts every cell from 0. 0: not known (older reports)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "status", CellStatus(self.status))  # frozen: set once, here

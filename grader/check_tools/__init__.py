@@ -7,11 +7,11 @@
   holds and from what the function calls when it runs (`builtins`).
 - The tolerance rule: `expect_close(..., ops=k, like=..., dtype=...)`, `float_tolerance`,
   `in_float64` (`expect`).
-- Training, the grading side: `classifier_accuracy`, `synthetic_regression_data`,
-  `regression_error` (`training`).
+- Training, the grading side: `classifier_accuracy` (of trained parameters, under the grader's
+  forward of `SOFTMAX_REGRESSION` or `MLP`), `synthetic_regression_data`, `regression_error`
+  (`training`).
 - Grader functions to send into the kernel with `student.define(...)`: `train_classifier`,
-  `parameters_report`,
-  `train_linear_regression`, `call_with_copies`, `with_grader_names`, `with_grader_relu`,
+  `parameters_report`, `train_linear_regression`, `call_with_copies`, `with_grader_names`, `with_grader_relu`,
   `with_grader_softmax` (from `grader.in_sandbox.helpers`, sent with that module's text).
 
 Importing this loads torch, numpy and pandas: checks need them anyway.

@@ -4,6 +4,7 @@
     grade-admin validate ID [--seeds N]                 prove an authored assignment holds up
     grade-admin gradescope ID --output autograder.zip   Gradescope's autograder bundle
     grade-admin classroom ID --output DIR               a GitHub Classroom template repository
+    grade-admin student-kit ID --output DIR             what a student may hold: notebook, public checks, answers
     grade-admin gradescope-run ...                      what the bundle's run_autograder calls
 
 The work is done in `grader.instructor`; this module parses and prints. Errors become exit
@@ -53,11 +54,16 @@ def build_parser() -> argparse.ArgumentParser:
     room.add_argument("--output", type=Path, required=True, help="the template repository's folder")
     room.add_argument("--public-only", action="store_true",
                       help="the workflow runs only the public checks")
+    kit = commands.add_parser("student-kit", help="write a student kit: the assignment notebook, its "
+                              "public checks and their expected answers (no solution, no hidden check)")
+    kit.add_argument("assignment")
+    kit.add_argument("--output", type=Path, required=True, help="the kit's folder")
+    kit.add_argument("--data", type=Path, help="the image data the checks use (as for validate)")
     run = commands.add_parser("gradescope-run", help="(run_autograder) grade one Gradescope submission")
     run.add_argument("assignment")
     run.add_argument("--submission", type=Path, default=Path("/autograder/submission"))
     run.add_argument("--results", type=Path, default=Path("/autograder/results/results.json"))
-    for subcommand in (generate, validate, scope, room, run):  # before or after the subcommand
+    for subcommand in (generate, validate, scope, room, kit, run):  # before or after the subcommand
         add_course_option(subcommand, in_subcommand=True)
     return parser
 
@@ -84,6 +90,11 @@ def _run(args: argparse.Namespace) -> int:
         from grader.instructor.classroom import write_classroom_template
 
         for path in write_classroom_template(course, args.assignment, args.output, args.public_only):
+            print(path)
+    elif args.command == "student-kit":
+        from grader.instructor.student_kit import write_student_kit
+
+        for path in write_student_kit(course, args.assignment, args.output, data_from(args)):
             print(path)
     elif args.command == "gradescope-run":
         from grader.instructor.gradescope import run_gradescope

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import logging
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Callable
 
 import nbformat
@@ -116,7 +116,8 @@ class NotebookRun:
             raise
         self._drop_client()  # the checks talk to the kernel over a client of their own
         summary = ExecutionSummary(
-            cells=tuple(self.records[i] for i in sorted(self.records)),
+            cells=tuple(replace(self.records[i], number=code_cell_number(self.notebook, i))
+                        for i in sorted(self.records)),
             kernel_restarts=self.restarts,
             duration=time.monotonic() - self.started_at,
             budget_exhausted=budget_exhausted,
@@ -211,6 +212,11 @@ class NotebookRun:
                 if replay.status in ("killed-kernel", "timeout-kill"):
                     self.close()
                     return
+
+
+def code_cell_number(notebook: nbformat.NotebookNode, index: int) -> int:
+    """The number Jupyter shows for cell `index` run from the top: code cells counted from 1."""
+    return sum(1 for cell in notebook.cells[:index + 1] if cell.cell_type == "code")
 
 
 def execute_notebook(notebook: nbformat.NotebookNode, start: Callable[[], Kernel],

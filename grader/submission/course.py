@@ -24,6 +24,7 @@ from typing import Any
 
 from grader.errors import UnknownAssignment
 
+KIT_MARKER = "kit.json"  # a student kit (`grade-admin student-kit`): answers/<id>.json, no solutions/
 PACKAGE_DIR = Path(__file__).resolve().parents[1]  # grader/
 BUILTIN_ROOT = PACKAGE_DIR.parent  # this repository (after a non-editable install: no course)
 
@@ -48,8 +49,9 @@ def is_helper_file(path: Path) -> bool:
 def assignments_in(folder: Path) -> dict[str, Assignment]:
     """The assignments of one course folder: each checks file that has its solution notebook."""
     found = {}
+    kit = (folder / KIT_MARKER).is_file()  # a kit's recorded answers stand in for the solution
     for checks in sorted((folder / "checks").glob("*.py")):
-        solution = folder / "solutions" / f"{checks.stem}.ipynb"
+        solution = folder / ("answers" if kit else "solutions") / f"{checks.stem}{'.json' if kit else '.ipynb'}"
         if solution.is_file() and not is_helper_file(checks):
             found[checks.stem] = Assignment(checks.stem, solution, checks)
     return found
@@ -132,6 +134,8 @@ def default_course(cwd: Path | None = None) -> Course:
     """The course folder `cwd` (default: the working folder) on top of the built-in course if it
     is one, else the built-in course."""
     here = Path.cwd() if cwd is None else cwd
+    if (here / KIT_MARKER).is_file():
+        return Course(here.resolve())  # a student's kit: its one assignment, nothing built in
     if (here / "checks").is_dir() and (here / "solutions").is_dir():
         return Course.adding_to_builtin(here)
     return Course(BUILTIN_ROOT)

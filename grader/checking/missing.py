@@ -1,0 +1,133 @@
+"""Why a name a check asks for is not defined: the cell that defines it failed, and how.
+
+"softmax is not defined in the notebook" leaves a student to guess; a student can act on
+"softmax is not defined: code cell 5 raised SyntaxError: invalid syntax (line 3)". The cell that
+defines a name is the last one with a top-level `def name` or `class name` (or `name = …`);
+its number is the one Jupyter shows for a run from the top (the code cells counted from 1), or,
+inside a live notebook, its execution count.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from grader.checking.student import Student
+from grader.checking.verdicts import StudentMissing, StudentRaised
+from grader.results import CellRecord, CellStatus
+
+
+@dataclass(frozen=True)
+class CodeCell:
+    label: str  # "code cell 5" (a top-to-bottom run) or "cell [5]" (a live notebook)
+    source: str
+    failure: str = ""  # "raised SyntaxError: invalid syntax (line 3)", "was not run (…)"; "" when it ran
+
+
+def defines(source: str, name: str) -> bool:
+    """Whether `source` binds `name` at its top level (by def, class, assignment or import)."""
+    try:
+        tree = ast.parse(_without_magics(source))
+    except SyntaxError:
+        return re.search(rf"^(async\s+def|def|class)\s+{re.escape(name)}\b", source, re.MULTILINE) is not None
+    for node in tree.body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and node.name == name:
+            return True
+        targets = node.targets if isinstance(node, ast.Assign) else [getattr(node, "target", None)]
+        if any(isinstance(t, ast.Name) and t.id == name for t in targets):
+            return True
+        if isinstance(node, (ast.Import, ast.ImportFrom)) and any(
+                (a.asname or a.name.split(".")[0]) == name for a in node.names):
+            return True
+    return False
+
+
+def syntax_problem(source: str) -> str:
+    """'SyntaxError: <msg> (line n)' when the cell's Python does not parse, else ''."""
+    try:
+        ast.parse(_without_magics(source))
+    except SyntaxError as error:
+        kind = type(error).__name__
+        return f"{kind}: {error.msg} (line {error.lineno})" if error.lineno else f"{kind}: {error.msg}"
+    return ""
+
+
+def explain_missing(name: str, cells: list[CodeCell]) -> str:
+    """Why `name` is not defined, in a student's words ('' when nothing better can be said)."""
+    defining = [cell for cell in cells if defines(cell.source, name)]
+    if not defining:
+        return f"no code cell defines it (a top-level def {name} or class {name})"
+    cell = defining[-1]
+    problem = syntax_problem(cell.source)
+    failure = cell.failure or (f"raised {problem}" if problem else "")
+    if failure:
+        return f"{cell.label}, which defines it, {failure}"
+    return f"{cell.label} defines it, but the name was gone when checked (deleted or renamed later?)"
+
+
+def _without_magics(source: str) -> str:
+    """The cell's Python, with IPython's `%magic` and `!shell` lines blanked (they are not Python)."""
+    return "\n".join("" if line.lstrip().startswith(("%", "!")) else line for line in source.splitlines())
+
+
+def code_cells(notebook: Any, records: tuple[CellRecord, ...]) -> list[CodeCell]:
+    """The code cells of a graded notebook (`nbformat`) with how each ended (`CellRecord`s)."""
+    ended = {record.index: record for record in records}
+    cells, number = [], 0
+    for index, cell in enumerate(notebook.cells):
+        if cell.cell_type != "code":
+            continue
+        number += 1
+        record = ended.get(index)
+        failure = "" if record is None else _failure(record)
+        cells.append(CodeCell(f"code cell {record.number if record and record.number else number}",
+                              str(cell.source), failure))
+    return cells
+
+
+def _failure(record: CellRecord) -> str:
+    if record.status is CellStatus.OK:
+        return ""
+    if record.status is CellStatus.ERROR:
+        summary = re.sub(r"\([^()]*\.py, line (\d+)\)", r"(line \1)", record.summary)  # IPython's file name
+        return f"raised {summary}" if summary else "raised an error"
+    if record.status is CellStatus.SKIPPED:
+        return f"was not run ({record.summary})" if record.summary else "was not run"
+    return record.status.words.replace("stopped:", "was stopped:")
+
+
+class ExplainsMissing(Student):
+    """A `Student` whose "not defined" verdicts say why, when `explain_missing(name)` knows
+    (`grader.checking.missing`: which cell defines the name, and how that cell failed)."""
+
+    explain_missing: Callable[[str], str] | None = None
+
+    def _request(self, data: dict, buffers: list, label: str, name: str) -> Any:
+        try:
+            return super()._request(data, buffers, label, name)
+        except StudentMissing as missing:
+            raise with_reason(missing, self.explain_missing) from None
+        except StudentRaised as raised:  # a name passed as an argument (`student.softmax`) is missing
+            if raised.etype == "LookupError" and _names_global(data.get("args"), str(raised).rsplit(": ", 1)[-1]):
+                missing = StudentMissing(label, str(raised).rsplit(": ", 1)[-1])
+                raise with_reason(missing, self.explain_missing) from None
+            raise
+
+
+def _names_global(spec: Any, name: str) -> bool:
+    """Whether an encoded argument list refers to the notebook's global `name`."""
+    if isinstance(spec, dict):
+        return spec.get("$global") == name or any(_names_global(v, name) for v in spec.values())
+    if isinstance(spec, list):
+        return any(_names_global(v, name) for v in spec)
+    return False
+
+
+def with_reason(missing: StudentMissing, explain: Callable[[str], str] | None) -> StudentMissing:
+    """The same verdict, its message saying why the name is missing when `explain` knows."""
+    reason = explain(missing.name) if explain is not None else ""
+    if reason:
+        missing.args = (f"{missing.name} is not defined: {reason}",)
+    return missing

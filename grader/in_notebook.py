@@ -1,0 +1,167 @@
+"""`check("softmax")` in a student's notebook: the public checks, run against the live kernel.
+
+    from grader.in_notebook import check
+    check("softmax")     # the public checks of softmax
+    check()              # every public check of the assignment
+
+It is the student's own kernel checking their own work, so no sandbox: the checks run in this
+process on the notebook's namespace (`LocalStudent`, which still passes every value through the
+wire codec), against the answers recorded in a student kit (`RecordedReference`), and print the
+same table as `grade --public-only`. The kit is found, first that applies: the folder named by
+$GRADER_KIT; the working folder or a folder above it holding `kit.json`; a kit shipped inside
+this package (`grader/kits/<id>/`), chosen by the notebook's assignment or the function's name.
+
+A name that is missing says why, with the cell numbers Jupyter shows (`cell [5]`): importing
+this module starts noting how each later cell ended (IPython's `post_run_cell` event).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+from grader.checking.missing import CodeCell, explain_missing, syntax_problem
+from grader.errors import UsageError
+from grader.reporters.table import render
+from grader.results import GradeReport, GradeStatus
+from grader.submission.course import KIT_MARKER
+
+KIT_ENV = "GRADER_KIT"
+SHIPPED_KITS = Path(__file__).resolve().parent / "kits"
+_failures: dict[int, str] = {}  # execution count -> how that cell failed ("raised …")
+
+
+def check(function: str | None = None, *, kit: str | Path | None = None) -> None:
+    """Run the public checks of `function` (of everything when None) and print the table."""
+    from grader.checking.datasets import load_image_data
+    from grader.checking.local_student import LocalStudent
+    from grader.checking.plugin import run_checks
+    from grader.checking.recorded import load_recorded
+
+    folder = find_kit(Path(kit) if kit else None, function)
+    assignment = json.loads((folder / KIT_MARKER).read_text(encoding="utf-8"))["assignment"]
+    namespace = _namespace()
+    cells = _cells(namespace)
+    student = LocalStudent(namespace, "\n\n".join(c.source for c in cells),
+                           explain_missing=lambda name: explain_missing(name, cells))
+    plugin = _one_function_plugin()(function, student, load_recorded(folder / "answers" / f"{assignment}.json"),
+                         lambda: load_image_data(None), public_only=True)
+    try:
+        results = run_checks(folder / "checks" / f"{assignment}.py", plugin)
+    finally:
+        student.close()
+    if function and not results and not results.hidden_points:
+        raise UsageError(f"{assignment} has no checks of {function!r}")
+    print(render(GradeReport(submission="your notebook", assignment=assignment, status=GradeStatus.GRADED,
+                             checks=tuple(results), hidden_points=results.hidden_points)))
+
+
+def find_kit(named: Path | None = None, function: str | None = None) -> Path:
+    """The kit's folder (see the module's docstring); UsageError when there is none."""
+    for candidate in ([named] if named else []) + ([Path(os.environ[KIT_ENV])] if os.environ.get(KIT_ENV) else []):
+        if (candidate / KIT_MARKER).is_file():
+            return candidate
+        raise UsageError(f"{candidate}: not a student kit (no {KIT_MARKER})")
+    here = Path.cwd().resolve()
+    for folder in (here, *here.parents):
+        if (folder / KIT_MARKER).is_file():
+            return folder
+    shipped = [p.parent for p in sorted(SHIPPED_KITS.glob(f"*/{KIT_MARKER}"))]
+    chosen = [k for k in shipped if function is None or _has_checks_of(k, function)]
+    declared = _declared_assignment()
+    chosen = [k for k in chosen if declared is None or k.name == declared] or chosen
+    if len(chosen) == 1:
+        return chosen[0]
+    raise UsageError("no student kit found: put the kit's folder beside the notebook, or set "
+                     f"{KIT_ENV} to it" + (f" ({len(chosen)} kits fit: give kit=…)" if chosen else ""))
+
+
+def _has_checks_of(kit: Path, function: str) -> bool:
+    return any(f'"{function}:' in p.read_text(encoding="utf-8") for p in (kit / "checks").glob("*.py"))
+
+
+def _declared_assignment() -> str | None:
+    """The assignment named in the notebook's metadata, when the kernel knows its notebook."""
+    path = _namespace().get("__vsc_ipynb_file__") or os.environ.get("JPY_SESSION_NAME")
+    try:
+        metadata = json.loads(Path(path).read_text(encoding="utf-8"))["metadata"] if path else {}
+    except (OSError, ValueError, KeyError):
+        return None
+    value = metadata.get("grader", {}).get("assignment") if isinstance(metadata, dict) else None
+    return value if isinstance(value, str) else None
+
+
+def _shell() -> Any:
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return None
+    return get_ipython()
+
+
+def _namespace() -> dict:
+    shell = _shell()
+    if shell is not None:
+        return shell.user_ns
+    import __main__
+
+    return vars(__main__)
+
+
+def _cells(namespace: dict) -> list[CodeCell]:
+    """The cells run so far (IPython's `In`), each labelled as Jupyter shows it, with how it ended."""
+    inputs = namespace.get("In") or []
+    return [CodeCell(f"cell [{count}]", str(source), _failures.get(count, ""))
+            for count, source in enumerate(inputs) if count and str(source).strip()]
+
+
+def _note_failure(result: Any) -> None:
+    error = result.error_before_exec or result.error_in_exec
+    count = result.execution_count
+    if error is None or count is None:
+        _failures.pop(count, None)
+        return
+    if isinstance(error, SyntaxError):
+        text = syntax_problem(result.info.raw_cell) or f"SyntaxError: {error.msg}"
+    else:
+        text = f"{type(error).__name__}: {error}".strip()
+    _failures[count] = f"raised {text}"
+
+
+def _listen() -> None:
+    shell = _shell()
+    if shell is not None and _note_failure not in shell.events.callbacks.get("post_run_cell", []):
+        shell.events.register("post_run_cell", _note_failure)
+
+
+_listen()
+
+
+def _one_function_plugin() -> type:
+    from grader.checking.plugin import GradingPlugin
+
+    class Plugin(GradingPlugin):
+        """The grading plugin, keeping only the checks of one function (all when None)."""
+
+        def __init__(self, function: str | None, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            self._function = function
+
+        def pytest_collection_modifyitems(self, config: Any, items: list) -> None:
+            if self._function is not None:
+                others = [item for item in items if _function_of(item) != self._function]
+                if others:
+                    self.deselected += len(others)
+                    config.hook.pytest_deselected(items=others)
+                    items[:] = [item for item in items if item not in others]
+            super().pytest_collection_modifyitems(config, items)
+
+    return Plugin
+
+
+def _function_of(item: Any) -> str | None:
+    marker = item.get_closest_marker("check")
+    name = (marker.kwargs.get("name") or (marker.args[0] if marker.args else "")) if marker else ""
+    return str(name).split(":")[0].strip() or None
