@@ -7,7 +7,8 @@ tolerance follows the rule of `grader.check_tools.expect` (`ops=`, `like=`).
 
 SoftmaxRegressionScratch's checks run with the grader's own `softmax` bound to that name
 (`with_grader_softmax`), and training uses the grader's cross-entropy, so a wrong softmax or
-cross_entropy costs its own points only. The trained W and b come back, and validation accuracy
+cross_entropy costs its own points only. The contract's "trained with the student's
+cross_entropy" is its own check of cross_entropy: the student's loss trains the grader's model. The trained W and b come back, and validation accuracy
 is computed here with the grader's own forward: nothing computed in the kernel counts.
 """
 
@@ -25,6 +26,7 @@ from grader.check_tools import (
     in_float64,
     parameters_report,
     train_classifier,
+    train_grader_softmax_regression,
     with_grader_softmax,
 )
 
@@ -140,7 +142,7 @@ def cross_entropy_cases():
     ]
 
 
-@pytest.mark.check("cross_entropy: matches the reference on several inputs", points=3)
+@pytest.mark.check("cross_entropy: matches the reference on several inputs", points=2)
 def test_cross_entropy_values(student, reference):
     for text, y_hat, y in cross_entropy_cases():
         got = student.cross_entropy(y_hat, y)
@@ -159,6 +161,25 @@ def test_cross_entropy_gradient(student, reference):
     reference.cross_entropy(torch.exp(expected_O - expected_O.logsumexp(1, keepdim=True)), y).backward()
     expect_close(grads(student.cross_entropy, O, y), expected_O.grad, dtype=O.dtype, ops=16,
                  call="the gradient of cross_entropy(softmax(O), y) with respect to O")
+
+
+@pytest.mark.check("cross_entropy: trains a softmax-regression model to the threshold", points=1,
+                   timeout=60)
+def test_cross_entropy_trains(student, image_data):
+    """The contract's "trained with the student's cross_entropy", judged on its own: the student's
+    loss trains the grader's own model (so a wrong model costs this check nothing)."""
+    train = student.define(train_grader_softmax_regression)
+    n_inputs = image_data.train_X[0].numel()
+    settings = TRAINING[image_data.name]
+    params = train(student.cross_entropy, [n_inputs, 10, settings["lr"]], image_data.train_X,
+                   image_data.train_y, seed=0, **settings)
+    accuracy = classifier_accuracy(params, SOFTMAX_REGRESSION, image_data.val_X, image_data.val_y)
+    threshold = THRESHOLDS[image_data.name]
+    expect(accuracy >= threshold,
+           f"a softmax regression trained with your cross_entropy ({settings['epochs']} epochs, lr "
+           f"{settings['lr']}, batch {settings['batch_size']}) reaches a validation accuracy of "
+           f"{accuracy:.3f}; at least {threshold} is needed: does your loss go down when the "
+           f"probability of the right class goes up?")
 
 
 @pytest.mark.check("cross_entropy: uses no built-in softmax or cross-entropy", condition=True)

@@ -7,9 +7,9 @@
 It is the student's own kernel checking their own work, so no sandbox: the checks run in this
 process on the notebook's namespace (`LocalStudent`, which still passes every value through the
 wire codec), against the answers recorded in a student kit (`RecordedReference`), and print the
-same table as `grade --public-only`. The kit is found, first that applies: the folder named by
-$GRADER_KIT; the working folder or a folder above it holding `kit.json`; a kit shipped inside
-this package (`grader/kits/<id>/`), chosen by the notebook's assignment or the function's name.
+same table as `grade --public-only`. The kit is found, first that applies: `check(kit=DIR)`; the
+folder named by $GRADER_KIT; the working folder or a folder above it holding `kit.json` (or
+`kit/kit.json`, as a Classroom repository does). In Colab: upload or clone the kit's folder.
 
 A name that is missing says why, with the cell numbers Jupyter shows (`cell [5]`): importing
 this module starts noting how each later cell ended (IPython's `post_run_cell` event).
@@ -23,24 +23,35 @@ from pathlib import Path
 from typing import Any
 
 from grader.checking.missing import CodeCell, explain_missing, syntax_problem
-from grader.errors import UsageError
+from grader.errors import GraderError, UsageError
+from grader.in_sandbox.wire import COMM_TARGET
 from grader.reporters.table import render
 from grader.results import GradeReport, GradeStatus
 from grader.submission.course import KIT_MARKER
 
 KIT_ENV = "GRADER_KIT"
-SHIPPED_KITS = Path(__file__).resolve().parent / "kits"
 _failures: dict[int, str] = {}  # execution count -> how that cell failed ("raised …")
 
 
 def check(function: str | None = None, *, kit: str | Path | None = None) -> None:
-    """Run the public checks of `function` (of everything when None) and print the table."""
+    """Run the public checks of `function` (of everything when None) and print the table; a
+    problem (no kit, an unknown function) is printed as one line, without a traceback."""
+    if _graded_now():
+        print("check: skipped (the grader is running this notebook; it runs the checks itself)")
+        return
+    try:
+        _check(function, kit)
+    except GraderError as error:
+        print(f"check: {error.problem}")
+
+
+def _check(function: str | None, kit: str | Path | None) -> None:
     from grader.checking.datasets import load_image_data
     from grader.checking.local_student import LocalStudent
     from grader.checking.plugin import run_checks
     from grader.checking.recorded import load_recorded
 
-    folder = find_kit(Path(kit) if kit else None, function)
+    folder = find_kit(Path(kit) if kit else None)
     assignment = json.loads((folder / KIT_MARKER).read_text(encoding="utf-8"))["assignment"]
     namespace = _namespace()
     cells = _cells(namespace)
@@ -58,7 +69,7 @@ def check(function: str | None = None, *, kit: str | Path | None = None) -> None
                              checks=tuple(results), hidden_points=results.hidden_points)))
 
 
-def find_kit(named: Path | None = None, function: str | None = None) -> Path:
+def find_kit(named: Path | None = None) -> Path:
     """The kit's folder (see the module's docstring); UsageError when there is none."""
     for candidate in ([named] if named else []) + ([Path(os.environ[KIT_ENV])] if os.environ.get(KIT_ENV) else []):
         if (candidate / KIT_MARKER).is_file():
@@ -66,31 +77,21 @@ def find_kit(named: Path | None = None, function: str | None = None) -> Path:
         raise UsageError(f"{candidate}: not a student kit (no {KIT_MARKER})")
     here = Path.cwd().resolve()
     for folder in (here, *here.parents):
-        if (folder / KIT_MARKER).is_file():
-            return folder
-    shipped = [p.parent for p in sorted(SHIPPED_KITS.glob(f"*/{KIT_MARKER}"))]
-    chosen = [k for k in shipped if function is None or _has_checks_of(k, function)]
-    declared = _declared_assignment()
-    chosen = [k for k in chosen if declared is None or k.name == declared] or chosen
-    if len(chosen) == 1:
-        return chosen[0]
+        for candidate in (folder, folder / "kit"):  # a Classroom repository holds it in kit/
+            if (candidate / KIT_MARKER).is_file():
+                return candidate
     raise UsageError("no student kit found: put the kit's folder beside the notebook, or set "
-                     f"{KIT_ENV} to it" + (f" ({len(chosen)} kits fit: give kit=…)" if chosen else ""))
+                     f"{KIT_ENV} to it")
 
 
-def _has_checks_of(kit: Path, function: str) -> bool:
-    return any(f'"{function}:' in p.read_text(encoding="utf-8") for p in (kit / "checks").glob("*.py"))
-
-
-def _declared_assignment() -> str | None:
-    """The assignment named in the notebook's metadata, when the kernel knows its notebook."""
-    path = _namespace().get("__vsc_ipynb_file__") or os.environ.get("JPY_SESSION_NAME")
+def _graded_now() -> bool:
+    """Whether this kernel is the grader's (its responder answers here): checks run outside it."""
     try:
-        metadata = json.loads(Path(path).read_text(encoding="utf-8"))["metadata"] if path else {}
-    except (OSError, ValueError, KeyError):
-        return None
-    value = metadata.get("grader", {}).get("assignment") if isinstance(metadata, dict) else None
-    return value if isinstance(value, str) else None
+        import comm
+
+        return COMM_TARGET in getattr(comm.get_comm_manager(), "targets", {})
+    except Exception:  # noqa: BLE001 - no comm machinery: a plain Python, not the grader's kernel
+        return False
 
 
 def _shell() -> Any:

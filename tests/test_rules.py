@@ -38,7 +38,9 @@ ALLOWED: dict[str, set[str]] = {
     "pipeline": FOUNDATION | {"submission", "options", "results", "execute", "checking"},
     "reporters": {"results"},
     "batch": FOUNDATION | {"submission", "options", "results", "execute", "pipeline", "reporters"},
-    "instructor": FOUNDATION | {"submission", "options", "results", "pipeline", "reporters"},
+    "instructor": FOUNDATION | {"submission", "options", "results", "pipeline", "reporters",
+                                "checking"},  # student_kit records the reference's answers
+    "in_notebook": FOUNDATION | {"checking", "results", "reporters", "submission", "in_sandbox"},  # check() in a notebook
     "commands": FOUNDATION | {"submission", "options", "results", "execute", "pipeline",
                               "reporters", "batch", "instructor"},
 }

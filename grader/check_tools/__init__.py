@@ -11,7 +11,8 @@
   forward of `SOFTMAX_REGRESSION` or `MLP`), `synthetic_regression_data`, `regression_error`
   (`training`).
 - Grader functions to send into the kernel with `student.define(...)`: `train_classifier`,
-  `parameters_report`, `train_linear_regression`, `call_with_copies`, `with_grader_names`, `with_grader_relu`,
+  `parameters_report`, `train_linear_regression`, `train_grader_softmax_regression` (a student's
+  loss training the grader's model), `call_with_copies`, `with_grader_names`, `with_grader_relu`,
   `with_grader_softmax` (from `grader.in_sandbox.helpers`, sent with that module's text).
 
 Importing this loads torch, numpy and pandas: checks need them anyway.
@@ -32,6 +33,7 @@ from grader.in_sandbox.helpers import (
     call_with_copies,
     parameters_report,
     train_classifier,
+    train_grader_softmax_regression,
     train_linear_regression,
     with_grader_names,
     with_grader_relu,
@@ -59,6 +61,7 @@ __all__ = [
     "regression_error",
     "synthetic_regression_data",
     "train_classifier",
+    "train_grader_softmax_regression",
     "train_linear_regression",
     "with_grader_names",
     "with_grader_relu",

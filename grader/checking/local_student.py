@@ -2,7 +2,7 @@
 
 Inside a student's notebook (`grader.in_notebook.check`) and when a kit records the reference's
 answers (`grader.instructor.student_kit`), there is no second kernel to call: the checks run where
-the functions live. `local_student(namespace)` is the ordinary `Student` on a channel that hands
+the functions live. `LocalStudent(namespace)` is the ordinary `Student` on a channel that hands
 each request straight to the kernel side's `Responder` on that namespace, so every argument and
 every answer still goes through the wire codec (`grader.in_sandbox.wire`): a check receives
 fresh plain data, exactly as from a kernel, and its messages are the same.
@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import collections
 import random
-from typing import Any, Callable
+from typing import Callable
 
 import numpy as np
 import torch

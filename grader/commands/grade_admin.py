@@ -54,6 +54,10 @@ def build_parser() -> argparse.ArgumentParser:
     room.add_argument("--output", type=Path, required=True, help="the template repository's folder")
     room.add_argument("--public-only", action="store_true",
                       help="the workflow runs only the public checks")
+    room.add_argument("--kit", action="store_true", help="a feedback workflow: the student kit in "
+                      "kit/ (public checks, their answers), the grader installed with pip, no token")
+    room.add_argument("--grader", default="dl-notebook-grader", metavar="PIP_SPEC",
+                      help="with --kit: what the workflow installs (a PyPI name or a git URL)")
     kit = commands.add_parser("student-kit", help="write a student kit: the assignment notebook, its "
                               "public checks and their expected answers (no solution, no hidden check)")
     kit.add_argument("assignment")
@@ -89,7 +93,13 @@ def _run(args: argparse.Namespace) -> int:
     elif args.command == "classroom":
         from grader.instructor.classroom import write_classroom_template
 
-        for path in write_classroom_template(course, args.assignment, args.output, args.public_only):
+        if args.kit:
+            from grader.instructor.classroom import write_classroom_kit_template
+
+            written = write_classroom_kit_template(course, args.assignment, args.output, args.grader)
+        else:
+            written = write_classroom_template(course, args.assignment, args.output, args.public_only)
+        for path in written:
             print(path)
     elif args.command == "student-kit":
         from grader.instructor.student_kit import write_student_kit

@@ -27,10 +27,12 @@ def train_classifier(Model, model_args, loss, train_X, train_y, lr, epochs, batc
     """Minibatch SGD as in D2L; returns the trained parameters named in `keep`, as plain tensors.
 
     loss "logits": torch's cross-entropy on the logits forward returns; "probabilities": the
-    grader's cross_entropy (below) on the probabilities it returns."""
+    grader's cross_entropy (below) on the probabilities it returns; a function: that loss (the
+    student's cross_entropy, training the grader's own model)."""
     torch.manual_seed(seed)
     model = Model(*model_args)
-    loss_fn = torch.nn.functional.cross_entropy if loss == "logits" else cross_entropy
+    loss_fn = {"logits": torch.nn.functional.cross_entropy, "probabilities": cross_entropy}.get(
+        loss, loss) if isinstance(loss, str) else loss
     order = torch.Generator().manual_seed(seed)
     n = len(train_X)
     for _ in range(epochs):
@@ -49,6 +51,27 @@ def train_classifier(Model, model_args, loss, train_X, train_y, lr, epochs, batc
                 for p in params:
                     p -= lr * p.grad
     return {name: torch.Tensor.clone(torch.Tensor.detach(getattr(model, name))) for name in keep}
+
+
+class GraderSoftmaxRegression:
+    """The contract's softmax regression written by the grader: what a student's loss trains."""
+
+    def __init__(self, num_inputs, num_outputs, lr, sigma=0.01):
+        self.W = torch.normal(0, sigma, size=(num_inputs, num_outputs), requires_grad=True)
+        self.b = torch.zeros(num_outputs, requires_grad=True)
+
+    def forward(self, X):
+        return softmax(X.reshape(-1, self.W.shape[0]) @ self.W + self.b)
+
+    def parameters(self):
+        return [self.W, self.b]
+
+
+def train_grader_softmax_regression(loss, model_args, train_X, train_y, lr, epochs, batch_size,
+                                    seed):
+    """Train the grader's softmax regression with `loss` (a student's cross_entropy); W and b."""
+    return train_classifier(GraderSoftmaxRegression, model_args, loss, train_X, train_y, lr,
+                            epochs, batch_size, seed, keep=["W", "b"])
 
 
 def train_linear_regression(SGD, X, y, lr, epochs, batch_size, seed):

@@ -1,5 +1,11 @@
 """GitHub Classroom: the template repository students start from.
 
+Two kinds. With `--kit`, a feedback workflow (`templates/classroom_kit.yml`): the repository
+holds the student kit in `kit/` (`grader.instructor.student_kit`: public checks and recorded
+answers, nothing secret), the grader is installed with pip from a public source, and the
+public checks grade the notebook; no token, nothing a student could take. A failed install
+becomes a result of 0 points with the reason. Without `--kit`, the final grading:
+
 It holds the student's notebook and `.github/workflows/classroom.yml`, a workflow that fetches
 the grader, checks and solutions at grading time from a private repository and grades with
 `grade --format classroom`. It never contains checks or solutions: students can read anything
@@ -22,6 +28,8 @@ from grader.reporters.text import number
 from grader.submission.course import Course
 
 WORKFLOW = Path(".github") / "workflows" / "classroom.yml"
+KIT_FOLDER = "kit"  # the student kit's folder in the template repository
+PUBLIC_GRADER = "dl-notebook-grader"  # what the kit's workflow installs with pip (no token)
 
 
 def classroom_workflow(assignment_id: str, max_score: float, notebook: str | None = None,
@@ -35,6 +43,37 @@ def classroom_workflow(assignment_id: str, max_score: float, notebook: str | Non
                 notebook=notebook or f"{assignment_id}.ipynb",
                 public_only=" --public-only" if public_only else "", torch=torch,
                 fallback=json.dumps(fallback, separators=(",", ":")))
+
+
+def fallback_result(max_score: float, message: str) -> str:
+    """The one-line result the workflow writes when `grade` gave none: 0 points, and why."""
+    return json.dumps({"version": 1, "status": "error", "max_score": number(max_score), "tests": [{
+        "name": "notebook could be graded", "status": "error", "score": 0, "message": message,
+        "test_code": "", "filename": "", "line_no": 0, "duration": 0}]}, separators=(",", ":"))
+
+
+def kit_workflow(assignment_id: str, max_score: float, grader: str = PUBLIC_GRADER,
+                 torch: str = TORCH_VERSION) -> str:
+    """The feedback workflow's text (see the module's docstring)."""
+    return fill("classroom_kit.yml", assignment=assignment_id, notebook=f"{assignment_id}.ipynb",
+                torch=torch, grader=grader,
+                fallback=fallback_result(max_score, "the grader could not run (see the log of the workflow)"),
+                install_fallback=fallback_result(max_score, "the grader could not be installed (see "
+                                                 "the step \"Install the grader\" in the log of the workflow)"))
+
+
+def write_classroom_kit_template(course: Course, assignment_id: str, output: Path,
+                                 grader: str = PUBLIC_GRADER) -> list[Path]:
+    """The feedback template: the kit in kit/, the notebook, and the kit's workflow."""
+    from grader.instructor.student_kit import write_student_kit
+
+    written = write_student_kit(course, assignment_id, output / KIT_FOLDER)
+    kit = json.loads(written[0].read_text(encoding="utf-8"))
+    workflow = output / WORKFLOW
+    write_atomically(workflow, kit_workflow(assignment_id, kit["public_points"], grader))
+    notebook = output / f"{assignment_id}.ipynb"
+    write_atomically(notebook, (output / KIT_FOLDER / "assignments" / notebook.name).read_bytes())
+    return [workflow, notebook, *written]
 
 
 def write_classroom_template(course: Course, assignment_id: str, output: Path,

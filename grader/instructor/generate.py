@@ -11,10 +11,16 @@ is the same notebook with every solution region replaced and outputs cleared:
 
 Everything else (markdown, tags, cell ids, notebook metadata) is kept, so generating twice gives
 the same bytes and `stale_assignments` can tell when a solution changed without regeneration.
+
+The assignment also carries check cells (`check_cells`): after each `graded` cell, one
+`check("softmax")` per function or class it defines that has checks, and a last `check()`; the
+first of them imports `check` (`grader.in_notebook`), or says how to get it where the grader is
+not installed (the grader's own sandbox hides it: there the cells print a line and do nothing).
 """
 
 from __future__ import annotations
 
+import ast
 import copy
 import re
 from pathlib import Path
@@ -28,11 +34,33 @@ from grader.submission.course import Course, declared_assignment
 BEGIN = re.compile(r"^(?P<indent>[ \t]*)#+[ \t]*BEGIN SOLUTION[ \t]*$")
 END = re.compile(r"^[ \t]*#+[ \t]*END SOLUTION[ \t]*$")
 STUB = "raise NotImplementedError"
+CHECK_TAG = "check"  # the tag of the cells generate adds (`check("softmax")`)
+CHECK_IMPORT = """\
+# Check your work as you go: check("softmax") runs the public checks of softmax, check() all of
+# them. It needs the grader (pip install dl-notebook-grader) and this assignment's student kit
+# in this notebook's folder.
+try:
+    from grader.in_notebook import check
+except ImportError:
+    def check(function=None):
+        print("checks are not available here (pip install dl-notebook-grader, and the student kit)")
+"""
+CHECK_NAMES = re.compile(r"""@pytest\.mark\.check\(\s*(?:name\s*=\s*)?["']([A-Za-z_]\w*)\s*:""")
 
 
-def make_assignment(solution: nbformat.NotebookNode, assignment_id: str) -> nbformat.NotebookNode:
-    """The assignment for `solution`: solution regions stubbed out, outputs cleared."""
-    return _make_assignment(solution, assignment_id, where=f"<{assignment_id}>")
+def make_assignment(solution: nbformat.NotebookNode, assignment_id: str,
+                    checked: set[str] | None = None) -> nbformat.NotebookNode:
+    """The assignment for `solution`: solution regions stubbed out, outputs cleared, and check
+    cells for the graded functions (only those in `checked`, when given)."""
+    return _make_assignment(solution, assignment_id, where=f"<{assignment_id}>", checked=checked)
+
+
+def checked_functions(checks: Path) -> set[str] | None:
+    """The functions a checks file judges (the text before each check name's ':'), or None."""
+    try:
+        return set(CHECK_NAMES.findall(checks.read_text(encoding="utf-8")))
+    except OSError:
+        return None
 
 
 def generate_assignments(course_dir: Path, ids: list[str] | None = None) -> list[Path]:
@@ -73,7 +101,8 @@ def assignment_text(solution_path: Path) -> str:
     """The text `generate` writes for one solution notebook (raises AuthoringError)."""
     solution = _read_solution(solution_path)
     assignment_id = _assignment_id(solution, solution_path)
-    return _render(_make_assignment(solution, assignment_id, where=str(solution_path)))
+    checked = checked_functions(solution_path.parent.parent / "checks" / f"{assignment_id}.py")
+    return _render(_make_assignment(solution, assignment_id, where=str(solution_path), checked=checked))
 
 
 def stale_assignments(course_dir: Path) -> list[str]:
@@ -96,7 +125,8 @@ def _render_all(course_dir: Path, ids: list[str] | None) -> dict[str, str]:
         assignment_id = _assignment_id(solution, path)
         if ids is not None and assignment_id not in ids:
             continue
-        assignment = _make_assignment(solution, assignment_id, where=str(path))
+        checked = checked_functions(course_dir / "checks" / f"{assignment_id}.py")
+        assignment = _make_assignment(solution, assignment_id, where=str(path), checked=checked)
         rendered[assignment_id] = _render(assignment)
     missing = sorted(set(ids or ()) - set(rendered))
     if missing:
@@ -128,7 +158,7 @@ def _assignment_id(solution: nbformat.NotebookNode, path: Path) -> str:
 
 
 def _make_assignment(
-    solution: nbformat.NotebookNode, assignment_id: str, where: str
+    solution: nbformat.NotebookNode, assignment_id: str, where: str, checked: set[str] | None = None
 ) -> nbformat.NotebookNode:
     assignment = copy.deepcopy(solution)
     for index, cell in enumerate(assignment.cells):
@@ -144,7 +174,44 @@ def _make_assignment(
     if not isinstance(grader_meta, dict):
         grader_meta = assignment.metadata["grader"] = nbformat.NotebookNode()
     grader_meta["assignment"] = assignment_id
+    assignment.cells = check_cells(assignment.cells, checked)
+    if assignment.nbformat_minor < 5:  # cell ids came with nbformat 4.5
+        for cell in assignment.cells:
+            cell.pop("id", None)
     return assignment
+
+
+def check_cells(cells: list, checked: set[str] | None) -> list:
+    """`cells` with a `check("name")` cell after each graded cell's functions, a last `check()`,
+    and the import before the first of them (see the module's docstring)."""
+    out: list = []
+    for cell in cells:
+        out.append(cell)
+        if cell.cell_type == "code" and "graded" in cell.metadata.get("tags", []):
+            out += [_check_cell(f"check({name!r})".replace("'", '"'), f"check-{name}")
+                    for name in _defined(cell.source) if checked is None or name in checked]
+    added = [index for index, cell in enumerate(out) if CHECK_TAG in cell.metadata.get("tags", [])]
+    if not added:
+        return out
+    out.append(_check_cell("check()", "check-all"))
+    out.insert(added[0], _check_cell(CHECK_IMPORT.rstrip("\n"), "check-import"))
+    return out
+
+
+def _check_cell(source: str, cell_id: str) -> nbformat.NotebookNode:
+    cell = nbformat.v4.new_code_cell(source, metadata={"tags": [CHECK_TAG]})
+    cell["id"] = cell_id
+    return cell
+
+
+def _defined(source: str) -> list[str]:
+    """The functions and classes a cell defines at its top level, in order."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return []
+    return [node.name for node in tree.body
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))]
 
 
 def _cell_name(index: int, cell: nbformat.NotebookNode) -> str:

@@ -2,7 +2,10 @@
 
 A course folder holds `solutions/<id>.ipynb` (solved notebooks), `checks/<id>.py` (their
 checks) and `assignments/<id>.ipynb` (generated). This repository is the built-in course. A
-course folder given to the commands (`--course DIR`, or the environment) ADDS to it: an id is
+student kit (`grade-admin student-kit`, marked by `kit.json`) is a course folder of one
+assignment whose `answers/<id>.json` (recorded expected answers) stands where the solution
+would: `Assignment.solution` names it, and a kit found in the working folder is the whole
+course. A course folder given to the commands (`--course DIR`, or the environment) ADDS to it: an id is
 looked up first in DIR, then in the built-in course, so an id in both is DIR's
 (`Course.adding_to_builtin`). An instructor adds an assignment without touching the grader.
 

@@ -12,6 +12,7 @@ from grader.instructor.generate import (
     generate_assignments,
     make_assignment,
     stale_assignments,
+    CHECK_TAG,
 )
 
 SOLUTIONS = sorted((ROOT / "solutions").glob("*.ipynb"))
@@ -84,7 +85,7 @@ def test_regions_become_stubs_at_the_markers_indentation():
 def test_outputs_cleared_and_everything_else_kept():
     solution = notebook(SOLVED_CELL, "x = 1", metadata={"kernelspec": {"name": "python3"}})
     solution.cells[2].metadata["execution"] = {"iopub.status.busy": "2024-01-01T00:00:00Z"}
-    assignment = make_assignment(solution, "demo")
+    assignment = make_assignment(solution, "demo", checked=set())  # no check cells
     assert [c.id for c in assignment.cells] == [c.id for c in solution.cells]
     assert assignment.cells[0] == solution.cells[0]  # markdown untouched, markers and all
     for cell in assignment.cells[1:]:
@@ -191,7 +192,7 @@ def test_committed_assignments_hold_no_solutions(solution_path):
     solution = nbformat.read(solution_path, 4)
     assignment = nbformat.read(ROOT / "assignments" / solution_path.name, 4)
     assert assignment.metadata.grader.assignment == solution_path.stem
-    for solved, stubbed in zip(solution.cells, assignment.cells, strict=True):
+    for solved, stubbed in zip(solution.cells, without_check_cells(assignment.cells), strict=True):
         assert solved.id == stubbed.id
         if stubbed.cell_type != "code":
             continue
@@ -200,6 +201,22 @@ def test_committed_assignments_hold_no_solutions(solution_path):
             assert STUB in stubbed.source
         solution_lines = _region_lines(solved.source)
         assert not solution_lines & set(stubbed.source.splitlines())
+
+
+def without_check_cells(cells):
+    """The cells generate copies from the solution (not the check cells it adds)."""
+    return [cell for cell in cells if CHECK_TAG not in cell.metadata.get("tags", [])]
+
+
+def test_check_cells_follow_graded_functions_and_end_the_notebook():
+    assignment = make_assignment(notebook(SOLVED_CELL, "x = 1"), "demo", checked={"softmax"})
+    added = [(c.id, c.source) for c in assignment.cells if CHECK_TAG in c.metadata.get("tags", [])]
+    assert [cell_id for cell_id, _ in added] == ["check-import", "check-softmax", "check-all"]
+    assert added[1][1] == 'check("softmax")' and added[2][1] == "check()"
+    assert "from grader.in_notebook import check" in added[0][1]
+    namespace = {}
+    exec(added[0][1], namespace)  # where the grader is not installed, check() only says so
+    assert callable(namespace["check"])
 
 
 def _region_lines(source):

@@ -15,7 +15,7 @@ REPORT = GradeReport(
     submission="in/alice.ipynb", assignment="04_softmax_regression", status=GradeStatus.GRADED,
     checks=(CheckResult("softmax: sums to one", 1.0, 1.0, CheckStatus.PASSED, duration=0.123456,
                         number="1", function="softmax"),),
-    execution=ExecutionSummary(cells=(CellRecord(0, "timeout-kill", "stopped", 60.00001),),
+    execution=ExecutionSummary(cells=(CellRecord(0, "timeout-kill", "stopped", 60.00001, number=1),),
                                kernel_restarts=1, duration=61.5, skipped_lines=("!ls",)),
     isolation=Isolation.RLIMITS, reason="partly", duration=62.25, student="alice")
 
@@ -27,12 +27,18 @@ def test_the_json_format_is_unchanged():
                     "status": "passed", "hidden": False, "message": "", "detail": "",
                     "duration": 0.1235, "number": "1", "function": "softmax"}],
         "execution": {"cells": [{"index": 0, "status": "timeout-kill", "summary": "stopped",
-                                 "duration": 60.0}],
+                                 "duration": 60.0, "number": 1}],
                       "kernel_restarts": 1, "duration": 61.5, "budget_exhausted": False,
                       "skipped_lines": ["!ls"]},
         "isolation": "rlimits", "reason": "partly", "duration": 62.25, "student": "alice",
         "score": 1.0, "max_score": 1.0}
     assert json.loads(json_report.render(REPORT)) == to_dict(REPORT)
+
+
+def test_a_report_from_before_cell_numbers_reads_back():
+    data = to_dict(REPORT)
+    del data["execution"]["cells"][0]["number"]
+    assert report_from_dict(data).execution.cells[0].number == 0  # not known
 
 
 def test_the_dict_form_reads_back():

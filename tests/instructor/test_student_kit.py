@@ -1,0 +1,131 @@
+"""The student kit: what it holds (public checks, answers as data) and what it never holds
+(the solution, hidden checks' code, validation labels); grading in a kit with no course."""
+
+from __future__ import annotations
+
+import ast
+import json
+import shutil
+import subprocess
+import sys
+
+import nbformat
+import pytest
+import torch
+
+from conftest import ROOT
+from grader.checking.recorded import NotInKit, RecordedReference, RecordingReference
+from grader.instructor.student_kit import public_checks, write_student_kit
+from grader.submission.course import Course, default_course
+
+ASSIGNMENT = "04_softmax_regression"
+
+
+@pytest.fixture(scope="module")
+def kit(tmp_path_factory):
+    """A kit built from a copy of the course, the copy deleted afterwards."""
+    base = tmp_path_factory.mktemp("kit")
+    course = base / "course"
+    for part, suffix in (("checks", ".py"), ("solutions", ".ipynb"), ("assignments", ".ipynb")):
+        (course / part).mkdir(parents=True)
+        shutil.copy(ROOT / part / f"{ASSIGNMENT}{suffix}", course / part)
+    write_student_kit(Course(course), ASSIGNMENT, base / "kit")
+    shutil.rmtree(course)
+    return base / "kit"
+
+
+def test_the_kit_holds_the_notebook_public_checks_and_answers_only(kit):
+    files = sorted(str(p.relative_to(kit)) for p in kit.rglob("*") if p.is_file())
+    assert files == ["answers/04_softmax_regression.bin", "answers/04_softmax_regression.json",
+                     "assignments/04_softmax_regression.ipynb", "checks/04_softmax_regression.py",
+                     "kit.json"]
+    marker = json.loads((kit / "kit.json").read_text())
+    assert marker["assignment"] == ASSIGNMENT and marker["hidden_points"] > 0
+    json.loads((kit / "answers" / f"{ASSIGNMENT}.json").read_text())  # data, not pickle
+
+
+def test_no_solution_and_no_hidden_check_code_in_the_kit(kit):
+    solution = nbformat.read(ROOT / "solutions" / f"{ASSIGNMENT}.ipynb", 4)
+    regions = {line.strip() for cell in solution.cells if cell.cell_type == "code"
+               for line in _solution_lines(cell.source)}
+    text = "\n".join(p.read_text(errors="replace") for p in kit.rglob("*") if p.suffix in (".py", ".ipynb", ".json"))
+    assert not [line for line in regions if len(line) > 12 and line in text]
+    original = (ROOT / "checks" / f"{ASSIGNMENT}.py").read_text()
+    hidden_or_training = [node.name for node in ast.parse(original).body if isinstance(node, ast.FunctionDef)
+                          and any("hidden=True" in ast.unparse(d) for d in node.decorator_list)
+                          or isinstance(node, ast.FunctionDef) and "val_X" in ast.unparse(node)]
+    kit_checks = (kit / "checks" / f"{ASSIGNMENT}.py").read_text()
+    assert hidden_or_training and not [name for name in hidden_or_training if f"def {name}(" in kit_checks]
+    assert "val_X" not in kit_checks and "val_y" not in kit_checks
+
+
+def test_public_checks_keep_public_code_and_stub_hidden_points(tmp_path):
+    checks = tmp_path / "c.py"
+    checks.write_text('"""Doc."""\nimport pytest\n\n'
+                      '@pytest.mark.check("f: visible", points=2)\ndef test_a(student):\n    assert student.f(1) == 2\n\n'
+                      '@pytest.mark.check("f: secret input", points=3, hidden=True)\ndef test_b(student):\n'
+                      '    assert student.f(12345) == 0\n')
+    text, hidden_points, instructor_only = public_checks(checks)
+    assert hidden_points == 3 and instructor_only == []
+    assert "12345" not in text and "secret" not in text and "student.f(1) == 2" in text
+    compile(text, "c.py", "exec")
+
+
+def test_a_kit_folder_is_its_own_course(kit):
+    course = default_course(kit)
+    assert list(course.assignments) == [ASSIGNMENT] and course.also == ()
+    assert course.assignments[ASSIGNMENT].generated == kit / "assignments" / f"{ASSIGNMENT}.ipynb"
+
+
+def test_recorded_answers_replay_values_and_gradients(tmp_path):
+    module = type("M", (), {"double": staticmethod(lambda X: (X * X).sum(dim=1))})
+    recording = RecordingReference(module)
+    X = torch.randn(3, 2, requires_grad=True)
+    recording.double(X).sum().backward()
+    recording.save(tmp_path / "a.json")
+    replay = RecordedReference(tmp_path / "a.json")
+    Y = X.detach().clone().requires_grad_(True)
+    replayed = replay.double(Y)
+    assert torch.equal(replayed.detach(), (X * X).sum(dim=1).detach())
+    replayed.sum().backward()
+    assert torch.allclose(Y.grad, 2 * X.detach())
+    with pytest.raises(NotInKit, match="only your instructor's grader"):
+        replay.double(torch.zeros(3, 2))
+
+
+@pytest.mark.notebook
+def test_grade_in_the_kit_without_a_course(kit, tmp_path):
+    solved = kit / "solved.ipynb"
+    shutil.copy(ROOT / "solutions" / f"{ASSIGNMENT}.ipynb", solved)
+    buggy = nbformat.read(solved, 4)
+    for cell in buggy.cells:
+        if cell.cell_type == "code" and "def softmax" in cell.source:
+            cell.source = cell.source.replace("def softmax(X):", "def softmax(X):\n    return (X")
+    nbformat.write(buggy, kit / "buggy.ipynb")
+    marker = json.loads((kit / "kit.json").read_text())
+    for name, expect in (("solved.ipynb", f"Total: {marker['public_points']:g}/{marker['public_points']:g}"),
+                         ("buggy.ipynb", "softmax is not defined: code cell")):
+        run = subprocess.run([sys.executable, "-m", "grader.commands.grade", name, "--public-only"],
+                             cwd=kit, capture_output=True, text=True, timeout=300)
+        assert expect in run.stdout, run.stdout + run.stderr
+        assert f"hold {marker['hidden_points']:g} more" in run.stdout
+        assert "solutions" not in run.stdout
+
+
+def _solution_lines(source):
+    inside = False
+    for line in source.splitlines():
+        if "BEGIN SOLUTION" in line or "END SOLUTION" in line:
+            inside = "BEGIN" in line
+        elif inside and line.strip():
+            yield line
+
+
+def test_the_command_writes_the_kit_and_names_its_files(tmp_path, capsys):
+    from grader.commands import grade_admin
+
+    assert grade_admin.main(["student-kit", "01_preprocessing", "--output", str(tmp_path / "kit")]) == 0
+    printed = capsys.readouterr().out.split()
+    assert [name.rsplit("/", 1)[-1] for name in printed] == [
+        "kit.json", "01_preprocessing.ipynb", "01_preprocessing.py", "01_preprocessing.json",
+        "01_preprocessing.bin"]

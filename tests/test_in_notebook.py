@@ -1,0 +1,42 @@
+"""`check("softmax")` in a notebook: executed with nbclient (not through the grader) in a folder
+holding a student kit, the check cells print the grader's table for the live kernel."""
+
+from __future__ import annotations
+
+import nbformat
+import pytest
+from nbclient import NotebookClient
+
+from conftest import ROOT
+from grader.instructor.student_kit import write_student_kit
+from grader.submission.course import Course
+
+ASSIGNMENT = "04_softmax_regression"
+pytestmark = pytest.mark.notebook
+
+
+def session(kit_folder) -> list[tuple[str, str]]:
+    """A student's session: the solution's cells, a wrong softmax, a cell that does not parse;
+    returns (check cell, its printed output) in order."""
+    solution = nbformat.read(ROOT / "solutions" / f"{ASSIGNMENT}.ipynb", 4)
+    code = [cell.source for cell in solution.cells if cell.cell_type == "code"]
+    defining = next(source for source in code if "def softmax" in source)
+    sources = ["from grader.in_notebook import check", *code, 'check("softmax")',
+               "def softmax(X):\n    X_exp = torch.exp(X)\n    return X_exp / X_exp.sum(dim=0, keepdim=True)",
+               'check("softmax")', defining,
+               "del accuracy", "def accuracy(y_hat, y):\n    return (y_hat.argmax(dim=1) == y", 'check("accuracy")',
+               "check()"]
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(s) for s in sources])
+    NotebookClient(notebook, timeout=300, allow_errors=True,
+                   resources={"metadata": {"path": str(kit_folder)}}).execute()
+    return [(cell.source, "".join(o.get("text", "") for o in cell.outputs))
+            for cell in notebook.cells if cell.source.startswith("check(")]
+
+
+def test_check_cells_print_the_graders_table(tmp_path):
+    write_student_kit(Course(ROOT), ASSIGNMENT, tmp_path / "kit")
+    (correct, wrong, missing, everything) = [output for _, output in session(tmp_path / "kit")]
+    assert "FAIL" not in correct and "softmax: rows are probabilities that sum to one" in correct
+    assert "FAIL" in wrong and "softmax(X)" in wrong
+    assert "accuracy is not defined: cell [" in missing and "SyntaxError" in missing
+    assert "hidden checks, not run here, hold" in everything
