@@ -98,7 +98,9 @@ def data_from(args: argparse.Namespace) -> Path | None:
 
 def _say(prog: str, line: str) -> None:
     try:
-        print(f"{prog}: {line}", file=sys.stderr, flush=True)
+        from grader.reporters.text import printable  # one line, whatever the error holds
+
+        print(f"{prog}: {printable(line)}", file=sys.stderr, flush=True)
     except (BrokenPipeError, ValueError):  # stderr closed too: nobody is listening
         pass
 

@@ -35,6 +35,7 @@ from matplotlib.ticker import MaxNLocator
 from grader.reporters.class_students import HIDDEN_MARK, student_details, student_table
 from grader.reporters.gradebook import Clock, modified_time
 from grader.reporters.similarity import NEAR_IDENTICAL, Match, matches
+from grader.reporters.text import printable
 from grader.results import CheckStatus, Outcome, RowStatus
 
 COMMON_FAILURES = 10
@@ -56,7 +57,7 @@ text-align:left;vertical-align:top}td.num{text-align:right}img{max-width:100%}
 .suspect,.flag,.instructor-only{background:#fde2e1;color:#8a1c12}.missing{color:#8a1c12}
 .failed,.check-error{color:#b00020}.passed{color:#176f2c}pre{white-space:pre-wrap;margin:0}
 .instructor-only{padding:.5rem}"""
-e = html.escape
+e = lambda text: html.escape(printable(str(text), keep_newlines=True))  # noqa: E731
 
 
 def by_assignment(outcomes: Sequence[Outcome]) -> dict[str, list[Outcome]]:

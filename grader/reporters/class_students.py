@@ -19,13 +19,17 @@ from urllib.parse import quote
 from grader.reporters.feedback import file_stems
 from grader.reporters.gradebook import CellState, Clock, assignments, maxima, modified_time, rows
 from grader.reporters.similarity import Match
-from grader.reporters.text import cells_to_note, points
+from grader.reporters.text import cells_to_note, points, printable
 from grader.results import CheckStatus, Outcome, RowStatus
 
 RESULT_WORDS = {CheckStatus.PASSED: "passed", CheckStatus.FAILED: "failed",
                 CheckStatus.ERROR: "check error"}
 HIDDEN_MARK = "<span class='hidden-check'>hidden</span>"
-e = html.escape
+
+
+def e(text: object) -> str:
+    """Student-derived text for the page: control characters visible, then HTML-escaped."""
+    return html.escape(printable(str(text), keep_newlines=True))
 
 
 def student_table(outcomes: Sequence[Outcome], matches: Sequence[Match],

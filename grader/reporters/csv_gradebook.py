@@ -14,7 +14,7 @@ import io
 from typing import Sequence
 
 from grader.reporters.gradebook import spreadsheet_safe as _safe
-from grader.reporters.text import points
+from grader.reporters.text import points, printable
 from grader.results import Outcome
 
 
@@ -44,5 +44,5 @@ def render(outcomes: Sequence[Outcome]) -> str:
         row += [points(report.score), points(report.max_score), outcome.status.value,
                 _safe(report.reason)]
         writer.writerow(row)
-    return buffer.getvalue()
+    return printable(buffer.getvalue(), keep_newlines=True)  # no control reaches the file
 

@@ -13,7 +13,7 @@ import html
 import re
 from typing import Sequence
 
-from grader.reporters.text import cells_to_note, file_name, points, reason, student_safe
+from grader.reporters.text import cells_to_note, file_name, points, printable, reason, student_safe
 from grader.results import CheckResult, CheckStatus, GradeReport, Outcome, RowStatus
 
 RESULT_WORDS = {CheckStatus.PASSED: "passed", CheckStatus.FAILED: "failed",
@@ -28,7 +28,7 @@ text-align:left;vertical-align:top}.passed{color:#176f2c}.failed,.not-judged{col
 
 def file_stem(student: str) -> str:
     """A file name for a student id: letters, digits, '.', '_' and '-' only."""
-    stem = re.sub(r"[^A-Za-z0-9._-]+", "_", student).strip("._") or "student"
+    stem = re.sub(r"[^A-Za-z0-9._-]+", "_", student).strip("._-") or "student"
     return stem[:100]
 
 
@@ -99,7 +99,7 @@ def render_markdown(student: str, outcomes: Sequence[Outcome]) -> str:
 
 
 def render_html(student: str, outcomes: Sequence[Outcome]) -> str:
-    e = html.escape
+    e = lambda text: html.escape(printable(str(text)))  # noqa: E731 - no control reaches the file
     parts = [f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
              f"<title>Feedback for {e(student)}</title><style>{STYLE}</style></head><body>",
              f"<h1>Feedback for {e(student)}</h1>"]
@@ -130,5 +130,5 @@ def _message(check: CheckResult, report: GradeReport) -> str:
 
 
 def _md(text: str) -> str:
-    text = " ".join(str(text).split())
+    text = " ".join(printable(str(text)).split())
     return re.sub(r"([\\`*_{}\[\]<>|#])", r"\\\1", text)

@@ -32,7 +32,7 @@ from enum import Enum
 from pathlib import Path
 from typing import Callable, Sequence
 
-from grader.reporters.text import points
+from grader.reporters.text import points, printable
 from grader.results import Outcome, RowStatus
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -170,4 +170,5 @@ def _points(value: float | None) -> str:
 
 def spreadsheet_safe(text: str) -> str:
     """`text`, quoted with a ' when a spreadsheet would run it as a formula."""
+    text = printable(text)
     return "'" + text if text.startswith(FORMULA_STARTS) else text

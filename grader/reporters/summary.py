@@ -7,6 +7,7 @@ import statistics
 from typing import Any
 
 from grader.reporters.class_page import by_assignment, pass_rates
+from grader.reporters.text import printable
 from grader.results import BatchResult, RowStatus
 
 
@@ -43,4 +44,4 @@ def to_data(result: BatchResult) -> dict[str, Any]:
 
 
 def render(result: BatchResult) -> str:
-    return json.dumps(to_data(result), indent=2, ensure_ascii=False)
+    return printable(json.dumps(to_data(result), indent=2, ensure_ascii=False), keep_newlines=True)

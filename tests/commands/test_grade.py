@@ -41,7 +41,7 @@ def test_output_is_written_even_when_the_notebook_cannot_be_graded(broken, tmp_p
     assert status == 4
     data = json.loads(out.read_text())
     assert data["status"] == "error" and data["max_score"] == 17
-    assert len(data["tests"]) == 13 and sum(t["score"] for t in data["tests"]) == 0
+    assert len(data["tests"]) == 14 and sum(t["score"] for t in data["tests"]) == 0
     assert all(t["status"] == "fail" for t in data["tests"])
 
 

@@ -135,7 +135,7 @@ def test_run_autograder_without_a_notebook(tmp_path):
     (root / "submission" / "answers.txt").write_text("softmax = exp / sum")
     data = run_autograder(root)
     assert data["score"] == 0 and "no notebook" in data["output"] and "answers.txt" in data["output"]
-    assert len(data["tests"]) == 13 and all(t["score"] == 0 for t in data["tests"])
+    assert len(data["tests"]) == 14 and all(t["score"] == 0 for t in data["tests"])
 
 
 def test_run_autograder_with_a_file_that_is_not_a_notebook(tmp_path):
@@ -213,7 +213,7 @@ def test_classroom_grade_step_reports_every_point(template, course_copy, tmp_pat
     assert line.startswith("result=")
     data = json.loads(base64.b64decode(line[len("result="):]))
     assert data["version"] == 1 and data["status"] == "pass"
-    assert len(data["tests"]) == 13
+    assert len(data["tests"]) == 14
     # what the reporter sends Classroom (the sum of scores) and what it prints agree
     total = sum(t["score"] for t in data["tests"])
     passed = sum(t["status"] == "pass" for t in data["tests"])

@@ -21,7 +21,8 @@ from grader.commands import grade
 from grader.execute.sandbox import bubblewrap_available
 from grader.execute.warm import WarmKernels
 from grader.pipeline import grade as grade_notebook_in
-from grader.reporters import classroom, feedback, gradescope, json_report, table
+from grader.reporters import class_page, classroom, csv_gradebook, feedback, gradescope
+from grader.reporters import json_report, summary, table
 from grader.reporters.text import NEWLINE_MARK, printable, student_safe, without_paths
 from grader.results import BatchResult, CellRecord, CheckResult, CheckStatus, ExecutionSummary
 from grader.results import GradeReport, GradeStatus, Outcome, RowStatus, to_dict
@@ -193,6 +194,25 @@ def test_skipped_notebooks_are_said_on_stderr(tmp_path, capsys):
     skipped = [line for line in err.splitlines() if line.startswith("grade: skipped ")]
     assert len(skipped) == 3 and all("begins with '.'" in line for line in skipped)
     assert any(line.startswith(f"grade: skipped {tmp_path}/..ipynb: ") for line in skipped)
+
+
+
+# -- the files: feedback, gradebook CSV, summary, class page -------------------------------------
+
+def test_the_files_hold_no_raw_control_and_no_command():
+    outcomes = (hostile_outcome(), hostile_outcome("-rf"), hostile_outcome("::error::name"))
+    files = feedback.render_files(outcomes)
+    assert not [name for name in files if name[0] in "-." or "/" in name]
+    files.update({"gradebook.csv": csv_gradebook.render(outcomes),
+                  "summary.json": summary.render(BatchResult(outcomes))})
+    for name, text in files.items():
+        assert_clean(text, name)
+    assert json.loads(files["summary.json"])["submissions"][0]["reason"] == hostile_report().reason
+
+
+def test_the_class_page_holds_no_raw_control_and_no_command():
+    outcomes = (hostile_outcome(), hostile_outcome("-rf"))
+    assert_clean(class_page.render(outcomes), "class page")
 
 
 # -- for real: a warm kernel's errors ------------------------------------------------------------
