@@ -29,8 +29,11 @@ def render(report: GradeReport, width: int | None = None) -> str:
             lines += textwrap.wrap(student_safe(check.message, report.submission),
                                    width=max(40, width - 16),
                                    initial_indent=" " * 16, subsequent_indent=" " * 16)
-    hidden = f"; hidden checks, not run here, hold {points(report.hidden_points)} more" if report.hidden_points else ""
-    lines.append(f"Total: {points(report.score)}/{points(report.max_score)}{hidden}")
+    if report.hidden_points:  # --public-only: what was run, and what the hidden checks hold
+        lines.append(f"Total: public {points(report.score)}/{points(report.max_score)}; "
+                     f"{points(report.hidden_points)} more points in hidden checks")
+    else:
+        lines.append(f"Total: {points(report.score)}/{points(report.max_score)}")
     notes = _notes(report)
     if notes:
         lines.append("; ".join(notes))

@@ -112,7 +112,8 @@ def cell_note(cell: CellRecord, submission: str = "") -> str:
     summary = without_paths(cell.summary, submission)
     if cell.status is not CellStatus.ERROR:
         summary = student_safe(summary)
-    note = f"Cell {cell.index + 1}: {cell.status.words}" + (f" ({summary})" if summary else "")
+    where = f"Code cell {cell.number}" if cell.number else f"Cell {cell.index + 1}"  # as Jupyter numbers it
+    note = f"{where}: {cell.status.words}" + (f" ({summary})" if summary else "")
     return printable(note)
 
 

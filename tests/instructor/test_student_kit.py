@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ast
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -110,6 +111,9 @@ def test_grade_in_the_kit_without_a_course(kit, tmp_path):
         assert expect in run.stdout, run.stdout + run.stderr
         assert f"hold {marker['hidden_points']:g} more" in run.stdout
         assert "solutions" not in run.stdout
+        defining = re.search(r"code cell (\d+), which defines it", run.stdout)
+        if defining:  # the message and the table's note name the cell alike, as Jupyter numbers it
+            assert f"code cell {defining.group(1)}: stopped with an error (SyntaxError" in run.stdout
 
 
 def _solution_lines(source):
@@ -129,3 +133,26 @@ def test_the_command_writes_the_kit_and_names_its_files(tmp_path, capsys):
     assert [name.rsplit("/", 1)[-1] for name in printed] == [
         "kit.json", "01_preprocessing.ipynb", "01_preprocessing.py", "01_preprocessing.json",
         "01_preprocessing.bin"]
+
+
+def test_the_classroom_feedback_workflow_reports_a_failed_install(tmp_path):
+    import base64
+    import os
+
+    import yaml
+
+    from grader.instructor.classroom import kit_workflow
+
+    workflow = yaml.safe_load(kit_workflow(ASSIGNMENT, 13))
+    steps = workflow["jobs"]["run-autograding-tests"]["steps"]
+    assert [s["uses"] for s in steps if "uses" in s] == [
+        "actions/checkout@v7", "actions/setup-python@v7", "classroom-resources/autograding-grading-reporter@v1"]
+    assert "secrets" not in kit_workflow(ASSIGNMENT, 13) and "--public-only" in kit_workflow(ASSIGNMENT, 13)
+    grading = next(s for s in steps if s["name"] == "Grade")
+    assert grading["if"] == "always()" and steps[-1]["if"] == "always()"
+    output = tmp_path / "github_output"
+    subprocess.run(["bash", "-e", "-c", grading["run"]], cwd=tmp_path, check=True,
+                   env={**os.environ, "INSTALLED": "failure", "GITHUB_OUTPUT": str(output)})
+    result = json.loads(base64.b64decode(output.read_text().split("=", 1)[1]))
+    assert result["max_score"] == 13 and [t["score"] for t in result["tests"]] == [0]
+    assert "could not be installed" in result["tests"][0]["message"]

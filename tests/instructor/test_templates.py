@@ -16,7 +16,8 @@ from grader.instructor.template_files import FileTemplate, fill
 
 TEMPLATES = resources.files("grader.instructor").joinpath("templates")
 BLANKS = {"setup.sh": {"torch"}, "run_autograder": {"assignment"},
-          "classroom.yml": {"assignment", "notebook", "public_only", "torch", "fallback"}}
+          "classroom.yml": {"assignment", "notebook", "public_only", "torch", "fallback"},
+          "classroom_kit.yml": {"assignment", "notebook", "torch", "grader", "fallback", "install_fallback"}}
 
 
 def test_every_template_is_packaged_and_has_the_blanks_its_filler_gives():
