@@ -29,7 +29,7 @@ from grader.options import GiB, ExecutionLimits, GradeOptions, SandboxPolicy
 from grader.reporters import FORMATS
 from grader.reporters.gradebook import parse_deadline
 from grader.reporters.text import printable
-from grader.results import RowStatus
+from grader.results import Isolation, RowStatus
 
 WARM_MINUTES_ENV = "GRADER_WARM_MINUTES"
 BATCH_NOTE = ("In a batch, 8 means the grader failed on some submission; a batch grades every "
@@ -151,7 +151,10 @@ def _warm_daemon_folder(options: GradeOptions) -> _Daemon | None:
     from grader.batch.cache import grader_version
     from grader.execute.daemon import DaemonUnavailable, private_folder, runtime_root
 
-    if _warm_minutes() <= 0:
+    from grader.execute.sandbox import isolation_for
+
+    # its socket is this user's: no daemon where a kernel runs as this user (rlimits only)
+    if _warm_minutes() <= 0 or isolation_for(options.policy) is Isolation.RLIMITS:
         return None
     root = runtime_root(os.environ.get("XDG_RUNTIME_DIR"))
     try:
