@@ -176,8 +176,10 @@ def _enterable_parents(path: Path) -> list[str]:
         return []
     argv: list[str] = []
     for parent in reversed(path.parents):
-        if parent == Path("/") or any(str(parent) == p or str(parent).startswith(p + "/")
-                                      for p in (*SYSTEM_PATHS, "/tmp", "/var/tmp", "/dev")):
+        # already there: the system's folders, and the fresh temporary folders themselves (a
+        # folder under /tmp, such as a venv's, is made here: /tmp is an empty tmpfs)
+        if parent == Path("/") or str(parent) in ("/tmp", "/var/tmp") or any(
+                str(parent) == p or str(parent).startswith(p + "/") for p in (*SYSTEM_PATHS, "/dev")):
             continue
         argv += ["--perms", "0755", "--dir", str(parent)]
     return argv
