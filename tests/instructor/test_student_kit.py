@@ -104,12 +104,12 @@ def test_grade_in_the_kit_without_a_course(kit, tmp_path):
             cell.source = cell.source.replace("def softmax(X):", "def softmax(X):\n    return (X")
     nbformat.write(buggy, kit / "buggy.ipynb")
     marker = json.loads((kit / "kit.json").read_text())
-    for name, expect in (("solved.ipynb", f"Total: {marker['public_points']:g}/{marker['public_points']:g}"),
+    for name, expect in (("solved.ipynb", f"Total: public {marker['public_points']:g}/{marker['public_points']:g}"),
                          ("buggy.ipynb", "softmax is not defined: code cell")):
         run = subprocess.run([sys.executable, "-m", "grader.commands.grade", name, "--public-only"],
                              cwd=kit, capture_output=True, text=True, timeout=300)
         assert expect in run.stdout, run.stdout + run.stderr
-        assert f"hold {marker['hidden_points']:g} more" in run.stdout
+        assert f"{marker['hidden_points']:g} more points in hidden checks" in run.stdout
         assert "solutions" not in run.stdout
         defining = re.search(r"code cell (\d+), which defines it", run.stdout)
         if defining:  # the message and the table's note name the cell alike, as Jupyter numbers it

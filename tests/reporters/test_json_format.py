@@ -64,3 +64,19 @@ def test_an_ungradable_report_says_why():
     assert (report.status, report.submission, report.reason, report.student, report.checks) == \
         (GradeStatus.UNGRADABLE, "in/x.ipynb", "not valid JSON", "bob", ())
     assert report.score == 0 and report.isolation is None
+
+
+def test_gradescope_shows_hidden_checks_only_after_publishing():
+    import json as _json
+
+    from grader.reporters import gradescope
+    from grader.results import CheckResult, CheckStatus, GradeReport, GradeStatus
+
+    report = GradeReport(submission="x.ipynb", assignment="05_mlp", status=GradeStatus.GRADED, checks=(
+        CheckResult("relu: values", 1, 1, CheckStatus.PASSED),
+        CheckResult("relu: edge cases", 0, 1, CheckStatus.FAILED, hidden=True,
+                    message="hidden check: wrong answer", detail="relu(X) with X = [1e30]: off"),
+    ))
+    tests = _json.loads(gradescope.render(report))["tests"]
+    assert [t["visibility"] for t in tests] == ["visible", "after_published"]
+    assert "1e30" not in _json.dumps(tests)
