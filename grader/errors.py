@@ -102,7 +102,11 @@ class UnknownAssignment(AssignmentError):
     def __init__(self, assignment_id: str | None, known: list[str], hint: str = "") -> None:
         shown = ", ".join(known) or "none"
         what = f"unknown assignment {assignment_id!r}" if assignment_id else "no assignment id"
-        super().__init__(f"{what}{hint}; known assignments: {shown}")
+        if not known:  # e.g. after `pip install .`: the course is not inside the package
+            advice = "; no course found: run from a course folder (solutions/ and checks/) or pass --course DIR"
+        else:
+            advice = f"; known assignments: {shown}"
+        super().__init__(f"{what}{hint}{advice}")
         self.assignment_id = assignment_id
         self.known = known
 
