@@ -177,6 +177,7 @@ def run_checks(checks: Path, plugin: GradingPlugin) -> CheckResults:
         "--assert=plain", "--import-mode=importlib", "--capture=sys",
         "-c", str(Path(__file__).with_name("checks.ini")), "--rootdir", str(checks.parent),
     ]
+    _forget_same_name(checks)
     code = pytest.main(args, plugins=[plugin])
     if code in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
         return CheckResults(score_by_function(plugin.results), hidden_points=plugin.hidden_points)
@@ -210,6 +211,17 @@ def score_by_function(results: list[CheckResult]) -> list[CheckResult]:
                 detail=f"passed, but {result.function} failed the check \"{first.name}\"")
         scored.append(result)
     return scored
+
+
+def _forget_same_name(checks: Path) -> None:
+    """Drop any checks module of the same file name loaded before (another course's, a kit's):
+    pytest's importlib mode returns a module it finds in sys.modules under the name it derives
+    from the file name, so a second course's `04_softmax_regression.py` would silently run the
+    first one's checks (tests/instructor/test_student_kit.py notices, after the course's own)."""
+    for name, module in list(sys.modules.items()):
+        file = getattr(module, "__file__", None)
+        if name.rpartition(".")[2] == checks.stem and file and Path(file).name == checks.name:
+            del sys.modules[name]
 
 
 def _forget_module(checks: Path) -> None:

@@ -216,3 +216,14 @@ def test_a_condition_alone_earns_nothing(tmp_path):
 def test_public_only_counts_the_points_of_the_hidden_checks(tmp_path):
     results, plugin = run_scored(tmp_path, lambda X: 2 * X, public_only=True)
     assert "double: negative inputs" not in results and plugin.hidden_points == 1
+
+
+def test_two_courses_checks_files_of_one_name_each_run_their_own(tmp_path):
+    """pytest's importlib mode finds a module by the name it derives from the file name: the
+    second course's file of the same name must not run the first one's checks."""
+    first, second = tmp_path / "a" / "checks_same.py", tmp_path / "b" / "checks_same.py"
+    for path, name in ((first, "x: first"), (second, "x: second")):
+        path.parent.mkdir()
+        path.write_text(f"import pytest\n\n@pytest.mark.check('{name}')\ndef test_x(student):\n    pass\n")
+    assert list(run(first, lambda X: X)[0]) == ["x: first"]
+    assert list(run(second, lambda X: X)[0]) == ["x: second"]
