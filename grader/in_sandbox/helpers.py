@@ -23,6 +23,15 @@ import torch
 from torch.overrides import TorchFunctionMode
 
 
+def minibatches(n, batch_size, epochs, seed):
+    """D2L's shuffled minibatches: the indices of each batch, epoch after epoch."""
+    order = torch.Generator().manual_seed(seed)
+    for _ in range(epochs):
+        permutation = torch.randperm(n, generator=order)
+        for start in range(0, n, batch_size):
+            yield permutation[start:start + batch_size]
+
+
 def train_classifier(Model, model_args, loss, train_X, train_y, lr, epochs, batch_size, seed, keep):
     """Minibatch SGD as in D2L; returns the trained parameters named in `keep`, as plain tensors.
 
@@ -33,23 +42,18 @@ def train_classifier(Model, model_args, loss, train_X, train_y, lr, epochs, batc
     model = Model(*model_args)
     loss_fn = {"logits": torch.nn.functional.cross_entropy, "probabilities": cross_entropy}.get(
         loss, loss) if isinstance(loss, str) else loss
-    order = torch.Generator().manual_seed(seed)
-    n = len(train_X)
-    for _ in range(epochs):
-        permutation = torch.randperm(n, generator=order)
-        for start in range(0, n, batch_size):
-            batch = permutation[start:start + batch_size]
-            loss = loss_fn(model.forward(train_X[batch]), train_y[batch])
-            params = list(model.parameters())
+    for batch in minibatches(len(train_X), batch_size, epochs, seed):
+        loss = loss_fn(model.forward(train_X[batch]), train_y[batch])
+        params = list(model.parameters())
+        for p in params:
+            p.grad = None
+        loss.backward()
+        if any(p.grad is None for p in params):
+            raise ValueError("a parameter from model.parameters() got no gradient: is it a leaf tensor "
+                             "with requires_grad=True, used by forward?")
+        with torch.no_grad():
             for p in params:
-                p.grad = None
-            loss.backward()
-            if any(p.grad is None for p in params):
-                raise ValueError("a parameter from model.parameters() got no gradient: is it a leaf tensor "
-                                 "with requires_grad=True, used by forward?")
-            with torch.no_grad():
-                for p in params:
-                    p -= lr * p.grad
+                p -= lr * p.grad
     return {name: torch.Tensor.clone(torch.Tensor.detach(getattr(model, name))) for name in keep}
 
 
@@ -81,16 +85,11 @@ def train_linear_regression(SGD, X, y, lr, epochs, batch_size, seed):
     w = torch.normal(0, 0.01, size=(X.shape[1], 1), requires_grad=True)
     b = torch.zeros(1, requires_grad=True)
     optimizer = SGD([w, b], lr)
-    order = torch.Generator().manual_seed(seed)
-    n = len(X)
-    for _ in range(epochs):
-        permutation = torch.randperm(n, generator=order)
-        for start in range(0, n, batch_size):
-            batch = permutation[start:start + batch_size]
-            loss = ((X[batch] @ w + b - y[batch].reshape(-1, 1)) ** 2 / 2).mean()
-            loss.backward()
-            optimizer.step()
-            optimizer.zero_grad()
+    for batch in minibatches(len(X), batch_size, epochs, seed):
+        loss = ((X[batch] @ w + b - y[batch].reshape(-1, 1)) ** 2 / 2).mean()
+        loss.backward()
+        optimizer.step()
+        optimizer.zero_grad()
     return w.detach().reshape(-1).clone(), b.detach().reshape(-1).clone()
 
 
