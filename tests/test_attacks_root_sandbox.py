@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
+import sysconfig
 import textwrap
 from pathlib import Path
 
@@ -88,8 +90,12 @@ def test_a_warm_kernel_as_root_is_an_unprivileged_user_with_sized_folders():
 def test_a_python_installed_under_tmp_stays_visible_in_the_sandbox(tmp_path):
     """The sandbox's fresh /tmp once hid a virtual environment there: the kernel died."""
     venv = Path("/tmp") / f"grader-venv-{os.getpid()}"
-    subprocess.run([sys.executable, "-m", "venv", "--system-site-packages", "--without-pip",
-                    str(venv)], check=True, timeout=120)
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True, timeout=120)
+    # its packages are this environment's (a venv of its own, such as README's .venv, is not
+    # what --system-site-packages would give): its site-packages becomes a link to ours
+    packages = Path(sysconfig.get_paths(vars={"base": str(venv)})["purelib"])
+    shutil.rmtree(packages)
+    packages.symlink_to(sysconfig.get_paths()["purelib"])
     try:
         started = subprocess.run(
             [str(venv / "bin" / "python"), "-c", textwrap.dedent("""

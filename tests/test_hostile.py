@@ -121,7 +121,8 @@ def test_object_equal_to_everything_earns_no_value_check(tmp_path, fast):
 
 def test_reading_the_course_files_fails_inside_the_sandbox(tmp_path, fast):
     reads = [f"open({str(SOLVED)!r}).read()", f"open({str(ROOT / 'checks' / '04_softmax_regression.py')!r}).read()",
-             f"import os; os.listdir({str(ROOT)!r})", "import grader"]
+             f"import os; os.listdir({str(ROOT / 'checks')!r})", f"import os; os.listdir({str(ROOT / 'solutions')!r})",
+             "import grader"]
     path = build(tmp_path, UNTOUCHED, "reader", reads)
     report = grade(path, fast)
     added = report.execution.cells[-len(reads):]

@@ -136,3 +136,4 @@ def stop_pool(pool: cf.ProcessPoolExecutor) -> None:
         process.join(timeout=max(0.1, deadline - time.monotonic()))
         if process.is_alive():
             process.kill()
+            process.join(timeout=5)  # reaped, so that is_alive() is false from here on
