@@ -63,6 +63,7 @@ def test_variant_defines_its_name_and_says_what_it_is(variant):
     docstring = ast.get_docstring(ast.parse(variant.source)) or ""
     if variant.kind == "bug":
         assert variant.mistake.startswith("mistake: ") and len(variant.mistake) > len("mistake: ") + 10
+        assert len(variant.says) >= 8, "a bug's docstring needs a line 'says: <words of its diagnosis>'"
     else:
         assert not docstring.startswith("mistake:")
 
@@ -79,12 +80,13 @@ def test_a_variant_replaces_only_the_cell_that_defines_its_name(assignment, func
     assert built.metadata.grader.assignment == assignment
 
 
-def _check(name, points, max_points=1.0):
-    return run.CheckScore(name, points, max_points, "")
+def _check(name, points, max_points=1.0, message=""):
+    return run.CheckScore(name, points, max_points, message)
 
 
-def _variant(kind, function="softmax"):
-    return variants.Variant("04_softmax_regression", function, f"{kind}_example", "")
+def _variant(kind, function="softmax", says="over which dim"):
+    source = f'"""mistake: an example.\n\nsays: {says}\n"""\n' if kind == "bug" else ""
+    return variants.Variant("04_softmax_regression", function, f"{kind}_example", source)
 
 
 def test_verdict_rule_for_correct_code():
@@ -95,8 +97,16 @@ def test_verdict_rule_for_correct_code():
 
 
 def test_verdict_rule_for_bugs():
-    caught = run.judge(_variant("bug"), "graded", [_check("softmax: values", 0), _check("accuracy: values", 1)])
+    named = "softmax(X): 3 of 4 entries differ. Your columns sum to one: over which   dim did you sum?"
+    caught = run.judge(_variant("bug"), "graded", [_check("softmax: values", 0, message=named),
+                                                   _check("accuracy: values", 1)])
     assert caught.right
+    unnamed = run.judge(_variant("bug"), "graded", [_check("softmax: values", 0, message="3 of 4 entries differ"),
+                                                    _check("accuracy: values", 1)])
+    assert unnamed.undiagnosed and not unnamed.right
+    elsewhere = run.judge(_variant("bug"), "graded", [_check("softmax: values", 0),  # named by another function
+                                                      _check("accuracy: values", 1, message=named)])
+    assert elsewhere.undiagnosed
     missed = run.judge(_variant("bug"), "graded", [_check("softmax: values", 1), _check("accuracy: values", 1)])
     assert missed.uncaught and not missed.right
     spilled = run.judge(_variant("bug"), "graded", [_check("softmax: values", 0), _check("accuracy: values", 0)])

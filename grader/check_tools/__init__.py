@@ -2,6 +2,8 @@
 
 - Assertions with messages a student can act on: `expect`, `expect_close`, `expect_unchanged`,
   `fail` (`grader.check_tools.expect`), and `describe` for messages of your own.
+- Diagnoses of known mistakes: `expect_close(..., mistakes={"what the student did": that
+  mistake's answer})`, or `diagnosis(got, mistakes)` where the check compares by itself.
 - `forbidden_uses`: built-in APIs a student's function was asked not to use (`source_scan`);
   `expect_no_builtin`, `builtin_uses`, `autograd_uses`: the same, from the source the kernel
   holds and from what the function calls when it runs (`builtins`).
@@ -19,7 +21,15 @@ Importing this loads torch, numpy and pandas: checks need them anyway.
 """
 
 from grader.check_tools.builtins import autograd_uses, builtin_uses, expect_no_builtin
-from grader.check_tools.expect import expect, expect_close, expect_unchanged, fail, float_tolerance, in_float64
+from grader.check_tools.expect import (
+    diagnosis,
+    expect,
+    expect_close,
+    expect_unchanged,
+    fail,
+    float_tolerance,
+    in_float64,
+)
 from grader.check_tools.source_scan import ForbiddenUse, forbidden_uses
 from grader.check_tools.training import (
     MLP,
@@ -49,6 +59,7 @@ __all__ = [
     "call_with_copies",
     "classifier_accuracy",
     "describe",
+    "diagnosis",
     "expect",
     "expect_close",
     "expect_no_builtin",

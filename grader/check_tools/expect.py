@@ -22,6 +22,7 @@ has a spacing of 6e-5, so M is 1000 and not 1). tiny(dtype) is the smallest norm
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from typing import Any, NoReturn
 
 import numpy as np
@@ -82,12 +83,43 @@ def in_float64(function: Any, *args: Any, **kwargs: Any) -> Any:
 
 def expect_close(got: Any, expected: Any, *, call: str, rtol: float = 1e-5, atol: float = 1e-6,
                  check_dtype: bool = True, ops: float | None = None, like: Any = (),
-                 dtype: torch.dtype | None = None) -> None:
+                 dtype: torch.dtype | None = None, mistakes: Mapping[str, Any] | None = None) -> None:
     """`got` equals `expected` within tolerances, with the same type, shape (and dtype).
 
     With `ops`, the tolerance follows the module's rule (`float_tolerance`) for each tensor,
     series or number, and `dtype` (default: `expected`'s) is the dtype `got` must have and whose
-    epsilon counts; `rtol` and `atol` are then unused."""
+    epsilon counts; `rtol` and `atol` are then unused.
+
+    `mistakes` diagnoses: {what to tell the student: the answer that mistake gives on the same
+    input}, each answer computed by a variant of the reference (`in_float64(softmax_over_dim_0,
+    X)`). When `got` is wrong and matches one of them (with the tolerance it would have as the
+    right answer; dtype not judged), the failure message ends with that sentence. The first
+    match wins: list the more specific mistakes first."""
+    try:
+        _expect_close(got, expected, call, rtol, atol, check_dtype, ops, like, dtype)
+    except CheckFailed as failed:
+        says = diagnosis(got, mistakes or {}, rtol=rtol, atol=atol, ops=ops, like=like, dtype=dtype)
+        if says is None:
+            raise
+        raise CheckFailed(f"{failed}. {says}") from None
+
+
+def diagnosis(got: Any, mistakes: Mapping[str, Any], *, rtol: float = 1e-5, atol: float = 1e-6,
+              ops: float | None = None, like: Any = (), dtype: torch.dtype | None = None) -> str | None:
+    """The first of `mistakes` ({sentence: that mistake's answer}) whose answer `got` matches."""
+    for says, answer in mistakes.items():
+        try:
+            _expect_close(got, answer, "", rtol, atol, False, ops, like, dtype)
+        except CheckFailed:
+            continue
+        except (TypeError, ValueError, RuntimeError):  # an answer of another kind than `got`
+            continue
+        return says
+    return None
+
+
+def _expect_close(got: Any, expected: Any, call: str, rtol: float, atol: float, check_dtype: bool,
+                  ops: float | None, like: Any, dtype: torch.dtype | None) -> None:
     if ops is not None and not isinstance(expected, (tuple, list, pd.DataFrame)):
         precision = dtype or (expected.dtype if isinstance(expected, torch.Tensor) else torch.float64)
         rtol, atol = 0.0, float_tolerance(expected, precision, ops, like)
@@ -112,8 +144,7 @@ def expect_close(got: Any, expected: Any, *, call: str, rtol: float = 1e-5, atol
         expect(isinstance(got, (tuple, list)) and len(got) == len(expected),
                f"{call}: expected {describe(expected)}, got {describe(got)}")
         for i, (g, e) in enumerate(zip(got, expected)):
-            expect_close(g, e, call=f"{call}[{i}]", rtol=rtol, atol=atol, check_dtype=check_dtype,
-                         ops=ops, like=like, dtype=dtype)
+            _expect_close(g, e, f"{call}[{i}]", rtol, atol, check_dtype, ops, like, dtype)
     elif isinstance(expected, (bool, str)) or expected is None:
         expect(got == expected and type(got) is type(expected),
                f"{call}: expected {describe(expected)}, got {describe(got)}")
@@ -123,7 +154,7 @@ def expect_close(got: Any, expected: Any, *, call: str, rtol: float = 1e-5, atol
         diff = abs(number - expected) if math.isfinite(number) else math.inf
         expect(math.isfinite(number) == math.isfinite(expected) and
                (not math.isfinite(expected) or diff <= atol + rtol * abs(expected)),
-               f"{call}: the number is off by {diff:.3g}" if math.isfinite(number)
+               f"{call}: got {number:.6g}, which is not the expected number" if math.isfinite(number)
                else f"{call}: got {number}, expected a finite number")
     else:
         raise TypeError(f"expect_close cannot compare {type(expected).__name__}")

@@ -23,6 +23,7 @@ from grader.checking.sending import calling_check_line, source_to_send
 from grader.checking.verdicts import BadAnswer, KernelGone, StudentMissing, StudentRaised, StudentTimeout
 from grader.errors import AuthoringError, EnvironmentProblem
 from grader.in_sandbox.wire import COMM_TARGET, WireError, decode, encode
+from grader.in_sandbox.wire_values import MAX_BYTES
 
 
 class Channel(Protocol):
@@ -40,13 +41,23 @@ class Channel(Protocol):
     def close(self) -> None: ...
 
 
+# The most one message frame from the kernel may hold: the wire's own bound on an answer's raw
+# bytes, and room for its JSON. zmq drops a larger frame (and the connection, which it makes
+# again) before this process reads a byte of it: a 500 MB string never reaches the JSON decoder.
+MAX_FRAME_BYTES = MAX_BYTES + 16 * 1024**2
+
+
 class KernelClient:
-    """A connection to a running kernel through jupyter_client's blocking client."""
+    """A connection to a running kernel through jupyter_client's blocking client, on a zmq
+    context of its own whose sockets refuse frames over MAX_FRAME_BYTES."""
 
     def __init__(self, connection_info: dict) -> None:
+        import zmq
         from jupyter_client import BlockingKernelClient
 
-        self._kc = BlockingKernelClient()
+        self._context = zmq.Context()
+        self._context.setsockopt(zmq.MAXMSGSIZE, MAX_FRAME_BYTES)  # the default of its sockets
+        self._kc = BlockingKernelClient(context=self._context)
         self._kc.load_connection_info(connection_info)
         self._kc.start_channels()
 
@@ -67,6 +78,7 @@ class KernelClient:
 
     def close(self) -> None:
         self._kc.stop_channels()
+        self._context.destroy(linger=0)
 
 
 class Remote:

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 import torch
 
-from grader.check_tools import describe, expect, expect_close, expect_unchanged, fail
+from grader.check_tools import describe, diagnosis, expect, expect_close, expect_unchanged, fail
 from grader.checking.verdicts import CheckFailed, Verdict
 
 SECRET = 123.456  # an expected value that must never appear in a message
@@ -51,8 +51,10 @@ def test_inf_or_nan_where_finite_values_were_expected():
     assert "1 entries are inf or nan where finite values were expected (first at index [1])" in text
 
 
-def test_numbers_give_how_far_off_not_the_number():
-    assert message(SECRET + 1, SECRET).endswith("the number is off by 1")
+def test_numbers_say_what_came_back_and_never_how_far_off():
+    text = message(SECRET + 1, SECRET)
+    assert text.endswith(f"got {SECRET + 1:.6g}, which is not the expected number")
+    assert "off by" not in text and f"{SECRET:.6g}" not in text  # a difference would give it away
     assert message(float("inf"), SECRET).endswith("got inf, expected a finite number")
     assert message("a string", SECRET).endswith("expected a number, got a string")
 
@@ -126,3 +128,25 @@ def test_a_correct_float32_softmax_at_logits_near_1000_passes():
                      dtype=torch.float32, ops=8, like=X)
     with pytest.raises(CheckFailed, match="dtype"):
         expect_close(exact, exact, call="softmax(X)", dtype=torch.float32, ops=8, like=X)
+
+
+def test_a_known_mistake_is_named_when_the_answer_matches_it():
+    X = torch.tensor([[1.0, 2.0], [3.0, 5.0]])
+    right, by_columns = X / X.sum(dim=1, keepdim=True), X / X.sum(dim=0, keepdim=True)
+    mistakes = {"your columns sum to one, not your rows": by_columns, "you returned X itself": X}
+    with pytest.raises(CheckFailed) as raised:
+        expect_close(by_columns, right, call="f(X)", mistakes=mistakes)
+    assert str(raised.value).endswith("(tolerance 1e-06 + 1e-05×|expected|). your columns sum to one, not your rows")
+    with pytest.raises(CheckFailed) as raised:  # the first that matches wins; dtype is not judged
+        expect_close(X.double(), right, call="f(X)", mistakes=mistakes)
+    assert str(raised.value).endswith("you returned X itself")
+    with pytest.raises(CheckFailed) as raised:  # wrong, and like no known mistake: no diagnosis
+        expect_close(X + 1, right, call="f(X)", mistakes=mistakes)
+    assert "columns" not in str(raised.value) and "itself" not in str(raised.value)
+    expect_close(right.clone(), right, call="f(X)", mistakes=mistakes)  # right: nothing raised
+
+
+def test_a_mistake_of_another_kind_than_the_answer_is_skipped():
+    mistakes = {"a number": 3.0, "a frame": pd.DataFrame({"a": [1.0]}), "the tensor": torch.zeros(2)}
+    assert diagnosis(torch.zeros(2), mistakes) == "the tensor"
+    assert diagnosis("text", mistakes) is None

@@ -225,3 +225,36 @@ def test_a_kernel_that_never_answers_is_an_environment_problem():
 
     with pytest.raises(EnvironmentProblem, match="does not answer"):
         Impatient(None, "", client=FakeKernel(notebook, answers_kernel_info=False))
+
+
+def test_a_frame_over_the_cap_never_reaches_the_grading_process(monkeypatch):
+    """A real KernelClient on a real socket: zmq drops a frame over MAX_FRAME_BYTES unread (a
+    forged 500 MB reply is never JSON-decoded here); messages under it arrive as usual."""
+    import zmq
+    from jupyter_client.session import Session
+
+    from grader.checking import student as student_module
+
+    monkeypatch.setattr(student_module, "MAX_FRAME_BYTES", 1024**2)
+    context = zmq.Context()
+    publisher = context.socket(zmq.PUB)
+    port = publisher.bind_to_random_port("tcp://127.0.0.1")
+    session = Session(key=b"secret")
+    info = {"transport": "tcp", "ip": "127.0.0.1", "iopub_port": port, "shell_port": 0, "stdin_port": 0,
+            "control_port": 0, "hb_port": 0, "key": "secret", "signature_scheme": "hmac-sha256"}
+    client = student_module.KernelClient(info)
+    try:
+        received = None
+        for _ in range(100):  # a SUB socket joins late: publish until one message arrives
+            session.send(publisher, "stream", {"name": "stdout", "text": "small"})
+            received = client.next_iopub(0.05)
+            if received is not None:
+                break
+        assert received is not None and received["content"]["text"] == "small"
+        session.send(publisher, "stream", {"name": "stdout", "text": "x" * (2 * 1024**2)})
+        seen = [client.next_iopub(0.2) for _ in range(10)]
+        assert all(m is None or len(m["content"]["text"]) < 1024 for m in seen)
+    finally:
+        client.close()
+        publisher.close(linger=0)
+        context.term()

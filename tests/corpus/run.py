@@ -5,7 +5,8 @@
 
 A correct variant (`ok_*`) must get full marks on every check of its notebook. A bug (`bug_*`)
 must lose at least one point among the checks of its own function (check names begin with the
-function's name) and no point on the checks of any other function. Anything else is a wrong
+function's name) and no point on the checks of any other function, and a message of its
+function's checks must name the mistake (the `says:` words of its docstring). Anything else is a wrong
 verdict, listed under the check that gave it. The batch runs through the `grade` command line,
 exactly as an instructor would run it; per-check points come from its CSV gradebook, maxima and
 messages from its Markdown feedback (which shows hidden checks only by name and kind of failure).
@@ -65,10 +66,11 @@ class Verdict:
     checks: tuple[CheckScore, ...]
     wrong: tuple[CheckScore, ...] = field(default=())  # the checks that gave a wrong verdict
     uncaught: bool = False  # a bug that lost no point on its own function
+    undiagnosed: bool = False  # a bug caught, but no message of its function says its `says:`
 
     @property
     def right(self) -> bool:
-        return self.status == "graded" and not self.wrong and not self.uncaught
+        return self.status == "graded" and not self.wrong and not self.uncaught and not self.undiagnosed
 
     @property
     def score(self) -> str:
@@ -95,7 +97,16 @@ def judge(variant: Variant, status: str, checks: list[CheckScore]) -> Verdict:
         return Verdict(variant, status, tuple(checks), wrong)
     own_lost = any(c.lost for c in checks if c.function == variant.function)
     wrong = tuple(c for c in checks if c.lost and c.function != variant.function)
-    return Verdict(variant, status, tuple(checks), wrong, uncaught=not own_lost)
+    return Verdict(variant, status, tuple(checks), wrong, uncaught=not own_lost,
+                   undiagnosed=own_lost and not diagnosed(variant, checks))
+
+
+def diagnosed(variant: Variant, checks: list[CheckScore]) -> bool:
+    """A message of a check of the bug's function holds its `says:` words (case and spacing aside)."""
+    def words(text: str) -> str:
+        return " ".join(text.lower().split())
+    says = words(variant.says)
+    return bool(says) and any(says in words(c.message) for c in checks if c.function == variant.function)
 
 
 def grade_batch(folder: Path, work: Path, jobs: int) -> tuple[dict, dict, Path]:
@@ -179,7 +190,7 @@ def run_corpus(only: str | None = None, jobs: int = 2, keep: Path | None = None,
 
 
 def render_table(result: CorpusResult) -> str:
-    lines = [f"{'function':34} {'correct at full marks':>22} {'bugs caught':>12}"]
+    lines = [f"{'function':34} {'correct at full marks':>22} {'bugs caught and named':>22}"]
     totals = [0, 0, 0, 0]
     seen = []
     for verdict in result.verdicts:
@@ -190,9 +201,23 @@ def render_table(result: CorpusResult) -> str:
         oks, bugs = result.of(key[1], "ok"), result.of(key[1], "bug")
         counts = [sum(v.right for v in oks), len(oks), sum(v.right for v in bugs), len(bugs)]
         totals = [t + c for t, c in zip(totals, counts)]
-        lines.append(f"{key[0][:2] + ' ' + key[1]:34} {counts[0]:>18}/{counts[1]:<3} {counts[2]:>8}/{counts[3]:<3}")
-    lines.append(f"{'total':34} {totals[0]:>18}/{totals[1]:<3} {totals[2]:>8}/{totals[3]:<3}"
+        lines.append(f"{key[0][:2] + ' ' + key[1]:34} {counts[0]:>18}/{counts[1]:<3} {counts[2]:>18}/{counts[3]:<3}")
+    lines.append(f"{'total':34} {totals[0]:>18}/{totals[1]:<3} {totals[2]:>18}/{totals[3]:<3}"
                  f"  ({_percent(totals[0], totals[1])} and {_percent(totals[2], totals[3])})")
+    return "\n".join(lines)
+
+
+def render_diagnoses(result: CorpusResult) -> str:
+    """Markdown: each bug, and the message of its function's first check that names the mistake."""
+    lines = ["| bug | the student reads |", "|---|---|"]
+    for verdict in result.verdicts:
+        if verdict.variant.kind != "bug":
+            continue
+        says = " ".join(verdict.variant.says.lower().split())
+        named = [c.message for c in verdict.checks if c.function == verdict.variant.function
+                 and says and says in " ".join(c.message.lower().split())]
+        text = (named[0] if named else "(not named)").replace("|", "\\|")
+        lines.append(f"| {verdict.variant.assignment[:2]} {verdict.variant.function}/{verdict.variant.name} | {text} |")
     return "\n".join(lines)
 
 
@@ -210,6 +235,10 @@ def render_wrong_verdicts(result: CorpusResult) -> str:
         if verdict.uncaught:
             groups.setdefault(f"{variant.function}: no check of it lost a point", []).append(
                 f"{label}: {variant.mistake}")
+        if verdict.undiagnosed:
+            said = " | ".join(c.message for c in verdict.checks if c.lost and c.function == variant.function)
+            groups.setdefault(f"{variant.function}: the mistake is not named", []).append(
+                f"{label}: wants {variant.says!r}; said: {said}")
     if not groups:
         return "No wrong verdict."
     count = sum(len(items) for items in groups.values())
@@ -227,8 +256,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--keep", type=Path, help="keep the notebooks and the batch's outputs in this folder")
     parser.add_argument("--explain", action="store_true",
                         help="grade each notebook with a wrong verdict on a hidden check again, for its full message")
+    parser.add_argument("--diagnoses", action="store_true", help="print each bug and the message that names it")
     args = parser.parse_args(argv)
     result = run_corpus(args.only, args.jobs, args.keep, args.explain)
+    if args.diagnoses:
+        print(render_diagnoses(result), end="\n\n")
     print(render_table(result))
     print()
     print(render_wrong_verdicts(result))

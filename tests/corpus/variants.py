@@ -3,7 +3,8 @@
 Each file `tests/corpus/<assignment>/<graded name>/<variant>.py` is the source of one code cell
 that defines one graded name, written as a student would: `ok_<idiom>.py` is a correct
 implementation (it respects the assignment contract and the notebook's text, nothing more),
-`bug_<mistake>.py` a realistic mistake whose module docstring starts with `mistake: ...`.
+`bug_<mistake>.py` a realistic mistake whose module docstring starts with `mistake: ...` and
+holds a line `says: ...`: the diagnosis, words that a message of its function's checks must hold.
 A variant becomes a notebook by taking the solved notebook of its assignment and replacing the
 source of the one cell that defines that name at top level; every other cell stays solved, the
 notebook's own self-check cells included (one may raise for a bug: the grader records it and
@@ -45,6 +46,14 @@ class Variant:
         """The first line of a bug's docstring ('' for a correct variant)."""
         docstring = ast.get_docstring(ast.parse(self.source)) or ""
         return docstring.splitlines()[0] if docstring else ""
+
+    @property
+    def says(self) -> str:
+        """A bug's diagnosis: the words that the message of a check of its function must hold,
+        from its docstring's `says: ...` line ('' where there is none)."""
+        docstring = ast.get_docstring(ast.parse(self.source)) or ""
+        lines = [line.strip() for line in docstring.splitlines() if line.strip().startswith("says:")]
+        return lines[0].removeprefix("says:").strip() if lines else ""
 
 
 def graded_names(assignment: str) -> list[str]:
