@@ -9,7 +9,8 @@ process on the notebook's namespace (`LocalStudent`, which still passes every va
 wire codec), against the answers recorded in a student kit (`RecordedReference`), and print the
 same table as `grade --public-only`. The kit is found, first that applies: `check(kit=DIR)`; the
 folder named by $GRADER_KIT; the working folder or a folder above it holding `kit.json` (or
-`kit/kit.json`, as a Classroom repository does). In Colab: upload or clone the kit's folder.
+`kit/kit.json`, as a Classroom repository does); for the built-in assignments, the kits shipped
+in the package (`grader/kits/`), chosen by the function's name. In Colab: `pip install` is all.
 
 A name that is missing says why, with the cell numbers Jupyter shows (`cell [5]`): importing
 this module starts noting how each later cell ended (IPython's `post_run_cell` event).
@@ -27,7 +28,7 @@ from grader.errors import GraderError, UsageError
 from grader.in_sandbox.wire import COMM_TARGET
 from grader.reporters.table import render
 from grader.results import GradeReport, GradeStatus
-from grader.submission.course import KIT_MARKER
+from grader.submission.course import KIT_MARKER, packaged_kits
 
 KIT_ENV = "GRADER_KIT"
 _failures: dict[int, str] = {}  # execution count -> how that cell failed ("raised …")
@@ -51,9 +52,9 @@ def _check(function: str | None, kit: str | Path | None) -> None:
     from grader.checking.plugin import run_checks
     from grader.checking.recorded import load_recorded
 
-    folder = find_kit(Path(kit) if kit else None)
-    assignment = json.loads((folder / KIT_MARKER).read_text(encoding="utf-8"))["assignment"]
     namespace = _namespace()
+    folder = find_kit(Path(kit) if kit else None, function, namespace)
+    assignment = json.loads((folder / KIT_MARKER).read_text(encoding="utf-8"))["assignment"]
     cells = _cells(namespace)
     student = LocalStudent(namespace, "\n\n".join(c.source for c in cells),
                            explain_missing=lambda name: explain_missing(name, cells))
@@ -69,7 +70,8 @@ def _check(function: str | None, kit: str | Path | None) -> None:
                              checks=tuple(results), hidden_points=results.hidden_points)))
 
 
-def find_kit(named: Path | None = None) -> Path:
+def find_kit(named: Path | None = None, function: str | None = None,
+             namespace: dict | None = None) -> Path:
     """The kit's folder (see the module's docstring); UsageError when there is none."""
     for candidate in ([named] if named else []) + ([Path(os.environ[KIT_ENV])] if os.environ.get(KIT_ENV) else []):
         if (candidate / KIT_MARKER).is_file():
@@ -80,8 +82,24 @@ def find_kit(named: Path | None = None) -> Path:
         for candidate in (folder, folder / "kit"):  # a Classroom repository holds it in kit/
             if (candidate / KIT_MARKER).is_file():
                 return candidate
+    shipped = packaged_kit_for(function, namespace or {})
+    if shipped is not None:
+        return shipped
     raise UsageError("no student kit found: put the kit's folder beside the notebook, or set "
                      f"{KIT_ENV} to it")
+
+
+def packaged_kit_for(function: str | None, namespace: dict) -> Path | None:
+    """The built-in assignment's kit shipped in the package: the one whose checks are about
+    `function`, or (for `check()`) the one whose graded names this notebook defines most of."""
+    kits = {folder: json.loads((folder / KIT_MARKER).read_text(encoding="utf-8")).get("functions", [])
+            for folder in packaged_kits()}
+    if function is not None:
+        return next((folder for folder, names in kits.items() if function in names), None)
+    defined = {folder: sum(name in namespace for name in names) for folder, names in kits.items()}
+    best = max(defined.values(), default=0)
+    chosen = [folder for folder, count in defined.items() if count == best]
+    return chosen[0] if best and len(chosen) == 1 else None
 
 
 def _graded_now() -> bool:

@@ -40,3 +40,12 @@ def test_check_cells_print_the_graders_table(tmp_path):
     assert "FAIL" in wrong and "softmax(X)" in wrong
     assert "accuracy is not defined: cell [" in missing and "SyntaxError" in missing
     assert "more points in hidden checks" in everything
+
+
+def test_check_cells_work_with_nothing_but_the_package(tmp_path):
+    """As in Colab after `pip install`: no kit anywhere near, so the kit shipped in the package."""
+    (correct, wrong, missing, everything) = [output for _, output in session(tmp_path)]
+    assert "FAIL" not in correct and "softmax: rows are probabilities that sum to one" in correct
+    assert "FAIL" in wrong and "softmax(X)" in wrong
+    assert "accuracy is not defined: cell [" in missing
+    assert "more points in hidden checks" in everything and "no student kit" not in everything

@@ -47,7 +47,10 @@ ALLOWED: dict[str, set[str]] = {
 
 
 def modules() -> list[Path]:
-    return sorted(p for p in PACKAGE.rglob("*.py") if "__pycache__" not in p.parts)
+    """The grader's code: not grader/kits/, the student kits it ships as data (copies of the
+    public checks, written by tools/package_kits.py)."""
+    return sorted(p for p in PACKAGE.rglob("*.py")
+                  if "__pycache__" not in p.parts and (PACKAGE / "kits") not in p.parents)
 
 
 def part_of(path: Path) -> str:

@@ -37,13 +37,13 @@ STUB = "raise NotImplementedError"
 CHECK_TAG = "check"  # the tag of the cells generate adds (`check("softmax")`)
 CHECK_IMPORT = """\
 # Check your work as you go: check("softmax") runs the public checks of softmax, check() all of
-# them. It needs the grader (pip install dl-notebook-grader) and this assignment's student kit
-# in this notebook's folder.
+# them. It needs the grader (pip install dl-notebook-grader, which holds the kits of the book's
+# assignments); for an assignment of your instructor's own, its student kit in this folder.
 try:
     from grader.in_notebook import check
 except ImportError:
     def check(function=None):
-        print("checks are not available here (pip install dl-notebook-grader, and the student kit)")
+        print("checks are not available here: pip install dl-notebook-grader, then restart")
 """
 CHECK_NAMES = re.compile(r"""@pytest\.mark\.check\(\s*(?:name\s*=\s*)?["']([A-Za-z_]\w*)\s*:""")
 

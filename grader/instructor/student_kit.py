@@ -1,6 +1,7 @@
 """A student kit: everything a student may hold for one assignment, and nothing more.
 
-    DIR/kit.json                   marks DIR as a kit (a course folder of one assignment)
+    DIR/kit.json                   marks DIR as a kit (a course folder of one assignment); its
+                                   points and the graded names its checks are about
     DIR/assignments/<id>.ipynb     the notebook to fill in
     DIR/checks/<id>.py             the public checks; each hidden check is a stub that holds
                                    only its points (no code, no inputs, a generic name)
@@ -63,6 +64,7 @@ def write_student_kit(course: Course, assignment_id: str, output: Path,
     write_atomically(marker, json.dumps({
         "kit": KIT_FORMAT, "assignment": assignment.id, "public_points": public_points,
         "hidden_points": hidden_points, "graded_by_instructor": instructor_only,
+        "functions": checked_functions(public, checks),
     }, indent=1).encode("utf-8"))
     return [marker, notebook, checks, answers, answers.with_suffix(".bin")]
 
@@ -112,6 +114,13 @@ def public_checks(checks: Path) -> tuple[str, float, list[str]]:
     after = tree.body[0].end_lineno if tree.body and isinstance(tree.body[0], ast.Expr) else 0
     lines.insert(after, "\nfrom grader.checking.recorded import NotInKit  # the stubs of hidden checks\n")
     return "".join(lines), stub_points, instructor_only
+
+
+def checked_functions(text: str, checks: Path) -> list[str]:
+    """The graded names a checks file's checks are about (each check's name up to its colon),
+    in the file's order: `check("softmax")` in a notebook finds its kit by them."""
+    specs = [_marker(node, checks) for node in ast.parse(text).body]
+    return list(dict.fromkeys(spec["name"].split(":")[0].strip() for spec in specs if spec))
 
 
 def _marker(node: ast.stmt, checks: Path) -> dict | None:

@@ -30,6 +30,7 @@ from grader.errors import UnknownAssignment
 KIT_MARKER = "kit.json"  # a student kit (`grade-admin student-kit`): answers/<id>.json, no solutions/
 PACKAGE_DIR = Path(__file__).resolve().parents[1]  # grader/
 BUILTIN_ROOT = PACKAGE_DIR.parent  # this repository (after a non-editable install: no course)
+PACKAGED_KITS = PACKAGE_DIR / "kits"  # the built-in assignments' student kits, shipped as data
 
 
 @dataclass(frozen=True)
@@ -135,10 +136,19 @@ def mismatch_note(declared: str | None, assignment: Assignment) -> str:
 
 def default_course(cwd: Path | None = None) -> Course:
     """The course folder `cwd` (default: the working folder) on top of the built-in course if it
-    is one, else the built-in course."""
+    is one, else the built-in course; where the built-in course is not on disk (an install from
+    a wheel), the student kits shipped in the package: public checks only."""
     here = Path.cwd() if cwd is None else cwd
     if (here / KIT_MARKER).is_file():
         return Course(here.resolve())  # a student's kit: its one assignment, nothing built in
     if (here / "checks").is_dir() and (here / "solutions").is_dir():
         return Course.adding_to_builtin(here)
+    kits = packaged_kits()
+    if kits and not assignments_in(BUILTIN_ROOT):
+        return Course(kits[0], tuple(kits[1:]))
     return Course(BUILTIN_ROOT)
+
+
+def packaged_kits() -> list[Path]:
+    """The folders of the student kits shipped in the package (`tools/package_kits.py`)."""
+    return sorted(p.parent for p in PACKAGED_KITS.glob(f"*/{KIT_MARKER}"))

@@ -1,0 +1,197 @@
+"""Checks for 01_preprocessing (D2L 2.1, 2.2). Judged in the grading process.
+
+Frames travel to the kernel and back as plain data (the grader's wire codec): float, int64,
+bool, object, pandas 3 string and categorical columns, with missing values in each. As the
+contract says, pandas' nullable extension dtypes (Int64, Float64, boolean) are not used, so the
+book's `inputs.fillna(inputs.mean())` works.
+
+Scoring (the plugin's rule): a function earns its points only when all of its checks pass; the
+condition "leaves its input unchanged" holds no points but costs the function's points when it
+fails. Numbers are compared with the tolerance rule of `grader.check_tools.expect` (`ops=`),
+column by column for preprocess's X (its columns have scales of their own).
+"""
+
+from grader.checking.recorded import NotInKit  # the stubs of hidden checks
+
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+
+from grader.check_tools import call_with_copies, expect, expect_close, expect_unchanged
+
+
+def houses():
+    """D2L 2.2's example."""
+    return pd.DataFrame({
+        "NumRooms": [np.nan, 2.0, 4.0, np.nan],
+        "RoofType": pd.Series([None, None, "Slate", None], dtype="str"),
+        "Price": [127500, 106000, 178100, 140000],
+    })
+
+
+def mixed():
+    """Float, str, object, category and bool columns, with gaps."""
+    return pd.DataFrame({
+        "num": [1.0, np.nan, 3.0, 4.0, 2.5],
+        "text": pd.Series(["a", None, "b", "a", "c"], dtype="str"),
+        "obj": pd.Series(["x", "y", None, "x", "y"], dtype=object),
+        "cat": pd.Categorical(["p", "q", "p", None, "q"]),
+        "flag": [True, False, True, False, True],
+        "target": [10.0, 20.0, 30.0, 40.0, 50.0],
+    })
+
+
+def one_row():
+    return pd.DataFrame({"size": [3.5], "kind": pd.Series(["tile"], dtype="str"), "price": [100]})
+
+
+def all_missing():
+    """An all-missing numeric column and an all-missing text column."""
+    return pd.DataFrame({
+        "a": [1.0, 2.0, np.nan],
+        "empty": [np.nan, np.nan, np.nan],
+        "label": pd.Series([None, None, None], dtype="str"),
+        "y": [1, 2, 3],
+    })
+
+
+def ties():
+    """Two columns share the most gaps: the first of them is the one to drop."""
+    return pd.DataFrame({
+        "x": [1.0, np.nan, 3.0, 4.0],
+        "first": pd.Series([None, "u", None, "v"], dtype="str"),
+        "second": [np.nan, 1.0, np.nan, 2.0],
+        "z": [1, 2, 3, 4],
+    })
+
+
+def no_missing():
+    return pd.DataFrame({"a": [1, 2], "b": ["u", "v"], "c": [0.5, 1.5]})
+
+
+def magnitudes():
+    """Large and small numbers, the target in the middle and a shuffled index."""
+    return pd.DataFrame({
+        "big": [1e6, np.nan, 3e6, 2e6],
+        "target": [0.25, 0.5, 0.75, 1.0],
+        "tiny": [1e-6, 3e-6, np.nan, 2e-6],
+        "color": pd.Series(["red", "blue", None, "red"], dtype=object),
+    }, index=[3, 0, 2, 1])
+
+
+FRAMES = {
+    "houses": houses, "mixed": mixed, "one_row": one_row, "all_missing": all_missing,
+    "ties": ties, "no_missing": no_missing, "magnitudes": magnitudes,
+}
+DESCRIPTIONS = {
+    "houses": "D2L's houses frame (NumRooms, RoofType, Price)",
+    "mixed": "a frame with float, str, object, category and bool columns, with gaps",
+    "one_row": "a frame of one row",
+    "all_missing": "a frame with an all-missing numeric column and an all-missing str column",
+    "ties": "a frame where two columns tie for the most gaps",
+    "no_missing": "a frame without missing values",
+    "magnitudes": "a frame with values near 1e6 and 1e-6, the target in the middle and a shuffled index",
+}
+TARGETS = {"houses": "Price", "mixed": "target", "one_row": "price", "all_missing": "y",
+           "magnitudes": "target", "ties": "z", "no_missing": "c"}
+
+
+def check_missing_fraction(student, reference, name):
+    df = FRAMES[name]()
+    got = student.missing_fraction(df)
+    expect_close(got, reference.missing_fraction(df), call=f"missing_fraction(df) with {DESCRIPTIONS[name]}",
+                 ops=8)
+
+
+@pytest.mark.check("missing_fraction: fraction of missing values per column, every kind of column", points=2)
+def test_missing_fraction_houses(student, reference):
+    for name in ("houses", "mixed"):
+        check_missing_fraction(student, reference, name)
+
+
+@pytest.mark.check("missing_fraction: hidden check 1", points=1, hidden=True)
+def test_hidden_1():
+    raise NotInKit("your instructor's grader runs this check: it is not in the student kit")
+
+
+@pytest.mark.check("missing_fraction: leaves its input unchanged", condition=True)
+def test_missing_fraction_input_unchanged(student):
+    call = student.define(call_with_copies)
+    before, after = call(student.missing_fraction, [mixed()])
+    expect_unchanged(before[0], after[0], call="missing_fraction(df)", what="df")
+
+
+def check_drop(student, reference, name):
+    df = FRAMES[name]()
+    got = student.drop_most_missing(df)
+    expect_close(got, reference.drop_most_missing(df),
+                 call=f"drop_most_missing(df) with {DESCRIPTIONS[name]}", rtol=0, atol=0)
+
+
+@pytest.mark.check("drop_most_missing: drops the column with the most missing values (the first on a tie)",
+                   points=2)
+def test_drop_most_missing(student, reference):
+    for name in ("houses", "mixed", "ties"):
+        check_drop(student, reference, name)
+
+
+@pytest.mark.check("drop_most_missing: hidden check 2", points=1, hidden=True)
+def test_hidden_2():
+    raise NotInKit("your instructor's grader runs this check: it is not in the student kit")
+
+
+@pytest.mark.check("drop_most_missing: leaves its input unchanged", condition=True)
+def test_drop_most_missing_input_unchanged(student):
+    call = student.define(call_with_copies)
+    for name in ("houses", "mixed"):
+        before, after = call(student.drop_most_missing, [FRAMES[name]()])
+        expect_unchanged(before[0], after[0], call=f"drop_most_missing(df) with {DESCRIPTIONS[name]}",
+                         what="df")
+
+
+def check_preprocess(student, reference, name):
+    df, target = FRAMES[name](), TARGETS[name]
+    call = f"preprocess(df, {target!r}) with {DESCRIPTIONS[name]}"
+    got = student.preprocess(df, target)
+    expected = reference.preprocess(df, target)
+    expect(isinstance(got, (tuple, list)) and len(got) == 2, f"{call} should return a pair (X, y), got "
+                                                           f"{type(got).__name__}")
+    X, y = got
+    for what, value, want in (("X", X, expected[0]), ("y", y, expected[1])):
+        expect(isinstance(value, torch.Tensor),
+               f"{call}: {what} should be a tensor, got {type(value).__name__}")
+        expect(value.dtype == torch.float32, f"{call}: {what} should be float32, got {value.dtype}")
+        expect(tuple(value.shape) == tuple(want.shape),
+               f"{call}: {what} should have shape {tuple(want.shape)}, got {tuple(value.shape)}"
+               + (" (one column per category and one for missing values, in get_dummies' order)"
+                  if what == "X" else ""))
+    for j in range(X.shape[1]):
+        expect_close(X[:, j], expected[0][:, j], call=f"{call}, X[:, {j}]", ops=8)
+    expect_close(y, expected[1], call=f"{call}, y", ops=8)
+
+
+@pytest.mark.check("preprocess: one-hot encodes and fills D2L's frame", points=3)
+def test_preprocess_houses(student, reference):
+    check_preprocess(student, reference, "houses")
+
+
+@pytest.mark.check("preprocess: str, object, category and bool columns, large and small values, the target "
+                   "in the middle", points=3)
+def test_preprocess_mixed(student, reference):
+    for name in ("mixed", "magnitudes"):
+        check_preprocess(student, reference, name)
+
+
+@pytest.mark.check("preprocess: hidden check 3", points=1, hidden=True)
+def test_hidden_3():
+    raise NotInKit("your instructor's grader runs this check: it is not in the student kit")
+
+
+@pytest.mark.check("preprocess: leaves its input unchanged", condition=True)
+def test_preprocess_input_unchanged(student):
+    call = student.define(call_with_copies)
+    for name in ("houses", "magnitudes"):
+        before, after = call(student.preprocess, [FRAMES[name](), TARGETS[name]])
+        expect_unchanged(before[0], after[0], call=f"preprocess(df, {TARGETS[name]!r}) with {DESCRIPTIONS[name]}",
+                         what="df")

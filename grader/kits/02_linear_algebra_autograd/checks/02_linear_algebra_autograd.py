@@ -1,0 +1,289 @@
+"""Checks for 02_linear_algebra_autograd (D2L 2.3, 2.5). Judged in the grading process.
+
+Scoring (the plugin's rule): a function earns its points only when all of its checks pass; the
+conditions ("computed from scratch", "leaves its input unchanged", "leaves x as it was") hold no
+points but cost the function's points when they fail. References are computed in float64
+(`in_float64`) and the tolerance follows the rule of `grader.check_tools.expect` (`ops=`).
+"""
+
+from grader.checking.recorded import NotInKit  # the stubs of hidden checks
+
+import pytest
+import torch
+
+from grader.check_tools import call_with_copies, expect, expect_close, expect_no_builtin, expect_unchanged, in_float64
+
+NORMS = {"norm", "vector_norm", "matrix_norm"}
+NORM_NODES = {"NormBackward0", "NormBackward1", "NormBackward2", "NormBackward3", "LinalgVectorNormBackward0",
+              "LinalgMatrixNormBackward0"}
+
+
+# -- functions sent into the kernel (student.define): self-contained, they import what they use --
+
+def grad_of(function, A, weights=None):
+    """The gradient, by autograd, of function(A) (weighted and summed when it is not a scalar)."""
+    A = A.clone().requires_grad_(True)
+    out = function(A)
+    (out if weights is None else (out * weights).sum()).backward()
+    return A.grad
+
+
+def probe_gradient(gradient, f, x, requires_grad):
+    """What gradient(f, x) does to x itself, as plain booleans."""
+    import torch
+
+    x = x.clone().requires_grad_(requires_grad)
+    before = x.detach().clone()
+    result = gradient(f, x)
+    return {
+        "result": result.detach().clone() if isinstance(result, torch.Tensor) else None,
+        "requires_grad": x.requires_grad,
+        "grad_is_none": x.grad is None,
+        "is_leaf": x.is_leaf,
+        "values_kept": bool(torch.equal(x.detach(), before)),
+    }
+
+
+# Functions whose gradient `gradient(f, x)` must find, used here and sent into the kernel.
+
+def cube_sum(x):
+    return (x ** 3).sum()
+
+
+def sine_sum(x):
+    import torch
+
+    return torch.sin(x).sum()
+
+
+def twice_square_sum(x):
+    return 2 * (x * x).sum()
+
+
+def mean_exp_times_sum(x):
+    import torch
+
+    return torch.exp(x).mean() * x.sum()
+
+
+def relu_sum_plus_max(x):
+    import torch
+
+    return torch.relu(x).sum() + x.max()
+
+
+FUNCTIONS = [
+    ("f(x) = (x**3).sum()", cube_sum),
+    ("f(x) = torch.sin(x).sum()", sine_sum),
+    ("f(x) = 2 * (x * x).sum() (D2L 2.5)", twice_square_sum),
+    ("f(x) = torch.exp(x).mean() * x.sum()", mean_exp_times_sum),
+    ("f(x) = torch.relu(x).sum() + x.max()", relu_sum_plus_max),
+]
+
+
+def matrices():
+    torch.manual_seed(0)
+    return [
+        ("A = torch.randn(3, 4)", torch.randn(3, 4)),
+        ("A = torch.ones(4, 9) (D2L 2.3)", torch.ones(4, 9)),
+        ("A = [[3, 0], [0, -4]]", torch.tensor([[3.0, 0.0], [0.0, -4.0]])),
+        ("A = torch.randn(2, 3, dtype=torch.float64)", torch.randn(2, 3, dtype=torch.float64)),
+    ]
+
+
+def edge_matrices():
+    torch.manual_seed(1)
+    return [
+        ("A = torch.randn(1, 5) (one row)", torch.randn(1, 5)),
+        ("A = torch.randn(6, 1) (one column)", torch.randn(6, 1)),
+        ("A = torch.randn(3, 4, dtype=torch.float64)", torch.randn(3, 4, dtype=torch.float64)),
+        ("A = torch.randn(5, 3).T (not contiguous)", torch.randn(5, 3).T),
+        ("A = 1e15 * torch.randn(3, 3) (large entries)", 1e15 * torch.randn(3, 3)),
+        ("A = 1e-15 * torch.randn(3, 3) (tiny entries)", 1e-15 * torch.randn(3, 3)),
+        ("A = 1e150 * torch.randn(2, 3, dtype=torch.float64)", 1e150 * torch.randn(2, 3, dtype=torch.float64)),
+        ("A = 1e-150 * torch.randn(2, 3, dtype=torch.float64)", 1e-150 * torch.randn(2, 3, dtype=torch.float64)),
+    ]
+
+
+def positive_matrices():
+    torch.manual_seed(2)
+    return [
+        ("A = torch.arange(1, 7).reshape(2, 3)", torch.arange(1, 7, dtype=torch.float32).reshape(2, 3)),
+        ("A = torch.rand(4, 5) + 0.1", torch.rand(4, 5) + 0.1),
+        ("A = torch.rand(3, 3) + 0.1 (square)", torch.rand(3, 3) + 0.1),
+        ("A = torch.rand(2, 4, dtype=torch.float64) + 0.1", torch.rand(2, 4, dtype=torch.float64) + 0.1),
+    ]
+
+
+def edge_positive_matrices():
+    torch.manual_seed(3)
+    return [
+        ("A = torch.rand(1, 5) + 0.1 (one row)", torch.rand(1, 5) + 0.1),
+        ("A = torch.rand(6, 1) + 0.1 (one column)", torch.rand(6, 1) + 0.1),
+        ("A = torch.rand(3, 4, dtype=torch.float64) + 0.1", torch.rand(3, 4, dtype=torch.float64) + 0.1),
+        ("A = (torch.rand(5, 3) + 0.1).T (not contiguous)", (torch.rand(5, 3) + 0.1).T),
+        ("A = 1e30 * (torch.rand(3, 4) + 0.1) (large entries)", 1e30 * (torch.rand(3, 4) + 0.1)),
+        ("A = 1e-30 * (torch.rand(3, 4) + 0.1) (tiny entries)", 1e-30 * (torch.rand(3, 4) + 0.1)),
+        ("A with negative entries, rows of mixed signs", torch.tensor([[1.0, -2.0, 4.0], [-1.0, -1.0, -2.0],
+                                                                   [0.5, 0.25, 0.25], [3.0, -1.0, 0.5]])),
+    ]
+
+
+# -- frobenius_norm ---------------------------------------------------------------------------
+
+def check_norm(student, reference, text, A):
+    got = student.frobenius_norm(A)
+    expect(isinstance(got, torch.Tensor) and got.dim() == 0,
+           f"frobenius_norm(A) with {text} should return a 0-dim tensor, got "
+           f"{'shape ' + str(tuple(got.shape)) if isinstance(got, torch.Tensor) else type(got).__name__}")
+    expect_close(got, in_float64(reference.frobenius_norm, A), dtype=A.dtype, ops=16,
+                 call=f"frobenius_norm(A) with {text}")
+
+
+@pytest.mark.check("frobenius_norm: matches the reference on several matrices", points=3)
+def test_norm_values(student, reference):
+    for text, A in matrices():
+        check_norm(student, reference, text, A)
+
+
+@pytest.mark.check("frobenius_norm: hidden check 1", points=1, hidden=True)
+def test_hidden_1():
+    raise NotInKit("your instructor's grader runs this check: it is not in the student kit")
+
+
+@pytest.mark.check("frobenius_norm: gradient matches the reference", points=2)
+def test_norm_gradient(student, reference):
+    remote_grad_of = student.define(grad_of)
+    A = torch.randn(3, 4)
+    expected = A.double().requires_grad_(True)
+    reference.frobenius_norm(expected).backward()
+    expect_close(remote_grad_of(student.frobenius_norm, A), expected.grad, dtype=A.dtype, ops=16,
+                 call="the gradient of frobenius_norm(A) with respect to A, A = torch.randn(3, 4)")
+
+
+@pytest.mark.check("frobenius_norm: leaves its input unchanged", condition=True)
+def test_norm_input_unchanged(student):
+    call = student.define(call_with_copies)
+    before, after = call(student.frobenius_norm, [torch.randn(3, 4)])
+    expect_unchanged(before[0], after[0], call="frobenius_norm(A)", what="A")
+
+
+@pytest.mark.check("frobenius_norm: computed from scratch, without a built-in norm", condition=True)
+def test_norm_no_builtin(student):
+    expect_no_builtin(student, "frobenius_norm", NORMS, [torch.randn(2, 3)], nodes=NORM_NODES,
+                      advice="square, sum and take the root yourself")
+
+
+# -- row_normalize ----------------------------------------------------------------------------
+
+def check_rows(student, reference, text, A):
+    expect_close(student.row_normalize(A), in_float64(reference.row_normalize, A), dtype=A.dtype, ops=8,
+                 call=f"row_normalize(A) with {text}")
+
+
+@pytest.mark.check("row_normalize: each row of the result sums to one", points=1)
+def test_rows_sum_to_one(student):
+    A = torch.rand(4, 5) + 0.1
+    R = student.row_normalize(A)
+    expect(isinstance(R, torch.Tensor) and R.shape == (4, 5),
+           f"row_normalize(A) with A = torch.rand(4, 5) + 0.1 should return a (4, 5) tensor, got "
+           f"{tuple(R.shape) if isinstance(R, torch.Tensor) else type(R).__name__}")
+    expect_close(R.sum(dim=1), torch.ones(4, dtype=torch.float64), dtype=torch.float32, ops=16,
+                 call="row_normalize(A).sum(dim=1) with A = torch.rand(4, 5) + 0.1")
+
+
+@pytest.mark.check("row_normalize: matches the reference on several matrices", points=3)
+def test_rows_values(student, reference):
+    for text, A in positive_matrices():
+        check_rows(student, reference, text, A)
+
+
+@pytest.mark.check("row_normalize: hidden check 2", points=1, hidden=True)
+def test_hidden_2():
+    raise NotInKit("your instructor's grader runs this check: it is not in the student kit")
+
+
+@pytest.mark.check("row_normalize: gradient matches the reference", points=1)
+def test_rows_gradient(student, reference):
+    remote_grad_of = student.define(grad_of)
+    A, weights = torch.rand(3, 4) + 0.1, torch.randn(3, 4)
+    expected = A.double().requires_grad_(True)
+    (reference.row_normalize(expected) * weights.double()).sum().backward()
+    expect_close(remote_grad_of(student.row_normalize, A, weights), expected.grad, dtype=A.dtype, ops=16,
+                 call="the gradient of (row_normalize(A) * W).sum() with respect to A")
+
+
+@pytest.mark.check("row_normalize: leaves its input unchanged", condition=True)
+def test_rows_input_unchanged(student):
+    call = student.define(call_with_copies)
+    before, after = call(student.row_normalize, [torch.rand(3, 4) + 0.1])
+    expect_unchanged(before[0], after[0], call="row_normalize(A) with A = torch.rand(3, 4) + 0.1", what="A")
+
+
+# -- gradient ---------------------------------------------------------------------------------
+
+def points():
+    torch.manual_seed(4)
+    return [
+        ("x = torch.randn(4)", torch.randn(4)),
+        ("x = torch.randn(2, 3)", torch.randn(2, 3)),
+        ("x = torch.randn(3, dtype=torch.float64)", torch.randn(3, dtype=torch.float64)),
+    ]
+
+
+def edge_points():
+    torch.manual_seed(5)
+    return [
+        ("x = torch.randn(1) (one element)", torch.randn(1)),
+        ("x = torch.randn(3, 2, dtype=torch.float64)", torch.randn(3, 2, dtype=torch.float64)),
+        ("x = torch.randn(4, 3).T (not contiguous)", torch.randn(4, 3).T),
+        ("x = 1e-20 * torch.randn(5) (tiny entries)", 1e-20 * torch.randn(5)),
+        ("x = 1e10 * torch.randn(3) (large entries)", 1e10 * torch.randn(3)),
+    ]
+
+
+def check_gradient(student, reference, cases, functions):
+    for description, function in functions:
+        f_there = student.define(function)
+        for text, x in cases:
+            call = f"gradient(f, x) with {description} and {text}"
+            got = student.gradient(f_there, x)
+            expected = in_float64(reference.gradient, function, x.clone())
+            expect_close(got, expected, dtype=x.dtype, ops=16, call=call)
+
+
+@pytest.mark.check("gradient: matches autograd on several functions", points=4)
+def test_gradient_values(student, reference):
+    check_gradient(student, reference, points(), FUNCTIONS)
+
+
+@pytest.mark.check("gradient: hidden check 3", points=1, hidden=True)
+def test_hidden_3():
+    raise NotInKit("your instructor's grader runs this check: it is not in the student kit")
+
+
+def check_x_alone(student, reference, requires_grad):
+    probe = student.define(probe_gradient)
+    f = student.define(cube_sum)
+    x = torch.tensor([[1.0, -2.0], [0.5, 3.0]])
+    flag = f"requires_grad={requires_grad}"
+    found = probe(student.gradient, f, x, requires_grad)
+    call = f"gradient(f, x) with f(x) = (x**3).sum() and x = [[1, -2], [0.5, 3]] ({flag})"
+    expect(found["result"] is not None, f"{call} should return a tensor")
+    expect_close(found["result"], 3 * x.double() ** 2, dtype=x.dtype, ops=8, call=call)
+    expect(found["values_kept"], f"{call} changed the values of x")
+    expect(found["requires_grad"] == requires_grad,
+           f"{call} left x with requires_grad={found['requires_grad']}; it should stay {requires_grad} "
+           "(work on a detached copy: x.detach().clone().requires_grad_(True))")
+    expect(found["grad_is_none"], f"{call} attached a .grad to x; work on a detached copy of x")
+    expect(found["is_leaf"], f"{call} turned x into a tensor with a history (x.is_leaf is False)")
+
+
+@pytest.mark.check("gradient: leaves x as it was (values, requires_grad, no .grad)", condition=True)
+def test_gradient_leaves_x_alone(student, reference):
+    check_x_alone(student, reference, requires_grad=False)
+
+
+@pytest.mark.check("gradient: leaves x as it was when x already requires grad", condition=True)
+def test_gradient_leaves_x_alone_requires_grad(student, reference):
+    check_x_alone(student, reference, requires_grad=True)

@@ -1,0 +1,269 @@
+"""Checks for 03_linear_regression (D2L 3.1 to 3.4). Judged in the grading process.
+
+The SGD checks train with the grader's own model and loss (`train_linear_regression`), so a
+wrong linreg or squared_loss costs their own checks only.
+
+Scoring (the plugin's rule): a function earns its points only when all of its checks pass; the
+condition "leaves its inputs unchanged" holds no points but costs the function's points when it
+fails. References are computed in float64 (`in_float64`) and the tolerance follows the rule of
+`grader.check_tools.expect` (`ops=`).
+"""
+
+from grader.checking.recorded import NotInKit  # the stubs of hidden checks
+
+import pytest
+import torch
+
+from grader.check_tools import (
+    call_with_copies,
+    expect,
+    expect_close,
+    expect_unchanged,
+    in_float64,
+    regression_error,
+    synthetic_regression_data,
+    train_linear_regression,
+)
+
+# The largest error over the entries of w and b after 3 epochs, lr 0.03, batch 10 on 1,000
+# examples (D2L 3.4; tools/measure_thresholds.py, one thread, under 0.1 s of CPU): the reference
+# is off by 0.0005 to 0.0009 over seeds 0-4; an SGD.step that rebinds `param = param - lr *
+# param.grad` leaves w and b where they started, off by 4.2 (b) on every seed.
+MAX_ERROR = 0.01
+TRAINING = dict(lr=0.03, epochs=3, batch_size=10)
+
+
+# -- functions sent into the kernel (student.define): self-contained, they import what they use --
+
+def grads_of(function, tensors, weights, others=()):
+    """The gradients, by autograd, of (function(*tensors, *others) * weights).sum() with respect
+    to each of tensors."""
+    tensors = [t.clone().requires_grad_(True) for t in tensors]
+    (function(*tensors, *others) * weights).sum().backward()
+    return [t.grad for t in tensors]
+
+
+def sgd_step(SGD, values, grads, lr):
+    """One optimizer step on fresh leaf parameters, then a second; what became of them, as plain data."""
+    params = [v.clone().requires_grad_(True) for v in values]
+    for p, g in zip(params, grads):
+        p.grad = g.clone()
+    optimizer = SGD(params, lr)
+    optimizer.step()
+    report = {
+        "values": [p.detach().clone() for p in params],
+        "is_leaf": all(p.is_leaf for p in params),
+        "no_grad_fn": all(p.grad_fn is None for p in params),
+        "requires_grad": all(p.requires_grad for p in params),
+    }
+    # a second step: the parameters are still usable in a graph
+    loss = sum((p ** 2).sum() for p in params)
+    for p in params:
+        p.grad = None
+    loss.backward()
+    optimizer.step()
+    report["second"] = [p.detach().clone() for p in params]
+    return report
+
+
+def sgd_zero_grad(SGD, values):
+    """zero_grad on parameters with gradients and one without; what became of them."""
+    import torch
+
+    with_grad = [v.clone().requires_grad_(True) for v in values]
+    without = torch.ones(2, requires_grad=True)
+    for p in with_grad:
+        (p * 3).sum().backward()
+    optimizer = SGD([*with_grad, without], 0.1)
+    optimizer.zero_grad()
+    return {
+        "zeroed": all(p.grad is None or bool((p.grad == 0).all()) for p in with_grad),
+        "values_kept": all(bool(torch.equal(p.detach(), v)) for p, v in zip(with_grad, values)),
+        "gradless_kept": without.grad is None,
+    }
+
+
+def linreg_cases():
+    torch.manual_seed(0)
+    return [
+        ("X = torch.randn(5, 2), w = torch.randn(2, 1), b = torch.randn(1)",
+         (torch.randn(5, 2), torch.randn(2, 1), torch.randn(1))),
+        ("X = torch.randn(8, 3), w = torch.randn(3, 1), b = torch.randn(1)",
+         (torch.randn(8, 3), torch.randn(3, 1), torch.randn(1))),
+        ("float64 tensors, X = torch.randn(3, 2, dtype=torch.float64)",
+         (torch.randn(3, 2, dtype=torch.float64), torch.randn(2, 1, dtype=torch.float64),
+          torch.randn(1, dtype=torch.float64))),
+    ]
+
+
+def linreg_edge_cases():
+    torch.manual_seed(1)
+    return [
+        ("one row, X = torch.randn(1, 4)", (torch.randn(1, 4), torch.randn(4, 1), torch.randn(1))),
+        ("one feature, X = torch.randn(6, 1)", (torch.randn(6, 1), torch.randn(1, 1), torch.randn(1))),
+        ("float64 tensors", (torch.randn(4, 3, dtype=torch.float64), torch.randn(3, 1, dtype=torch.float64),
+                             torch.randn(1, dtype=torch.float64))),
+        ("X = torch.randn(3, 5).T (not contiguous)", (torch.randn(3, 5).T, torch.randn(3, 1), torch.randn(1))),
+        ("X = 1e15 * torch.randn(4, 2) (large values)", (1e15 * torch.randn(4, 2), torch.randn(2, 1), torch.randn(1))),
+        ("X = 1e-15 * torch.randn(4, 2), b = 1e-15 (tiny values)",
+         (1e-15 * torch.randn(4, 2), torch.randn(2, 1), torch.tensor([1e-15]))),
+    ]
+
+
+def check_linreg(student, reference, text, args):
+    expect_close(student.linreg(*args), in_float64(reference.linreg, *args), dtype=args[0].dtype, ops=16,
+                 call=f"linreg(X, w, b) with {text}")
+
+
+@pytest.mark.check("linreg: matches the reference, with shape (n, 1)", points=3)
+def test_linreg_values(student, reference):
+    for text, args in linreg_cases():
+        check_linreg(student, reference, text, args)
+
+
+@pytest.mark.check("linreg: hidden check 1", points=1, hidden=True)
+def test_hidden_1():
+    raise NotInKit("your instructor's grader runs this check: it is not in the student kit")
+
+
+@pytest.mark.check("linreg: gradients with respect to X, w and b match the reference", points=1)
+def test_linreg_gradient(student, reference):
+    remote_grads_of = student.define(grads_of)
+    X, w, b, weights = torch.randn(5, 3), torch.randn(3, 1), torch.randn(1), torch.randn(5, 1)
+    expected = [t.double().requires_grad_(True) for t in (X, w, b)]
+    (reference.linreg(*expected) * weights.double()).sum().backward()
+    got = remote_grads_of(student.linreg, [X, w, b], weights)
+    expect(isinstance(got, list) and len(got) == 3 and all(isinstance(g, torch.Tensor) for g in got),
+           "the gradient of (linreg(X, w, b) * weights).sum() does not reach each of X, w and b")
+    for name, g, e in zip("Xwb", got, expected):
+        expect_close(g, e.grad, dtype=torch.float32, ops=16,
+                     call=f"the gradient of (linreg(X, w, b) * weights).sum() with respect to {name}")
+
+
+@pytest.mark.check("linreg: leaves its inputs unchanged", condition=True)
+def test_linreg_inputs_unchanged(student):
+    call = student.define(call_with_copies)
+    before, after = call(student.linreg, [torch.randn(4, 2), torch.randn(2, 1), torch.randn(1)])
+    for i, what in enumerate(("X", "w", "b")):
+        expect_unchanged(before[i], after[i], call="linreg(X, w, b)", what=what)
+
+
+def loss_cases():
+    torch.manual_seed(2)
+    return [
+        ("y_hat = [[1], [2], [3]], y = [1, 1, 1] (y 1-D)", (torch.tensor([[1.0], [2.0], [3.0]]), torch.ones(3))),
+        ("y_hat = torch.randn(6, 1), y = torch.randn(6) (y 1-D)", (torch.randn(6, 1), torch.randn(6))),
+        ("y_hat = torch.randn(6, 1), y = torch.randn(6, 1)", (torch.randn(6, 1), torch.randn(6, 1))),
+        ("float64 tensors", (torch.randn(4, 1, dtype=torch.float64), torch.randn(4, dtype=torch.float64))),
+    ]
+
+
+def loss_edge_cases():
+    torch.manual_seed(3)
+    return [
+        ("one example, y_hat of shape (1, 1), y of shape (1,)", (torch.randn(1, 1), torch.randn(1))),
+        ("float64 tensors", (torch.randn(5, 1, dtype=torch.float64), torch.randn(5, dtype=torch.float64))),
+        ("y = torch.randn(1, 7).T (not contiguous)", (torch.randn(7, 1), torch.randn(1, 7).T)),
+        ("values near 1e15", (1e15 * torch.randn(4, 1), 1e15 * torch.randn(4))),
+        ("values near 1e-15", (1e-15 * torch.randn(4, 1), 1e-15 * torch.randn(4))),
+    ]
+
+
+def check_loss(student, reference, text, args):
+    got = student.squared_loss(*args)
+    expect(isinstance(got, torch.Tensor) and got.dim() == 0,
+           f"squared_loss(y_hat, y) with {text} should return a 0-dim tensor, got "
+           f"{'shape ' + str(tuple(got.shape)) if isinstance(got, torch.Tensor) else type(got).__name__}")
+    expect_close(got, in_float64(reference.squared_loss, *args), dtype=args[0].dtype, ops=16,
+                 call=f"squared_loss(y_hat, y) with {text}")
+
+
+@pytest.mark.check("squared_loss: matches the reference as a 0-dim mean", points=3)
+def test_loss_values(student, reference):
+    for text, args in loss_cases():
+        check_loss(student, reference, text, args)
+
+
+@pytest.mark.check("squared_loss: hidden check 2", points=1, hidden=True)
+def test_hidden_2():
+    raise NotInKit("your instructor's grader runs this check: it is not in the student kit")
+
+
+@pytest.mark.check("squared_loss: gradient with respect to y_hat matches the reference", points=1)
+def test_loss_gradient(student, reference):
+    remote_grads_of = student.define(grads_of)
+    y_hat, y = torch.randn(6, 1), torch.randn(6)
+    expected = y_hat.double().requires_grad_(True)
+    reference.squared_loss(expected, y.double()).backward()
+    got = remote_grads_of(student.squared_loss, [y_hat], 1.0, [y])
+    expect(isinstance(got, list) and len(got) == 1 and isinstance(got[0], torch.Tensor),
+           "the gradient of squared_loss(y_hat, y) does not reach y_hat")
+    expect_close(got[0], expected.grad, dtype=torch.float32, ops=16,
+                 call="the gradient of squared_loss(y_hat, y) with respect to y_hat, "
+                      "y_hat = torch.randn(6, 1), y = torch.randn(6)")
+
+
+@pytest.mark.check("squared_loss: leaves its inputs unchanged", condition=True)
+def test_loss_inputs_unchanged(student):
+    call = student.define(call_with_copies)
+    before, after = call(student.squared_loss, [torch.randn(4, 1), torch.randn(4)])
+    for i, what in enumerate(("y_hat", "y")):
+        expect_unchanged(before[i], after[i], call="squared_loss(y_hat, y)", what=what)
+
+
+def check_step(student, values, grads, lr, text):
+    step = student.define(sgd_step)
+    found = step(student.SGD, values, grads, lr)
+    call = f"SGD(params, lr={lr}).step() with {text}"
+    expected = [v.double() - lr * g.double() for v, g in zip(values, grads)]
+    expect(isinstance(found.get("values"), list) and len(found["values"]) == len(values),
+           f"{call}: the parameters could not be read back")
+    unchanged = all(isinstance(got, torch.Tensor) and got.shape == v.shape and bool(torch.equal(got, v))
+                    for got, v in zip(found["values"], values))
+    expect(not unchanged, f"{call} left every parameter as it was; update each one in place "
+                          "(param -= lr * param.grad): rebinding `param = ...` changes a local name only")
+    for i, (got, want) in enumerate(zip(found["values"], expected)):
+        expect_close(got, want, dtype=values[i].dtype, ops=4, call=f"{call}, parameter {i} after the step")
+    expect(found["is_leaf"] and found["no_grad_fn"],
+           f"{call} recorded the update in the autograd graph (a parameter has a grad_fn afterwards); "
+           "update under torch.no_grad()")
+    expect(found["requires_grad"], f"{call} left a parameter without requires_grad")
+    second = [v.double() - lr * 2 * v.double() for v in found["values"]]  # the gradient of (p ** 2).sum()
+    for i, (got, want) in enumerate(zip(found["second"], second)):
+        expect_close(got, want, dtype=values[i].dtype, ops=4, call=f"{call}, parameter {i} after a second step")
+
+
+@pytest.mark.check("SGD: step updates every parameter in place, outside the autograd graph", points=2)
+def test_sgd_step(student):
+    values = [torch.randn(2, 1), torch.zeros(1)]
+    grads = [torch.randn(2, 1), torch.randn(1)]
+    check_step(student, values, grads, 0.1, "w of shape (2, 1) and b of shape (1,)")
+    check_step(student, [torch.randn(2, dtype=torch.float64)], [torch.randn(2, dtype=torch.float64)], 0.1,
+               "a float64 parameter of shape (2,)")
+
+
+@pytest.mark.check("SGD: hidden check 3", points=1, hidden=True)
+def test_hidden_3():
+    raise NotInKit("your instructor's grader runs this check: it is not in the student kit")
+
+
+@pytest.mark.check("SGD: zero_grad zeroes every gradient and leaves gradless parameters alone", points=1)
+def test_sgd_zero_grad(student):
+    zero = student.define(sgd_zero_grad)
+    found = zero(student.SGD, [torch.randn(2, 1), torch.randn(1)])
+    call = "SGD([w, b, p], 0.1).zero_grad() with w and b holding gradients and p without one"
+    expect(found["zeroed"], f"{call} left a gradient that is not zero (or None)")
+    expect(found["values_kept"], f"{call} changed a parameter's values")
+    expect(found["gradless_kept"], f"{call} gave p a gradient; leave parameters without one alone")
+
+
+@pytest.mark.check("SGD: trains linear regression, recovering w and b", points=3, timeout=60)
+def test_sgd_training(student):
+    train = student.define(train_linear_regression)
+    X, y, true_w, true_b = synthetic_regression_data(seed=0)
+    w, b = train(student.SGD, X, y, seed=0, **TRAINING)
+    error = regression_error(w, b, true_w, true_b)
+    expect(error <= MAX_ERROR,
+           f"trained with your SGD (lr {TRAINING['lr']}, {TRAINING['epochs']} epochs, batch {TRAINING['batch_size']}) "
+           f"on y = X [2, -3.4] + 4.2 + noise, the learned w and b are off by up to {error:.3g}; "
+           f"at most {MAX_ERROR} is allowed")

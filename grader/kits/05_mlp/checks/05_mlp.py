@@ -1,0 +1,265 @@
+"""Checks for 05_mlp (D2L 5.1 to 5.3). Judged in the grading process.
+
+Scoring (the plugin's rule): a function earns its points only when all of its checks pass; the
+conditions ("uses no built-in", "leaves its input unchanged", "without autograd") hold no
+points but cost the function's points when they fail. References are computed in float64 and the
+tolerance follows the rule of `grader.check_tools.expect` (`ops=`; relu is exact: `ops=0`).
+
+MLPScratch and backprop run with the grader's own `relu` bound to that name for the duration of
+their checks (`with_grader_relu`): a wrong relu costs the relu checks only. The trained W1, b1,
+W2, b2 come back, and validation accuracy is computed here with the grader's own forward.
+"""
+
+from grader.checking.recorded import NotInKit  # the stubs of hidden checks
+
+import pytest
+import torch
+
+from grader.check_tools import (
+    MLP,
+    autograd_uses,
+    builtin_uses,
+    call_with_copies,
+    classifier_accuracy,
+    expect,
+    expect_close,
+    expect_no_builtin,
+    expect_unchanged,
+    fail,
+    in_float64,
+    parameters_report,
+    train_classifier,
+    with_grader_relu,
+)
+
+RELU_BUILTINS = {"relu", "relu_", "ReLU"}
+RELU_NODES = {"ReluBackward0", "ReluBackward1"}
+AUTOGRAD = {"backward", "autograd", "func", "functorch"}  # torch.func.grad is autograd too
+
+# Validation accuracy on the digits after 15 epochs, lr 0.2, batch 32, 64 hidden units, sigma 0.1,
+# of the learned W1, b1, W2, b2 under the grader's own forward (tools/measure_thresholds.py, one
+# thread, about 0.2 s of CPU): the reference reaches 0.970 to 0.980 over seeds 0-4; with an update
+# that rebinds `p = p - lr * p.grad` (the parameters never change) it stays at 0.042 to 0.122.
+# Trained without its activation (a linear model), the weights reach 0.838 to 0.944 under the
+# grader's forward: the forward checks catch that (largest difference 36 to 73 on their input).
+# Fashion-MNIST: an estimate, not measured (the files are not available offline); D2L's scratch
+# MLP (256 hidden units, lr 0.1, batch 256) is near 0.80 after 3 epochs.
+THRESHOLDS = {"digits": 0.90, "fashion-mnist": 0.72}
+TRAINING = {"digits": dict(lr=0.2, epochs=15, batch_size=32, num_hiddens=64, sigma=0.1),
+            "fashion-mnist": dict(lr=0.1, epochs=3, batch_size=256, num_hiddens=256, sigma=0.01)}
+
+
+# -- functions sent into the kernel (student.define): self-contained, they import what they use --
+
+def grad_of_relu(relu, X, weights):
+    X = X.clone().requires_grad_(True)
+    (relu(X) * weights).sum().backward()
+    return X.grad
+
+
+def build_mlp_with_random_biases(Model, args, kwargs, seed):
+    """A model whose biases are set to random values, so that forward shows whether it adds them."""
+    import torch
+
+    model = Model(*args, **kwargs)
+    generator = torch.Generator().manual_seed(seed)
+    with torch.no_grad():
+        for name in ("b1", "b2"):
+            bias = getattr(model, name)
+            bias.copy_(torch.randn(bias.shape, generator=generator, dtype=bias.dtype))
+    return model
+
+
+def leaf_flags(model):
+    return {name: bool(getattr(model, name).is_leaf) for name in ("W1", "b1", "W2", "b2")}
+
+
+def forward_and_parameters(model, X):
+    out = model.forward(X)
+    return out.detach(), [getattr(model, name).detach().clone() for name in ("W1", "b1", "W2", "b2")]
+
+
+def reference_relu(X):
+    return torch.clamp(X, min=0)
+
+
+RELU_CASES = [
+    ("X = [[-2, -0.5, 0], [0.5, 1, 3]]", lambda: torch.tensor([[-2.0, -0.5, 0.0], [0.5, 1.0, 3.0]])),
+    ("X = torch.randn(4, 5)", lambda: torch.randn(4, 5)),
+    ("X = torch.randn(2, 3, 4) (3-D)", lambda: torch.randn(2, 3, 4)),
+    ("X = torch.randn(5, dtype=torch.float64) (1-D, float64)", lambda: torch.randn(5, dtype=torch.float64)),
+]
+RELU_EDGE_CASES = [
+    ("X = torch.randn(1, 6) (one row)", lambda: torch.randn(1, 6)),
+    ("X = torch.randn(7) (1-D)", lambda: torch.randn(7)),
+    ("X = torch.randn(3, 4, dtype=torch.float64)", lambda: torch.randn(3, 4, dtype=torch.float64)),
+    ("X = torch.randn(5, 3).T (not contiguous)", lambda: torch.randn(5, 3).T),
+    ("X with entries near ±1e30 and ±1e-30",
+     lambda: torch.tensor([[1e30, -1e30, 1e-30], [-1e-30, 3e29, -2e-29]])),
+]
+
+
+def check_relu(student, reference, cases):
+    for text, make in cases:
+        X = make()
+        expect_close(student.relu(X), in_float64(reference.relu, X), dtype=X.dtype, ops=0,
+                     call=f"relu(X) with {text}")
+
+
+@pytest.mark.check("relu: matches the reference on several inputs", points=4)
+def test_relu_values(student, reference):
+    check_relu(student, reference, RELU_CASES)
+
+
+@pytest.mark.check("relu: hidden check 1", points=1, hidden=True)
+def test_hidden_1():
+    raise NotInKit("your instructor's grader runs this check: it is not in the student kit")
+
+
+@pytest.mark.check("relu: gradient matches the reference", points=1)
+def test_relu_gradient(student, reference):
+    grads = student.define(grad_of_relu)
+    X = torch.randn(4, 5)
+    X[X.abs() < 1e-3] = 0.5  # no exact zeros: relu has no derivative there
+    weights = torch.randn(4, 5)
+    expected = X.clone().requires_grad_(True)
+    (reference.relu(expected) * weights).sum().backward()
+    expect_close(grads(student.relu, X, weights), expected.grad, ops=0,
+                 call="the gradient of (relu(X) * W).sum() with respect to X, X = torch.randn(4, 5)")
+
+
+@pytest.mark.check("relu: leaves its input unchanged", condition=True)
+def test_relu_input_unchanged(student):
+    call = student.define(call_with_copies)
+    before, after = call(student.relu, [torch.randn(3, 4)])
+    expect_unchanged(before[0], after[0], call="relu(X)", what="X")
+
+
+@pytest.mark.check("relu: uses no built-in ReLU", condition=True)
+def test_relu_no_builtin(student):
+    expect_no_builtin(student, "relu", RELU_BUILTINS, [torch.randn(2, 3)], nodes=RELU_NODES,
+                      advice="build it from torch.max and zeros")
+
+
+@pytest.mark.check("MLPScratch: parameters have the right shapes and start values", points=1)
+def test_mlp_parameters(student):
+    patched = student.define(with_grader_relu)
+    model = patched(student.MLPScratch, 64, 10, 32, 0.1, sigma=0.5)
+    names = ("W1", "b1", "W2", "b2")
+    shapes = {"W1": (64, 32), "b1": (32,), "W2": (32, 10), "b2": (10,)}
+    values = {name: student.get(getattr(model, name)) for name in names}
+    for name in names:
+        value = values[name]
+        expect(isinstance(value, torch.Tensor) and tuple(value.shape) == shapes[name],
+               f"MLPScratch(64, 10, 32, 0.1, sigma=0.5).{name} should be a tensor of shape {shapes[name]}, "
+               f"got {tuple(value.shape) if isinstance(value, torch.Tensor) else type(value).__name__}")
+        expect(value.requires_grad, f"MLPScratch(64, 10, 32, 0.1, sigma=0.5).{name} needs requires_grad=True")
+    leaves = student.define(leaf_flags)(model)
+    for name in names:
+        expect(leaves[name], f"MLPScratch(64, 10, 32, 0.1, sigma=0.5).{name} is not a leaf tensor (it was computed "
+                             "from one that requires grad), so training cannot update it; scale first, then call "
+                             ".requires_grad_()")
+    for name in ("W1", "W2"):
+        std = float(values[name].detach().std())
+        expect(0.4 < std < 0.6, f"MLPScratch(64, 10, 32, 0.1, sigma=0.5).{name} should be drawn with "
+                                f"standard deviation sigma=0.5, got {std:.3f}")
+    for name in ("b1", "b2"):
+        expect(bool((values[name] == 0).all()), f"MLPScratch(64, 10, 32, 0.1, sigma=0.5).{name} should start as zeros")
+    found = student.define(parameters_report)(model, list(names))
+    expect(found["count"] == 4 and all(found["same"]),
+           "MLPScratch(...).parameters() should give W1, b1, W2, b2 themselves, in that order (a list, a "
+           "tuple or nn.Module's own)")
+    default = patched(student.MLPScratch, 64, 10, 32, 0.1)
+    std = float(student.get(default.W1).detach().std())
+    expect(0.006 < std < 0.014, f"MLPScratch(64, 10, 32, 0.1).W1 should be drawn with the default "
+                                f"sigma=0.01, got a standard deviation of {std:.4f}")
+
+
+def check_forward(student, reference, args, kwargs, X, text):
+    helper = student.define(build_mlp_with_random_biases)
+    run = student.define(forward_and_parameters)
+    patched = student.define(with_grader_relu)
+    model = patched(helper, student.MLPScratch, list(args), kwargs, 0)
+    out, (W1, b1, W2, b2) = patched(run, model, X)
+    expected = in_float64(lambda X, W1, b1, W2, b2: reference_relu(X.reshape(len(X), -1) @ W1 + b1) @ W2 + b2,
+                          X, W1, b1, W2, b2)
+    model_text = ", ".join([*map(repr, args), *(f"{k}={v!r}" for k, v in kwargs.items())])
+    expect_close(out, expected, dtype=X.dtype, ops=32,
+                 call=f"model.forward(X) with model = MLPScratch({model_text}) given random "
+                      f"biases, {text} (relu is the grader's here)")
+
+
+@pytest.mark.check("MLPScratch: forward flattens and returns relu(X W1 + b1) W2 + b2", points=2)
+def test_mlp_forward(student, reference):
+    check_forward(student, reference, (64, 10, 32, 0.1), {"sigma": 1.0}, torch.rand(5, 1, 8, 8),
+                  "X = torch.rand(5, 1, 8, 8)")
+
+
+@pytest.mark.check("MLPScratch: hidden check 2", points=1, hidden=True)
+def test_hidden_2():
+    raise NotInKit("your instructor's grader runs this check: it is not in the student kit")
+
+
+@pytest.mark.check("MLPScratch: hidden check 3", points=3, hidden=True)
+def test_hidden_3():
+    raise NotInKit("your instructor's grader runs this check: it is not in the student kit")
+
+
+def network_gradients(reference, X, y, W1, W2, lambd):
+    """dJ/dW1, dJ/dW2 of D2L 5.3's network, by autograd of the reference's relu, in float64."""
+    X = X.double()
+    W1 = W1.double().requires_grad_(True)
+    W2 = W2.double().requires_grad_(True)
+    O = reference.relu(X @ W1.T) @ W2.T
+    J = torch.nn.functional.cross_entropy(O, y) + lambd / 2 * ((W1 ** 2).sum() + (W2 ** 2).sum())
+    J.backward()
+    return W1.grad, W2.grad
+
+
+def check_backprop(student, reference, X, y, W1, W2, lambd, text):
+    patched = student.define(with_grader_relu)
+    got = patched(student.backprop, X, y, W1, W2, lambd)
+    expected = network_gradients(reference, X, y, W1, W2, lambd)
+    call = f"backprop(X, y, W1, W2, lambd={lambd}) with {text}"
+    expect(isinstance(got, (tuple, list)) and len(got) == 2,
+           f"{call} should return a pair (dW1, dW2), got {type(got).__name__}")
+    for i, name in enumerate(("dW1", "dW2")):
+        expect_close(got[i], expected[i], dtype=X.dtype, ops=64, call=f"{call}, {name}")
+
+
+# X is (n, d) and logits are of moderate size, as the contract says (no stable softmax is asked for).
+@pytest.mark.check("backprop: matches autograd of the network at several lambd, float32 and float64", points=4)
+def test_backprop_values(student, reference):
+    torch.manual_seed(0)
+    X, y = torch.randn(7, 5), torch.tensor([0, 1, 2, 3, 0, 1, 2])
+    W1, W2 = torch.randn(6, 5), torch.randn(4, 6)
+    for lambd in (0.0, 0.1, 1.0):
+        check_backprop(student, reference, X, y, W1, W2, lambd,
+                       "X = torch.randn(7, 5), W1 = torch.randn(6, 5), W2 = torch.randn(4, 6)")
+    check_backprop(student, reference, X.double(), y, W1.double(), W2.double(), 0.1,
+                   "the same X, W1, W2 as float64 tensors")
+
+
+@pytest.mark.check("backprop: hidden check 4", points=1, hidden=True)
+def test_hidden_4():
+    raise NotInKit("your instructor's grader runs this check: it is not in the student kit")
+
+
+@pytest.mark.check("backprop: leaves its inputs unchanged", condition=True)
+def test_backprop_inputs_unchanged(student):
+    call = student.define(call_with_copies)
+    patched = student.define(with_grader_relu)
+    args = [torch.randn(5, 4), torch.tensor([0, 1, 2, 0, 1]), torch.randn(6, 4), torch.randn(3, 6), 0.1]
+    before, after = patched(call, student.backprop, args)
+    for i, what in enumerate(("X", "y", "W1", "W2")):
+        expect_unchanged(before[i], after[i], call="backprop(X, y, W1, W2, lambd)", what=what)
+
+
+@pytest.mark.check("backprop: computes by hand, without autograd", condition=True)
+def test_backprop_no_autograd(student):
+    patched = student.define(with_grader_relu)
+    args = [torch.randn(3, 4), torch.tensor([0, 1, 0]), torch.randn(5, 4), torch.randn(2, 5), 0.1]
+    uses = builtin_uses(student, "backprop", AUTOGRAD, args, wrap=patched) or \
+        autograd_uses(student, "backprop", args, wrap=patched)
+    if uses:
+        fail(f"backprop uses {uses[0]}; derive the gradients by hand")
