@@ -20,6 +20,7 @@ earns for 04, and the table shows why.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -108,7 +109,10 @@ class Course:
 
     def _half_found(self, assignment_id: str) -> str:
         """Why an id is unknown when one of its two files is there, or when there is no course
-        at all (words without the machine's paths: a student may read them)."""
+        at all (words without the machine's paths: a student may read them). An id that is
+        not a plain name (`../x`, `a/b`) looks at no file: nothing outside the course is probed."""
+        if not re.fullmatch(r"[A-Za-z0-9_][A-Za-z0-9_.-]*", assignment_id):
+            return ""
         for folder in self.folders:
             has_checks = (folder / "checks" / f"{assignment_id}.py").is_file()
             has_solution = (folder / "solutions" / f"{assignment_id}.ipynb").is_file()

@@ -127,3 +127,19 @@ def test_a_missing_solution_or_checks_file_is_an_unknown_assignment(tmp_path, ch
 def test_no_course_at_all_says_to_give_one(tmp_path):
     with pytest.raises(UnknownAssignment, match="no course found: give the course folder with --course"):
         Course(tmp_path).assignment_for("dropout")
+
+
+def test_a_path_like_id_probes_no_file_outside_the_course(tmp_path):
+    outside = tmp_path / "elsewhere" / "checks"
+    outside.mkdir(parents=True)
+    (outside / "secret.py").write_text("")  # would say "it has checks but no solution notebook"
+    course = Course(tmp_path / "course")
+    for asked in ("../../elsewhere/checks/secret", str(outside / "secret"), "a/b"):
+        with pytest.raises(UnknownAssignment) as raised:
+            course.assignment_for(asked)
+        assert "has checks" not in str(raised.value), asked
+    (tmp_path / "course" / "checks").mkdir(parents=True)
+    (tmp_path / "course" / "checks" / "mine.py").write_text("")
+    with pytest.raises(UnknownAssignment) as raised:  # a plain id still gets the hint
+        course.assignment_for("mine")
+    assert "it has checks but no solution notebook" in str(raised.value)
