@@ -1,7 +1,10 @@
 """The per-check CSV (`grade --csv`): one row per submission, one column of points per check.
 (One row per student, a total per assignment: `gradebook`.)
 
-    student, assignment, submission, <check 1>, <check 2>, …, total, maximum, status, reason
+    student, assignment, submission, <check 1>, <check 2>, …, total, maximum, status, isolation, reason
+
+`isolation` is the token of what confined the kernel (bubblewrap, unprivileged-user, rlimits;
+empty where none ran); when it is not bubblewrap, `reason` says what that means.
 
 With several assignments in one batch, a check's column is named `<assignment>: <check>`.
 Text that a spreadsheet would run as a formula (a leading =, +, -, @) is quoted with a '.
@@ -32,7 +35,7 @@ def render(outcomes: Sequence[Outcome]) -> str:
     several = len({assignment for assignment, _ in checks}) > 1
     header = ["student", "assignment", "submission"]
     header += [f"{a}: {name}" if several else name for a, name in checks]
-    header += ["total", "maximum", "status", "reason"]
+    header += ["total", "maximum", "status", "isolation", "reason"]
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow([_safe(h) for h in header])
@@ -42,7 +45,7 @@ def render(outcomes: Sequence[Outcome]) -> str:
         row = [_safe(outcome.student), report.assignment or "", _safe(report.submission)]
         row += [points(earned[key]) if key in earned else "" for key in checks]
         row += [points(report.score), points(report.max_score), outcome.status.value,
-                _safe(report.reason)]
+                report.isolation.value if report.isolation is not None else "", _safe(report.reason)]
         writer.writerow(row)
     return printable(buffer.getvalue(), keep_newlines=True)  # no control reaches the file
 

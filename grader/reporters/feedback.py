@@ -13,7 +13,8 @@ import html
 import re
 from typing import Sequence
 
-from grader.reporters.text import cells_to_note, file_name, points, printable, reason, student_safe
+from grader.reporters.text import (cells_to_note, file_name, isolation_line, points, printable,
+                                   reason, student_safe)
 from grader.results import CheckResult, CheckStatus, GradeReport, Outcome, RowStatus
 
 RESULT_WORDS = {CheckStatus.PASSED: "passed", CheckStatus.FAILED: "failed",
@@ -74,10 +75,13 @@ def summary_line(outcome: Outcome) -> str:
 
 
 def notes(report: GradeReport) -> list[str]:
-    """What happened to the student's own cells (their errors are theirs to see)."""
+    """What happened to the student's own cells (their errors are theirs to see), and the
+    isolation that graded them (what a weaker one means is in the summary line's reason)."""
     lines = cells_to_note(report)
     if report.execution.skipped_lines:
         lines.append("Not run (shell commands are not allowed): " + ", ".join(report.execution.skipped_lines))
+    if report.isolation is not None:
+        lines.append(isolation_line(report))
     return lines
 
 

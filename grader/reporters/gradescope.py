@@ -1,14 +1,16 @@
 """Gradescope's results.json (gradescope-autograders.readthedocs.io, "specs").
 
 Students read every `output`: messages and reasons go through `text.student_safe`, names through
-`text.printable`, and the JSON text through it again (its escapes are JSON's)."""
+`text.printable`, and the JSON text through it again (its escapes are JSON's). The top-level
+`output` names the isolation that graded the submission, then the reason, which says what a
+weaker one means; `extra_data` holds its token for scripts ({"isolation": "rlimits"})."""
 
 from __future__ import annotations
 
 import json
 from typing import Any
 
-from grader.reporters.text import points, printable, reason, student_safe
+from grader.reporters.text import isolation_line, points, printable, reason, student_safe
 from grader.results import CheckStatus, GradeReport, GradeStatus
 
 HIDDEN_VISIBILITY = "after_published"
@@ -28,20 +30,25 @@ def to_data(report: GradeReport) -> dict[str, Any]:
         }
         tests.append(test)
     if report.status is GradeStatus.UNGRADABLE:
-        output = f"Your submission could not be graded: {reason(report)}"
+        sentences = [f"Your submission could not be graded: {reason(report)}"]
     else:
-        output = printable(f"{report.assignment}: {points(report.score)}/"
-                           f"{points(report.max_score)} points")
-        if report.reason:
-            output += f". {reason(report)}"
-    return {
+        sentences = [printable(f"{report.assignment}: {points(report.score)}/"
+                               f"{points(report.max_score)} points")]
+    if report.isolation is not None:
+        sentences.append(isolation_line(report))
+    if report.reason and report.status is GradeStatus.GRADED:
+        sentences.append(reason(report))
+    data: dict[str, Any] = {
         "score": report.score,
         "execution_time": round(report.duration, 2),
-        "output": output,
+        "output": ". ".join(sentences),
         "visibility": "visible",
         "stdout_visibility": "hidden",
         "tests": tests,
     }
+    if report.isolation is not None:
+        data["extra_data"] = {"isolation": report.isolation.value}
+    return data
 
 
 def render(report: GradeReport) -> str:

@@ -37,6 +37,7 @@ def to_data(result: BatchResult) -> dict[str, Any]:
         "submissions": [
             {"student": o.student, "assignment": o.report.assignment, "submission": o.report.submission,
              "status": o.status.value, "score": o.report.score, "max_score": o.report.max_score,
+             "isolation": o.report.isolation.value if o.report.isolation is not None else None,
              "reason": o.report.reason, "cached": o.cached, "duration": round(o.report.duration, 2)}
             for o in result.outcomes
         ],

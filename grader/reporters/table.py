@@ -10,7 +10,7 @@ import shutil
 import textwrap
 
 from grader.reporters.text import cells_to_note, file_name, points, printable, reason, student_safe
-from grader.results import CheckStatus, GradeReport, GradeStatus
+from grader.results import CheckStatus, GradeReport, GradeStatus, Isolation
 
 MARKS = {CheckStatus.PASSED: "pass", CheckStatus.FAILED: "FAIL", CheckStatus.ERROR: "ERROR"}
 
@@ -47,8 +47,11 @@ def _notes(report: GradeReport) -> list[str]:
         notes.append(f"not run (shell commands): {', '.join(execution.skipped_lines)}")
     if execution.kernel_restarts:
         notes.append(f"the kernel was restarted {execution.kernel_restarts} time(s)")
+    if report.isolation is not None:  # then the reason: what a weaker isolation means
+        named = report.isolation.value
+        if report.isolation is not Isolation.BUBBLEWRAP:
+            named += f" ({report.isolation.words})"
+        notes.append(f"isolation: {named}; graded in {report.duration:.1f} s")
     if report.reason and report.status is GradeStatus.GRADED:
         notes.append(reason(report))
-    if report.isolation is not None:
-        notes.append(f"isolation: {report.isolation.value}; graded in {report.duration:.1f} s")
     return notes

@@ -106,6 +106,14 @@ def reason(report: GradeReport) -> str:
     return student_safe(report.reason, report.submission)
 
 
+def isolation_line(report: GradeReport) -> str:
+    """Which isolation graded the report, for a person: "Isolation: bubblewrap sandbox",
+    "Isolation: resource limits only, NOT isolated"; "" where no kernel ran (nothing graded it).
+    What a weaker isolation means (`grader.execute.sandbox.isolation_note`) is in the report's
+    reason, which each reporter shows beside this."""
+    return f"Isolation: {report.isolation.words}" if report.isolation is not None else ""
+
+
 def cell_note(cell: CellRecord, submission: str = "") -> str:
     """One line on a cell that did not simply run: "Cell 4: stopped: took too long (…)".
     The summary of a cell that raised is the student's own error, shown as Jupyter showed it."""
