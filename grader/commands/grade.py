@@ -133,8 +133,8 @@ def _grade(args: argparse.Namespace) -> int:
             write_atomically(args.output, render(explain(path, options, error)))
             raise  # ... and the command its one line and exit status
         write_atomically(args.output, render(report))
-        print(f"{printable(report.submission)}: {report.score:g}/{report.max_score:g} -> "
-              f"{args.output}", flush=True)
+        print(f"{printable(report.submission)}: {report.score:g}/{report.max_score:g} -> {args.output}"
+              + (f" (isolation: {report.isolation.value})" if report.isolation else ""), flush=True)
     if daemon is not None and not daemon.warm:  # graded cold: warm for the next call
         warm_daemon.start_in_background(options, daemon.folder, _warm_minutes(), path)
     return int(ExitStatus.GRADED)
