@@ -2,6 +2,8 @@
 
 - Assertions with messages a student can act on: `expect`, `expect_close`, `expect_unchanged`,
   `fail` (`grader.check_tools.expect`), and `describe` for messages of your own.
+- Verdicts a check may catch to judge by itself: `CheckFailed` (a wrong answer: `expect*` and
+  `fail` raise it; an AssertionError too), `StudentRaised` (the student's function raised).
 - Diagnoses of known mistakes: `expect_close(..., mistakes={"what the student did": that
   mistake's answer})`, or `diagnosis(got, mistakes)` where the check compares by itself.
 - `forbidden_uses`: built-in APIs a student's function was asked not to use (`source_scan`);
@@ -39,6 +41,7 @@ from grader.check_tools.training import (
     synthetic_regression_data,
 )
 from grader.checking.describe import describe
+from grader.checking.verdicts import CheckFailed, StudentRaised
 from grader.in_sandbox.helpers import (
     call_with_copies,
     parameters_report,
@@ -51,9 +54,11 @@ from grader.in_sandbox.helpers import (
 )
 
 __all__ = [
+    "CheckFailed",
     "ForbiddenUse",
     "MLP",
     "SOFTMAX_REGRESSION",
+    "StudentRaised",
     "autograd_uses",
     "builtin_uses",
     "call_with_copies",

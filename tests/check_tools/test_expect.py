@@ -150,3 +150,16 @@ def test_a_mistake_of_another_kind_than_the_answer_is_skipped():
     mistakes = {"a number": 3.0, "a frame": pd.DataFrame({"a": [1.0]}), "the tensor": torch.zeros(2)}
     assert diagnosis(torch.zeros(2), mistakes) == "the tensor"
     assert diagnosis("text", mistakes) is None
+
+
+def test_a_mistake_that_gives_the_right_answer_on_this_input_names_nothing():
+    X = torch.tensor([1.0, 2.0, 3.0])  # symmetric: its median is its mean
+    mistakes = {"you filled with the median": X.median().expand(3).clone()}
+    with pytest.raises(CheckFailed) as raised:  # right values, wrong dtype: not the median's fault
+        expect_close(X.mean().expand(3).double(), X.mean().expand(3).clone(), call="f(X)", mistakes=mistakes)
+    assert "median" not in str(raised.value)
+
+
+def test_a_number_where_a_tensor_of_some_dtype_was_expected_is_described():
+    assert message(2.5, torch.tensor(SECRET), dtype=torch.float32).endswith(
+        "expected a 0-dim float32 tensor, got 2.5")  # no AttributeError on the float's dtype

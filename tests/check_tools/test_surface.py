@@ -8,7 +8,7 @@ import grader.check_tools as check_tools
 from conftest import ROOT
 
 EXPECTED = {
-    "ForbiddenUse", "call_with_copies", "classifier_accuracy", "describe", "diagnosis", "expect", "expect_close",
+    "CheckFailed", "ForbiddenUse", "StudentRaised", "call_with_copies", "classifier_accuracy", "describe", "diagnosis", "expect", "expect_close",
     "expect_unchanged", "fail", "forbidden_uses", "regression_error", "synthetic_regression_data",
     "train_classifier", "train_linear_regression", "with_grader_names", "with_grader_relu",
     "with_grader_softmax", "MLP", "SOFTMAX_REGRESSION", "autograd_uses", "builtin_uses", "expect_no_builtin",
