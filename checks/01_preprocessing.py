@@ -8,7 +8,9 @@ book's `inputs.fillna(inputs.mean())` works.
 Scoring (the plugin's rule): a function earns its points only when all of its checks pass; the
 condition "leaves its input unchanged" holds no points but costs the function's points when it
 fails. Numbers are compared with the tolerance rule of `grader.check_tools.expect` (`ops=`),
-column by column for preprocess's X (its columns have scales of their own).
+column by column for preprocess's X (its columns have scales of their own). A wrong answer that
+matches a known mistake (a variant of the reference below, computed here on the same frame) says
+which.
 """
 
 import numpy as np
@@ -16,7 +18,7 @@ import pandas as pd
 import pytest
 import torch
 
-from grader.check_tools import call_with_copies, expect, expect_close, expect_unchanged
+from grader.check_tools import call_with_copies, diagnosis, expect, expect_close, expect_unchanged, fail
 
 
 def houses():
@@ -95,11 +97,78 @@ TARGETS = {"houses": "Price", "mixed": "target", "one_row": "price", "all_missin
            "magnitudes": "target", "ties": "z", "no_missing": "c"}
 
 
+# -- mistakes students make: variants of the references, computed here on the check's frame --
+
+def fraction_mistakes(df):
+    """{sentence for the student: what missing_fraction gives with that mistake}."""
+    return {
+        "these are counts of missing values, not fractions: what should each count be divided by?":
+            df.isna().sum(),
+        "you divided by the number of columns: how many values does each column hold?":
+            df.isna().sum() / df.shape[1],
+        "these are the fractions of values present, not missing: isna or notna?": df.notna().mean(),
+        "you returned one fraction per row, not one per column: over which axis did you average?":
+            df.isna().mean(axis=1),
+        "only the numeric columns are in your answer: text and category columns have gaps too":
+            df.select_dtypes("number").isna().mean(),
+        "these look like percentages (0 to 100), not fractions (0 to 1)": df.isna().mean() * 100,
+    }
+
+
+def drop_last_of_most_missing(df):
+    counts = df.isna().sum()
+    return df.drop(columns=counts[counts == counts.max()].index[-1])
+
+
+def drop_mistakes(df):
+    """{sentence for the student: what drop_most_missing gives with that mistake}."""
+    return {
+        "you returned the name of the column to drop, not the frame without it": df.isna().sum().idxmax(),
+        "you dropped every column with a gap, not only the one with the most": df.dropna(axis=1),
+        "you dropped the column with the fewest missing values, not the most":
+            df.drop(columns=df.isna().sum().idxmin()),
+        "on a tie you dropped the last of the tied columns, not the first": drop_last_of_most_missing(df),
+        "you dropped the numeric column with the most gaps: count the gaps of every column, text ones too":
+            df.drop(columns=df.select_dtypes("number").isna().sum().idxmax()),
+    }
+
+
+def preprocessed(df, target, *, fill="mean", dummy_na=True, keep_target=False, y_as_column=False):
+    """The reference's (X, y) in float64, or what a mistake gives: the gaps filled with another
+    value, no column for missing categories, the target left among the inputs, y as a column."""
+    inputs = df if keep_target else df.drop(columns=target)
+    inputs = pd.get_dummies(inputs, dummy_na=dummy_na).astype("float64")
+    inputs = inputs.fillna({"mean": inputs.mean(), "median": inputs.median(), "zero": 0.0}[fill])
+    y = torch.tensor(df[[target]].to_numpy(dtype=float) if y_as_column else df[target].to_numpy(dtype=float))
+    return torch.tensor(inputs.to_numpy(dtype=float)), y
+
+
+def preprocess_mistakes(df, target):
+    """{sentence for the student: the (X, y) that preprocess gives with that mistake}."""
+    return {
+        "the gaps were filled with the column's median, not its mean": preprocessed(df, target, fill="median"),
+        "the gaps were filled with 0, not with the column's mean": preprocessed(df, target, fill="zero"),
+        "there is no column for missing categories: get_dummies makes one only when asked (dummy_na)":
+            preprocessed(df, target, dummy_na=False),
+        "the target column is still among the inputs X": preprocessed(df, target, keep_target=True),
+        "y has one column where a vector was expected: did you select the target as a frame "
+        "(df[[target]]) rather than a series?": preprocessed(df, target, y_as_column=True),
+    }
+
+
+def as_columns(pair):
+    """[X[:, 0], X[:, 1], ..., y]: the pair compared column by column; None if X is no matrix."""
+    X, y = pair
+    if not isinstance(X, torch.Tensor) or X.dim() != 2:
+        return None
+    return [X[:, j] for j in range(X.shape[1])] + [y]
+
+
 def check_missing_fraction(student, reference, name):
     df = FRAMES[name]()
     got = student.missing_fraction(df)
     expect_close(got, reference.missing_fraction(df), call=f"missing_fraction(df) with {DESCRIPTIONS[name]}",
-                 ops=8)
+                 ops=8, mistakes=fraction_mistakes(df))
 
 
 @pytest.mark.check("missing_fraction: fraction of missing values per column, every kind of column", points=2)
@@ -126,7 +195,8 @@ def check_drop(student, reference, name):
     df = FRAMES[name]()
     got = student.drop_most_missing(df)
     expect_close(got, reference.drop_most_missing(df),
-                 call=f"drop_most_missing(df) with {DESCRIPTIONS[name]}", rtol=0, atol=0)
+                 call=f"drop_most_missing(df) with {DESCRIPTIONS[name]}", rtol=0, atol=0,
+                 mistakes=drop_mistakes(df))
 
 
 @pytest.mark.check("drop_most_missing: drops the column with the most missing values (the first on a tie)",
@@ -158,6 +228,22 @@ def check_preprocess(student, reference, name):
     expected = reference.preprocess(df, target)
     expect(isinstance(got, (tuple, list)) and len(got) == 2, f"{call} should return a pair (X, y), got "
                                                            f"{type(got).__name__}")
+    try:
+        expect_pair(got, expected, call)
+    except AssertionError as failed:  # the check's verdict (CheckFailed is one)
+        columns, right = as_columns(got), as_columns(expected)
+        mistakes = {says: as_columns(answer) for says, answer in preprocess_mistakes(df, target).items()}
+        # A mistake that gives the right answer on this frame (the median of [2, 4] is its mean)
+        # names nothing: an answer right but for its dtype would match it.
+        mistakes = {says: answer for says, answer in mistakes.items()
+                    if diagnosis(answer, {"right": right}, ops=8, dtype=torch.float32) is None}
+        says = diagnosis(columns, mistakes, ops=8, dtype=torch.float32) if columns is not None else None
+        if says is None:
+            raise
+        fail(f"{failed}. {says}")
+
+
+def expect_pair(got, expected, call):
     X, y = got
     for what, value, want in (("X", X, expected[0]), ("y", y, expected[1])):
         expect(isinstance(value, torch.Tensor),

@@ -1,4 +1,7 @@
-"""mistake: I used idxmin, so I dropped the column with the fewest missing values."""
+"""mistake: I used idxmin, so I dropped the column with the fewest missing values.
+
+says: the column with the fewest missing values
+"""
 
 
 def drop_most_missing(df):

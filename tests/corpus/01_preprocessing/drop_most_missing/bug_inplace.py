@@ -1,4 +1,7 @@
-"""mistake: I dropped the column with inplace=True and returned df, so the caller's frame lost it too."""
+"""mistake: I dropped the column with inplace=True and returned df, so the caller's frame lost it too.
+
+says: changed its input df
+"""
 
 
 def drop_most_missing(df):

@@ -1,4 +1,7 @@
-"""mistake: my loop uses >=, so on a tie it drops the last of the tied columns instead of the first."""
+"""mistake: my loop uses >=, so on a tie it drops the last of the tied columns instead of the first.
+
+says: on a tie you dropped the last of the tied columns
+"""
 
 
 def drop_most_missing(df):

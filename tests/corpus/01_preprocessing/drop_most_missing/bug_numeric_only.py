@@ -1,4 +1,7 @@
-"""mistake: I only counted gaps in the numeric columns, so a text column with more gaps is kept."""
+"""mistake: I only counted gaps in the numeric columns, so a text column with more gaps is kept.
+
+says: count the gaps of every column, text ones too
+"""
 
 
 def drop_most_missing(df):

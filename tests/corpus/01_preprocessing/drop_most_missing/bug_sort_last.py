@@ -1,4 +1,7 @@
-"""mistake: I sorted the counts ascending and took the last label, which on a tie is not the first column."""
+"""mistake: I sorted the counts ascending and took the last label, which on a tie is not the first column.
+
+says: on a tie you dropped the last of the tied columns
+"""
 
 
 def drop_most_missing(df):

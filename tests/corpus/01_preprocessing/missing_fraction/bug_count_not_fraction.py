@@ -1,4 +1,7 @@
-"""mistake: I returned how many values are missing in each column, not the fraction."""
+"""mistake: I returned how many values are missing in each column, not the fraction.
+
+says: counts of missing values, not fractions
+"""
 
 
 def missing_fraction(df):

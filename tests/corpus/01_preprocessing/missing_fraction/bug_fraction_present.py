@@ -1,4 +1,7 @@
-"""mistake: I used notna() and got the fraction of values that are there, not the missing ones."""
+"""mistake: I used notna() and got the fraction of values that are there, not the missing ones.
+
+says: fractions of values present, not missing
+"""
 
 
 def missing_fraction(df):

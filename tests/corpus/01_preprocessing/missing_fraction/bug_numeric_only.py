@@ -1,4 +1,7 @@
-"""mistake: I only looked at the numeric columns, so the text columns are missing from my answer."""
+"""mistake: I only looked at the numeric columns, so the text columns are missing from my answer.
+
+says: only the numeric columns are in your answer
+"""
 
 
 def missing_fraction(df):

@@ -1,4 +1,7 @@
-"""mistake: I filled the gaps with the median because it is more robust, but the exercise asks for the mean."""
+"""mistake: I filled the gaps with the median because it is more robust, but the exercise asks for the mean.
+
+says: filled with the column's median, not its mean
+"""
 import pandas as pd
 import torch
 

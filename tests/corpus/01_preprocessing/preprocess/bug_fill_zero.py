@@ -1,4 +1,7 @@
-"""mistake: I filled the missing numbers with 0 instead of the column mean."""
+"""mistake: I filled the missing numbers with 0 instead of the column mean.
+
+says: filled with 0, not with the column's mean
+"""
 import pandas as pd
 import torch
 

@@ -1,4 +1,7 @@
-"""mistake: I filled the gaps of df itself with inplace=True before encoding, which changes the caller's frame."""
+"""mistake: I filled the gaps of df itself with inplace=True before encoding, which changes the caller's frame.
+
+says: changed its input df
+"""
 import pandas as pd
 import torch
 

@@ -1,4 +1,7 @@
-"""mistake: I kept the float64 tensors that to_numpy(dtype=float) gives, as the book prints them, instead of float32."""
+"""mistake: I kept the float64 tensors that to_numpy(dtype=float) gives, as the book prints them, instead of float32.
+
+says: X should be float32, got torch.float64
+"""
 import pandas as pd
 import torch
 

@@ -1,4 +1,7 @@
-"""mistake: I called get_dummies without dummy_na=True, so there is no column for missing categories."""
+"""mistake: I called get_dummies without dummy_na=True, so there is no column for missing categories.
+
+says: no column for missing categories
+"""
 import pandas as pd
 import torch
 

@@ -1,4 +1,7 @@
-"""mistake: I forgot to take the target column out of the inputs."""
+"""mistake: I forgot to take the target column out of the inputs.
+
+says: the target column is still among the inputs
+"""
 import pandas as pd
 import torch
 

@@ -1,4 +1,7 @@
-"""mistake: I selected the target with df[[target]], so y has shape (n, 1) instead of (n,)."""
+"""mistake: I selected the target with df[[target]], so y has shape (n, 1) instead of (n,).
+
+says: y has one column where a vector was expected
+"""
 import pandas as pd
 import torch
 

@@ -1,4 +1,7 @@
-"""mistake: I forgot the square root and returned the sum of the squares."""
+"""mistake: I forgot the square root and returned the sum of the squares.
+
+says: did you forget the square root?
+"""
 
 
 def frobenius_norm(A):

@@ -1,4 +1,7 @@
-"""mistake: I returned a Python float with .item() instead of a 0-dim tensor."""
+"""mistake: I returned a Python float with .item() instead of a 0-dim tensor.
+
+says: got a Python float
+"""
 import torch
 
 

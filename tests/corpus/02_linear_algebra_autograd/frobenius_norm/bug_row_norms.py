@@ -1,4 +1,7 @@
-"""mistake: I summed over one axis only, so I returned the norm of each row instead of one number."""
+"""mistake: I summed over one axis only, so I returned the norm of each row instead of one number.
+
+says: one norm per row
+"""
 import torch
 
 

@@ -1,4 +1,7 @@
-"""mistake: I thought the matrix norm is the largest singular value, so I returned that."""
+"""mistake: I thought the matrix norm is the largest singular value, so I returned that.
+
+says: the largest singular value
+"""
 import torch
 
 

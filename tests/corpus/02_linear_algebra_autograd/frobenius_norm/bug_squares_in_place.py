@@ -1,4 +1,7 @@
-"""mistake: I squared A in place with pow_ to save memory, which changes the caller's matrix."""
+"""mistake: I squared A in place with pow_ to save memory, which changes the caller's matrix.
+
+says: changed its input A
+"""
 import torch
 
 

@@ -1,4 +1,7 @@
-"""mistake: I used torch.norm, which the exercise does not allow."""
+"""mistake: I used torch.norm, which the exercise does not allow.
+
+says: uses torch.norm
+"""
 import torch
 
 

@@ -1,4 +1,7 @@
-"""mistake: I cloned x without detaching it, so when x already requires grad the gradient flows back into it."""
+"""mistake: I cloned x without detaching it, so when x already requires grad the gradient flows back into it.
+
+says: attached a .grad to x
+"""
 
 
 def gradient(f, x):

@@ -1,4 +1,7 @@
-"""mistake: I computed the derivative numerically with a finite difference instead of using autograd."""
+"""mistake: I computed the derivative numerically with a finite difference instead of using autograd.
+
+says: close but not exact
+"""
 import torch
 
 

@@ -1,4 +1,7 @@
-"""mistake: I set x.requires_grad = True to use autograd.grad and never set it back, so the caller's x now requires grad."""
+"""mistake: I set x.requires_grad = True to use autograd.grad and never set it back, so the caller's x now requires grad.
+
+says: left x with requires_grad=True
+"""
 import torch
 
 

@@ -1,4 +1,7 @@
-"""mistake: I turned on requires_grad on x itself and called backward, so the caller's x gets a .grad."""
+"""mistake: I turned on requires_grad on x itself and called backward, so the caller's x gets a .grad.
+
+says: attached a .grad to x
+"""
 
 
 def gradient(f, x):

@@ -1,4 +1,7 @@
-"""mistake: I returned x.grad.sum(), one number, instead of a gradient with the shape of x."""
+"""mistake: I returned x.grad.sum(), one number, instead of a gradient with the shape of x.
+
+says: not a gradient with the shape of x
+"""
 
 
 def gradient(f, x):

@@ -1,4 +1,7 @@
-"""mistake: I evaluated f inside torch.no_grad() so that x would not change, but then there is nothing to backpropagate."""
+"""mistake: I evaluated f inside torch.no_grad() so that x would not change, but then there is nothing to backpropagate.
+
+says: f(x) has no autograd history
+"""
 import torch
 
 

@@ -1,4 +1,7 @@
-"""mistake: I divided by the sum of absolute values to avoid negative sums, which changes rows with mixed signs."""
+"""mistake: I divided by the sum of absolute values to avoid negative sums, which changes rows with mixed signs.
+
+says: divided by the sum of the absolute values
+"""
 
 
 def row_normalize(A):

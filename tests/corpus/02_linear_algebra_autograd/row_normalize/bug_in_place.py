@@ -1,4 +1,7 @@
-"""mistake: I divided A in place with /= and returned it, which changes the caller's matrix."""
+"""mistake: I divided A in place with /= and returned it, which changes the caller's matrix.
+
+says: changed its input A
+"""
 
 
 def row_normalize(A):

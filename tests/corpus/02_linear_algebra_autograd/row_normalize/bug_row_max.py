@@ -1,4 +1,7 @@
-"""mistake: I divided each row by its largest entry instead of its sum."""
+"""mistake: I divided each row by its largest entry instead of its sum.
+
+says: divided each row by its largest entry
+"""
 
 
 def row_normalize(A):
