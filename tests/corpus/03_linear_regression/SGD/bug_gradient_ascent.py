@@ -1,4 +1,7 @@
-"""mistake: I added lr * grad instead of subtracting it, so the loss goes up."""
+"""mistake: I added lr * grad instead of subtracting it, so the loss goes up.
+
+says: moved along its gradient, which makes the loss grow
+"""
 import torch
 
 

@@ -1,4 +1,7 @@
-"""mistake: my step replaces the parameters in my list with new tensors, so the model's own w and b never change."""
+"""mistake: my step replaces the parameters in my list with new tensors, so the model's own w and b never change.
+
+says: only makes new tensors that the model never sees
+"""
 import torch
 
 

@@ -1,4 +1,7 @@
-"""mistake: I forgot to multiply the gradient by the learning rate."""
+"""mistake: I forgot to multiply the gradient by the learning rate.
+
+says: not scaled by the learning rate
+"""
 import torch
 
 

@@ -1,4 +1,7 @@
-"""mistake: I copied the book's step without torch.no_grad(), so the in-place update of a leaf raises."""
+"""mistake: I copied the book's step without torch.no_grad(), so the in-place update of a leaf raises.
+
+says: inside a torch.no_grad() block
+"""
 
 
 class SGD:

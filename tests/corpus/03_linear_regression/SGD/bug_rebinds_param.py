@@ -1,4 +1,7 @@
-"""mistake: I wrote param = param - lr * param.grad, which only rebinds the loop variable."""
+"""mistake: I wrote param = param - lr * param.grad, which only rebinds the loop variable.
+
+says: only makes new tensors that the model never sees
+"""
 import torch
 
 

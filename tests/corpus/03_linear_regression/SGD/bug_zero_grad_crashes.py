@@ -1,4 +1,7 @@
-"""mistake: my zero_grad calls param.grad.zero_() on every parameter, which crashes on one that has no gradient yet."""
+"""mistake: my zero_grad calls param.grad.zero_() on every parameter, which crashes on one that has no gradient yet.
+
+says: a parameter that has no gradient yet has None as its .grad
+"""
 import torch
 
 

@@ -1,4 +1,7 @@
-"""mistake: my zero_grad gives every parameter a zero gradient, even one that had none."""
+"""mistake: my zero_grad gives every parameter a zero gradient, even one that had none.
+
+says: gave p a gradient
+"""
 import torch
 
 

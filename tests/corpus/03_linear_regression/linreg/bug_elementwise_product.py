@@ -1,4 +1,7 @@
-"""mistake: I wrote X * w (elementwise) instead of the matrix product X @ w."""
+"""mistake: I wrote X * w (elementwise) instead of the matrix product X @ w.
+
+says: multiplies entry by entry
+"""
 
 
 def linreg(X, w, b):

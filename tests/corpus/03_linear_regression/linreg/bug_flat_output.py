@@ -1,4 +1,7 @@
-"""mistake: I flattened the predictions to shape (n,), but the model should return (n, 1)."""
+"""mistake: I flattened the predictions to shape (n,), but the model should return (n, 1).
+
+says: your predictions are flattened to one dimension
+"""
 
 
 def linreg(X, w, b):

@@ -1,4 +1,7 @@
-"""mistake: I cast everything to float32 to be safe, so float64 inputs come back as float32 and lose precision."""
+"""mistake: I cast everything to float32 to be safe, so float64 inputs come back as float32 and lose precision.
+
+says: keep the dtype of the inputs
+"""
 
 
 def linreg(X, w, b):

@@ -1,4 +1,7 @@
-"""mistake: I forgot to add the bias b."""
+"""mistake: I forgot to add the bias b.
+
+says: the bias b is left out
+"""
 import torch
 
 

@@ -1,4 +1,7 @@
-"""mistake: I used the in-place squeeze_ on w to get a vector, which changes the caller's w."""
+"""mistake: I used the in-place squeeze_ on w to get a vector, which changes the caller's w.
+
+says: changed its input w
+"""
 import torch
 
 

@@ -1,4 +1,7 @@
-"""mistake: I used the absolute difference instead of the squared difference."""
+"""mistake: I used the absolute difference instead of the squared difference.
+
+says: it looks like you took the absolute difference
+"""
 
 
 def squared_loss(y_hat, y):

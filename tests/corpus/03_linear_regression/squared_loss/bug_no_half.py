@@ -1,4 +1,7 @@
-"""mistake: I forgot the 1/2 and returned the plain mean squared error."""
+"""mistake: I forgot the 1/2 and returned the plain mean squared error.
+
+says: without the factor 1/2
+"""
 
 
 def squared_loss(y_hat, y):

@@ -1,4 +1,7 @@
-"""mistake: I returned the per-example losses, as the older book does, instead of their mean."""
+"""mistake: I returned the per-example losses, as the older book does, instead of their mean.
+
+says: you return one loss per example
+"""
 
 
 def squared_loss(y_hat, y):

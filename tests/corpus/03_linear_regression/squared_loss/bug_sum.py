@@ -1,4 +1,7 @@
-"""mistake: I summed the losses instead of taking the mean."""
+"""mistake: I summed the losses instead of taking the mean.
+
+says: the sum of the per-example losses
+"""
 
 
 def squared_loss(y_hat, y):

@@ -1,4 +1,7 @@
-"""mistake: I reshaped y with the in-place unsqueeze_, which changes the caller's y."""
+"""mistake: I reshaped y with the in-place unsqueeze_, which changes the caller's y.
+
+says: changed its input y
+"""
 
 
 def squared_loss(y_hat, y):

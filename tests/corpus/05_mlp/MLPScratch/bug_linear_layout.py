@@ -1,4 +1,7 @@
-"""mistake: I stored the weights as (out, in) like nn.Linear, so W1 and W2 have the transposed shapes."""
+"""mistake: I stored the weights as (out, in) like nn.Linear, so W1 and W2 have the transposed shapes.
+
+says: the transposed shape
+"""
 import torch
 
 

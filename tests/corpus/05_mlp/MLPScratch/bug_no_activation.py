@@ -1,4 +1,7 @@
-"""mistake: I forgot the relu between the layers, so my network is just a linear model."""
+"""mistake: I forgot the relu between the layers, so my network is just a linear model.
+
+says: there is no relu between the layers
+"""
 import torch
 
 

@@ -1,4 +1,7 @@
-"""mistake: I forgot to flatten the images, so X @ W1 fails on a batch of shape (n, 1, 8, 8)."""
+"""mistake: I forgot to flatten the images, so X @ W1 fails on a batch of shape (n, 1, 8, 8).
+
+says: each image must become one row
+"""
 import torch
 
 

@@ -1,4 +1,7 @@
-"""mistake: I forgot to add b2 in the output layer."""
+"""mistake: I forgot to add b2 in the output layer.
+
+says: b2 is not added in the output layer
+"""
 import torch
 
 

@@ -1,4 +1,7 @@
-"""mistake: I multiplied by sigma after requires_grad=True, so W1 and W2 are not leaves and training cannot update them."""
+"""mistake: I multiplied by sigma after requires_grad=True, so W1 and W2 are not leaves and training cannot update them.
+
+says: is not a leaf tensor
+"""
 import torch
 
 

@@ -1,4 +1,7 @@
-"""mistake: I applied relu to the output layer too, so negative logits become 0."""
+"""mistake: I applied relu to the output layer too, so negative logits become 0.
+
+says: relu is applied to the output layer too
+"""
 import torch
 
 

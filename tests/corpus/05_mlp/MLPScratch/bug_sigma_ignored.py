@@ -1,4 +1,7 @@
-"""mistake: I hard-coded 0.01 as the standard deviation of the weights and ignored sigma."""
+"""mistake: I hard-coded 0.01 as the standard deviation of the weights and ignored sigma.
+
+says: the sigma argument is ignored
+"""
 import torch
 
 

@@ -1,4 +1,7 @@
-"""mistake: I started dW1 and dW2 from W1 and W2 and updated them in place, which changes the caller's weights."""
+"""mistake: I started dW1 and dW2 from W1 and W2 and updated them in place, which changes the caller's weights.
+
+says: changed its input W1
+"""
 import torch
 
 

@@ -1,4 +1,7 @@
-"""mistake: I kept the 1/2 of the penalty in its derivative, so my weight-decay term is lambd / 2 * W."""
+"""mistake: I kept the 1/2 of the penalty in its derivative, so my weight-decay term is lambd / 2 * W.
+
+says: the weight-decay terms are halved
+"""
 import torch
 
 

@@ -1,4 +1,7 @@
-"""mistake: I forgot to divide the gradient of the loss by n, the batch size."""
+"""mistake: I forgot to divide the gradient of the loss by n, the batch size.
+
+says: not divided by n
+"""
 import torch
 
 

@@ -1,4 +1,7 @@
-"""mistake: I used O - onehot(y) for the gradient of the logits and forgot the softmax."""
+"""mistake: I used O - onehot(y) for the gradient of the logits and forgot the softmax.
+
+says: the softmax is missing from the gradient of the logits
+"""
 import torch
 
 

@@ -1,4 +1,7 @@
-"""mistake: I forgot the weight-decay terms lambd * W1 and lambd * W2."""
+"""mistake: I forgot the weight-decay terms lambd * W1 and lambd * W2.
+
+says: the weight-decay terms are missing
+"""
 import torch
 
 

@@ -1,4 +1,7 @@
-"""mistake: for the ReLU step I multiplied by relu(Z) instead of by the indicator Z > 0."""
+"""mistake: for the ReLU step I multiplied by relu(Z) instead of by the indicator Z > 0.
+
+says: multiplies by relu(Z) itself rather than by the derivative of relu
+"""
 import torch
 
 

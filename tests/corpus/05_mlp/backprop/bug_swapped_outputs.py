@@ -1,4 +1,7 @@
-"""mistake: I returned (dW2, dW1) instead of (dW1, dW2)."""
+"""mistake: I returned (dW2, dW1) instead of (dW1, dW2).
+
+says: the pair comes in the order (dW1, dW2)
+"""
 import torch
 
 

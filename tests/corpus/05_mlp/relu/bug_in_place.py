@@ -1,4 +1,7 @@
-"""mistake: I set the negative entries of X to zero in place, which changes the caller's tensor."""
+"""mistake: I set the negative entries of X to zero in place, which changes the caller's tensor.
+
+says: changed its input X
+"""
 
 
 def relu(X):

@@ -1,4 +1,7 @@
-"""mistake: I wrote a leaky ReLU (0.01 x for negative x) instead of ReLU."""
+"""mistake: I wrote a leaky ReLU (0.01 x for negative x) instead of ReLU.
+
+says: scales the negative entries by a small slope
+"""
 import torch
 
 

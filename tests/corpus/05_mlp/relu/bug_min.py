@@ -1,4 +1,7 @@
-"""mistake: I used torch.min instead of torch.max, so I kept the negative part."""
+"""mistake: I used torch.min instead of torch.max, so I kept the negative part.
+
+says: keeps the negative entries and zeroes the positive ones
+"""
 import torch
 
 

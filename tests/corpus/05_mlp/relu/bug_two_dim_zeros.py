@@ -1,4 +1,7 @@
-"""mistake: I built the zeros with two dimensions, so my relu only works on matrices."""
+"""mistake: I built the zeros with two dimensions, so my relu only works on matrices.
+
+says: works on matrices but not on a tensor with 3 dimensions
+"""
 import torch
 
 
