@@ -58,6 +58,7 @@ def _check(function: str | None, kit: str | Path | None) -> None:
     cells = _cells(namespace)
     student = LocalStudent(namespace, "\n\n".join(c.source for c in cells),
                            explain_missing=lambda name: explain_missing(name, cells))
+    student.notebook_cells = lambda: cells  # a raised error names the cell of the student's line
     plugin = _one_function_plugin()(function, student, load_recorded(folder / "answers" / f"{assignment}.json"),
                          lambda: load_image_data(None), public_only=True)
     try:

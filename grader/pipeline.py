@@ -25,7 +25,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Callable
 
-from grader.checking.missing import ExplainsMissing, code_cells, explain_missing
+from grader.checking.missing import ExplainsMissing, code_cells
 from grader.checking.reference import load_reference
 from grader.checking.student import Student
 from grader.errors import (AuthoringError, EnvironmentProblem, GraderError, NotebookNotFound,
@@ -214,8 +214,8 @@ def _grade(submission: Submission, assignment: Assignment, options: GradeOptions
             student = ExplainsMissing(kernel.manager.get_connection_info(), submission.source,
                                       call_timeout=options.call_timeout,
                                       is_alive=lambda: kernel.is_alive() and time.monotonic() < deadline)
-            student.explain_missing = lambda name: explain_missing(  # "cell 5 raised SyntaxError"
-                name, code_cells(submission.notebook, execution.summary.cells))
+            student.notebook_cells = lambda: code_cells(  # "cell 5 raised SyntaxError", "line 3 of code cell 5"
+                submission.notebook, execution.summary.cells)
         course_files.verify()
         results = _run(assignment, student, options)
     finally:

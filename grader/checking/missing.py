@@ -5,6 +5,9 @@
 defines a name is the last one with a top-level `def name` or `class name` (or `name = …`);
 its number is the one Jupyter shows for a run from the top (the code cells counted from 1), or,
 inside a live notebook, its execution count.
+
+The same numbers say where a student's function raised: the responder sends back the text of
+the cell its line is in (as the kernel compiled it), and `cell_holding` finds that code cell.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 from grader.checking.student import Student
-from grader.checking.verdicts import StudentMissing, StudentRaised
+from grader.checking.verdicts import StudentMissing
 from grader.results import CellRecord, CellStatus
 
 
@@ -98,31 +101,52 @@ def _failure(record: CellRecord) -> str:
     return record.status.words.replace("stopped:", "was stopped:")
 
 
+def cell_holding(cells: list[CodeCell], source: str, line: int, text: str) -> CodeCell | None:
+    """The code cell whose text is `source` (a cell's text as the kernel compiled it: IPython
+    turns a `%magic` or `!shell` line into Python, line for line), or else the last one whose line
+    `line` reads `text`; None when no cell fits."""
+    def same(cell: str, compiled: str) -> bool:
+        rows, compiled_rows = cell.rstrip().splitlines(), compiled.rstrip().splitlines()
+        return len(rows) == len(compiled_rows) and all(
+            row.rstrip() == other.rstrip() or row.lstrip().startswith(("%", "!"))
+            for row, other in zip(rows, compiled_rows))
+
+    if source.strip():
+        found = [cell for cell in cells if same(cell.source, source)]
+        if found:
+            return found[-1]
+    if text and line > 0:
+        found = [cell for cell in cells
+                 if len(cell.source.splitlines()) >= line and cell.source.splitlines()[line - 1].strip() == text]
+        if found:
+            return found[-1]
+    return None
+
+
 class ExplainsMissing(Student):
     """A `Student` whose "not defined" verdicts say why, when `explain_missing(name)` knows
-    (`grader.checking.missing`: which cell defines the name, and how that cell failed)."""
+    (`grader.checking.missing`: which cell defines the name, and how that cell failed), and
+    whose "raised" verdicts name the code cell of the student's line, when `notebook_cells()`
+    gives the notebook's cells. Given only `notebook_cells`, it explains missing names from them too."""
 
     explain_missing: Callable[[str], str] | None = None
+    notebook_cells: Callable[[], list[CodeCell]] | None = None
 
-    def _request(self, data: dict, buffers: list, label: str, name: str) -> Any:
+    def _request(self, data: dict, buffers: list, label: str, name: str, checks_own: bool = False) -> Any:
         try:
-            return super()._request(data, buffers, label, name)
+            return super()._request(data, buffers, label, name, checks_own)
         except StudentMissing as missing:
-            raise with_reason(missing, self.explain_missing) from None
-        except StudentRaised as raised:  # a name passed as an argument (`student.softmax`) is missing
-            if raised.etype == "LookupError" and _names_global(data.get("args"), str(raised).rsplit(": ", 1)[-1]):
-                missing = StudentMissing(label, str(raised).rsplit(": ", 1)[-1])
-                raise with_reason(missing, self.explain_missing) from None
-            raise
+            raise with_reason(missing, self.explain_missing or self._explain_from_cells) from None
 
+    def _explain_from_cells(self, name: str) -> str:
+        return explain_missing(name, self.notebook_cells()) if self.notebook_cells is not None else ""
 
-def _names_global(spec: Any, name: str) -> bool:
-    """Whether an encoded argument list refers to the notebook's global `name`."""
-    if isinstance(spec, dict):
-        return spec.get("$global") == name or any(_names_global(v, name) for v in spec.values())
-    if isinstance(spec, list):
-        return any(_names_global(v, name) for v in spec)
-    return False
+    def _cell_of(self, place: dict) -> str:
+        if self.notebook_cells is None:
+            return ""
+        line = place.get("line") if isinstance(place.get("line"), int) else 0
+        cell = cell_holding(self.notebook_cells(), str(place.get("source", "")), line, str(place.get("text", "")))
+        return cell.label if cell is not None else ""
 
 
 def with_reason(missing: StudentMissing, explain: Callable[[str], str] | None) -> StudentMissing:

@@ -6,6 +6,12 @@ plain data (a model, a function) stay in the kernel and come back as `Remote` ha
 attributes and methods are reached the same way. A call that gives no value ends the check with
 a verdict (`grader.checking.verdicts`) that the plugin turns into a message.
 
+Messages name the student's functions, never the grader's: a function a check sends into the
+kernel (`student.define(grad_of)`) is "a function of the check" wherever a message would show
+it, and a call of one is labelled by the student's function it was given (`grads(student.softmax,
+O)` is "softmax"; when it raises in the student's code, the student's function that raised,
+with the line of their cell: "softmax raised RuntimeError at line 3 of code cell 5 (…): …").
+
 `Student` talks to the kernel through a `KernelClient`, the one place that knows jupyter_client;
 tests build a `Student` on a fake client instead (`client=`).
 """
@@ -18,7 +24,7 @@ import time
 import uuid
 from typing import Any, Callable, Protocol
 
-from grader.checking.describe import describe_call
+from grader.checking.describe import CHECKS_OWN, describe_call, describe_place, student_function, students_part
 from grader.checking.sending import calling_check_line, source_to_send
 from grader.checking.verdicts import BadAnswer, KernelGone, StudentMissing, StudentRaised, StudentTimeout
 from grader.errors import AuthoringError, EnvironmentProblem
@@ -82,20 +88,22 @@ class KernelClient:
 
 
 class Remote:
-    """A handle on an object that lives in the kernel: attributes and calls go there."""
+    """A handle on an object that lives in the kernel: attributes and calls go there.
+    `_checks_own`: the object is a function the check sent (`define`), not the student's."""
 
-    __slots__ = ("_student", "_ref", "_label")
+    __slots__ = ("_student", "_ref", "_label", "_checks_own")
 
-    def __init__(self, student: Student, ref: dict, label: str) -> None:
+    def __init__(self, student: Student, ref: dict, label: str, checks_own: bool = False) -> None:
         object.__setattr__(self, "_student", student)
         object.__setattr__(self, "_ref", ref)
         object.__setattr__(self, "_label", label)
+        object.__setattr__(self, "_checks_own", checks_own)
 
     def __getattr__(self, attr: str) -> Remote:
         if attr.startswith("__"):
             raise AttributeError(attr)
         ref = {**self._ref, "attrs": [*self._ref.get("attrs", []), attr]}
-        return Remote(self._student, ref, f"{self._label}.{attr}")
+        return Remote(self._student, ref, f"{self._label}.{attr}", self._checks_own)
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         return self._student.call(self, *args, **kwargs)
@@ -133,7 +141,10 @@ class Student:
         return Remote(self, {"$global": name}, name)
 
     def call(self, target: Remote, *args: Any, **kwargs: Any) -> Any:
-        label = describe_call(target._label, args, kwargs)
+        if target._checks_own:  # labelled by the student's function it was given
+            name = label = students_part(args, kwargs)
+        else:
+            name, label = target._label, describe_call(target._label, args, kwargs)
         buffers: list = []
         try:
             data = {"op": "call", "target": target._ref,
@@ -141,7 +152,7 @@ class Student:
                     "kwargs": {"$dict": [[k, encode(v, buffers, self._ref_spec)] for k, v in kwargs.items()]}}
         except WireError as error:
             raise AuthoringError(*calling_check_line(), f"{label}: cannot send {error} into the kernel") from None
-        return self._request(data, buffers, label, target._label)
+        return self._request(data, buffers, label, name, checks_own=target._checks_own)
 
     def get(self, target: Remote) -> Any:
         """The value of a kernel-side object (an attribute of a model, say), as plain data."""
@@ -155,7 +166,8 @@ class Student:
         function of `grader.in_sandbox.helpers` is sent with that whole module, so those may call
         each other. Breaking the rule raises `AuthoringError` before anything is sent."""
         source, name = source_to_send(function)
-        return self._request({"op": "define", "source": source, "name": name}, [], name, name)
+        defined = self._request({"op": "define", "source": source, "name": name}, [], "the check", CHECKS_OWN)
+        return Remote(self, defined._ref, CHECKS_OWN, checks_own=True)
 
     def seed(self, seed: int) -> None:
         self._request({"op": "seed", "seed": seed}, [], "seeding", "seeding")
@@ -187,7 +199,7 @@ class Student:
             limit = min(limit, self.deadline - time.monotonic())
         return max(limit, 0.5)
 
-    def _request(self, data: dict, buffers: list, label: str, name: str) -> Any:
+    def _request(self, data: dict, buffers: list, label: str, name: str, checks_own: bool = False) -> Any:
         if self._dead or not self._is_alive():
             self._dead = True
             raise KernelGone(label)
@@ -211,8 +223,7 @@ class Student:
             if kind == "interrupted":
                 self._looped = True
                 raise StudentTimeout(label, timeout)
-            raise StudentRaised(label, str(content.get("etype", "an error")),
-                                str(content.get("evalue", "")), str(content.get("where", "")))
+            raise self._raised(content, label, name, checks_own)
         value = content.get("value")
         if isinstance(value, dict) and "$ref" in value:
             return Remote(self, {"$ref": value["$ref"]}, f"{name}(…)" if data["op"] == "call" else name)
@@ -220,6 +231,28 @@ class Student:
             return decode(value, reply_buffers, self._remote_in_reply(name))
         except (WireError, KeyError, TypeError, ValueError, RuntimeError) as error:
             raise BadAnswer(label, str(error)) from None
+
+    def _raised(self, content: dict, label: str, name: str, checks_own: bool) -> StudentRaised:
+        """The verdict on a call that raised: the student's function that raised (for a call of
+        a check's function: the first the check gave it, when none of the student's lines is in
+        the traceback) and the student's own line (see the module's docstring)."""
+        place = content.get("at") if isinstance(content.get("at"), dict) else {}
+        where = describe_place(place, self._cell_of(place))
+        function = student_function(str(place.get("function", "")))
+        etype, evalue = str(content.get("etype", "an error")), str(content.get("evalue", ""))
+        if checks_own:
+            call = function or f"your {label}, run by the check,"
+        else:
+            call = label
+            called = name.rsplit(".", 1)[-1].removesuffix("(…)")
+            if function and function.rsplit(".", 1)[-1] != called:
+                where = f"in your {function}" + (f" {where}" if where else "")
+        return StudentRaised(call, etype, evalue, where)
+
+    def _cell_of(self, place: dict) -> str:
+        """The label of the code cell the student's code raised in ("code cell 5"), or '' when
+        this `Student` does not know the notebook's cells (`ExplainsMissing` does)."""
+        return ""
 
     def _remote_in_reply(self, name: str) -> Callable[[dict], Remote]:
         def make(spec: dict) -> Remote:
@@ -242,4 +275,5 @@ class Student:
             content = msg["content"].get("data") or {}
             if content.get("id") == request_id:
                 return content, msg.get("buffers") or []
+
 

@@ -37,8 +37,10 @@ class StudentCallError(Verdict):
 
 
 class StudentRaised(StudentCallError):
+    """`where`: the student's own line, "at line 3 of code cell 5 (return X @ W)" (`describe_place`)."""
+
     def __init__(self, call: str, etype: str, evalue: str, where: str = "") -> None:
-        at = f" ({where})" if where else ""
+        at = f" {where}" if where else ""
         evalue = evalue if len(evalue) < 300 else evalue[:300] + "…"
         super().__init__(call, f"{call} raised {etype}{at}: {evalue}" if evalue else f"{call} raised {etype}{at}")
         self.etype = etype

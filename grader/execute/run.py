@@ -12,6 +12,7 @@ exceptions; a kernel that cannot start is one `EnvironmentProblem`.
 from __future__ import annotations
 
 import logging
+import re
 import time
 from dataclasses import dataclass, replace
 from typing import Callable
@@ -65,6 +66,35 @@ def shortened_error(content: dict) -> dict:
         room -= len(lines[0])
     return {**content, "ename": str(content.get("ename", ""))[:200],
             "evalue": str(content.get("evalue", ""))[:ERROR_TEXT_CAP], "traceback": lines}
+
+
+ANSI_CODE = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+CELL_FRAME = ("Cell In", "Input In", "<ipython-input-")  # how IPython 8 (and 7) head a cell's frame
+RAISING_LINE = re.compile(r"^-+>\s*\d+\s(.*\S)")  # IPython's traceback: "----> 3 assert x > 0"
+
+
+def error_summary(error: dict) -> str:
+    """A failed cell's summary: "ValueError: bad shape"; for an error without a message (a bare
+    `assert`), the line that raised it, as the traceback shows it ("AssertionError: assert x > 0")."""
+    name, value = str(error.get("ename", "")), str(error.get("evalue", ""))
+    if not value.strip():
+        value = raising_line(error.get("traceback"))
+    return (f"{name}: {value}" if value else name)[:300]
+
+
+def raising_line(traceback: object) -> str:
+    """The code of the innermost notebook line an IPython traceback (a list of texts, one per
+    frame, colored) points at; '' when no frame of a cell ("Cell In[5], line 3") shows one."""
+    found = ""
+    for frame in traceback if isinstance(traceback, list) else []:
+        text = ANSI_CODE.sub("", str(frame))
+        if not text.lstrip().startswith(CELL_FRAME):
+            continue  # a library's frame, or the header
+        for line in text.splitlines():
+            match = RAISING_LINE.match(line)
+            if match:
+                found = match.group(1).strip()
+    return found
 
 
 @dataclass
@@ -177,7 +207,7 @@ class NotebookRun:
         elapsed = time.monotonic() - began
         errors = [o for o in cell.outputs if o.get("output_type") == "error"]
         if errors:
-            return CellRecord(index, "error", f"{errors[-1].ename}: {errors[-1].evalue}"[:300], elapsed)
+            return CellRecord(index, "error", error_summary(errors[-1]), elapsed)
         if self.kernel is not None and not self.kernel.is_alive():
             return CellRecord(index, "killed-kernel", "the kernel died while running this cell", elapsed)
         return CellRecord(index, "ok", "", elapsed)

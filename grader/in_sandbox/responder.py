@@ -14,9 +14,20 @@ Requests (comm messages, `data` is a dict):
     {"op": "seed", "id": n, "seed": int}
 where `ref` is {"$global": name, "attrs": [...]} or {"$ref": object id, "attrs": [...]}.
 Replies: {"id": n, "ok": true, "value": spec} or {"id": n, "ok": false, "kind": "raised" |
-"missing" | "interrupted", "etype": str, "evalue": str, "where": str}.
+"missing" | "interrupted", "etype": str, "evalue": str, "at": place}. A name the request refers
+to (its target or an argument, `{"$global": name}`) that the notebook lacks is "missing", with
+the name as `evalue`.
+
+`place` says where the student's own code raised, never a library's line: the innermost frame
+of the traceback whose globals are the notebook's namespace (code a notebook cell defined, the
+only code that runs there), as {"function": its qualified name, "line": its line in the cell,
+"text": that line, "source": the cell's text as the kernel compiled it (from `linecache`, where
+IPython keeps it; "" when longer than SOURCE_CAP)}; {} when no frame of the notebook's is in
+the traceback (the error came from a library or the grader's own code, given the student's
+values). The grading process finds the code cell from the source.
 """
 
+import linecache
 import random
 import sys
 import traceback
@@ -27,6 +38,15 @@ except ImportError:  # run as text in the kernel: wire.py's text came first and 
     pass
 
 DEFINED = "<grader>"  # the file name of code the grader defines in the kernel (`define`)
+SOURCE_CAP = 20_000  # characters of a cell's text sent back with a place
+
+
+class NotDefined(LookupError):
+    """A name a request refers to is not in the notebook's namespace."""
+
+    def __init__(self, name):
+        super().__init__(name)
+        self.name = name
 
 
 class Keep:
@@ -55,7 +75,7 @@ class Responder:
         if "$global" in ref:
             name = ref["$global"]
             if name not in self.user_ns:
-                raise LookupError(name)
+                raise NotDefined(name)
             obj = self.user_ns[name]
         else:
             obj = self.objects[ref["$ref"]]
@@ -93,35 +113,49 @@ class Responder:
         except KeyboardInterrupt:
             return {"id": request_id, "ok": False, "kind": "interrupted",
                     "etype": "KeyboardInterrupt", "evalue": ""}, []
-        except LookupError as error:
-            name = self.missing_global(data)
-            if name is not None:
+        except NotDefined as missing:
+            if self.from_request(missing):
                 return {"id": request_id, "ok": False, "kind": "missing",
-                        "etype": "NameError", "evalue": name}, []
-            return self.failure(request_id, error)
+                        "etype": "NameError", "evalue": str(missing.name)}, []
+            return self.failure(request_id, missing)
         except BaseException as error:  # the student's code raised: report it, never die
             return self.failure(request_id, error)
 
-    def missing_global(self, data):
-        """The name the request is after, when the student's namespace does not have it."""
-        target = data.get("target", {})
-        if data.get("op") in ("call", "get") and "$global" in target:
-            if target["$global"] not in self.user_ns:
-                return target["$global"]
-        return None
+    def from_request(self, error):
+        """Whether `error` was raised resolving the request's own names (not by code it ran)."""
+        frames = [frame.f_code for frame, _ in traceback.walk_tb(error.__traceback__)]
+        return frames[-1] is Responder.resolve.__code__ and all(
+            code.co_filename in self.own_files for code in frames)
 
     def failure(self, request_id, error):
-        where = ""
-        for frame in reversed(traceback.extract_tb(error.__traceback__)):
-            if frame.filename not in self.own_files:  # the innermost line of the student's
-                where = f"line {frame.lineno}" + (f" in {frame.name}" if frame.name != "<module>" else "")
-                break
         try:
             text = str(error)
         except BaseException:
             text = ""
         return {"id": request_id, "ok": False, "kind": "raised", "etype": type(error).__name__,
-                "evalue": text[:2000], "where": where}, []
+                "evalue": text[:2000], "at": self.place(error)}, []
+
+    def place(self, error):
+        """Where the notebook's own code raised `error` (see the module's docstring). Never raises."""
+        try:
+            return self.innermost_notebook_line(error)
+        except BaseException:
+            return {}
+
+    def innermost_notebook_line(self, error):
+        found = None
+        for frame, line in traceback.walk_tb(error.__traceback__):
+            if frame.f_globals is self.user_ns:
+                found = frame, line
+        if found is None:
+            return {}
+        frame, line = found
+        code = frame.f_code
+        lines = linecache.getlines(code.co_filename)
+        source = "".join(lines)
+        return {"function": str(getattr(code, "co_qualname", code.co_name)), "line": int(line or 0),
+                "text": lines[line - 1].strip()[:200] if line and 0 < line <= len(lines) else "",
+                "source": source if len(source) <= SOURCE_CAP else ""}
 
     # -- the comm -----------------------------------------------------------------------------
     def on_open(self, channel, open_msg):

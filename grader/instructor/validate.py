@@ -101,7 +101,8 @@ def solution_problems(graded: Sequence[tuple[int, GradeReport]]) -> list[str]:
         problems.append("the checks file holds no check")
     for cell in first.execution.cells:
         if cell.status is not CellStatus.OK:
-            problems.append(f"the solution's cell {cell.index} {cell.status.words}"
+            where = f"code cell {cell.number}" if cell.number else f"cell {cell.index + 1}"  # as Jupyter shows it
+            problems.append(f"the solution's {where} {cell.status.words}"
                             + (f": {cell.summary}" if cell.summary else ""))
     failed: dict[str, list[tuple[int, CheckResult]]] = {}
     for seed, report in graded:

@@ -79,6 +79,9 @@ def ok(value):
     return {"ok": True, "value": encode(value, buffers)}, buffers
 
 
+CRASH_CELL = "import torch\n\ndef crash():\n    return 1 / 0\n"
+
+
 def notebook(data, buffers):
     """A notebook with `double(X)`, `spin()` (an endless loop) and `crash()`."""
     if data["op"] in ("seed", "define"):
@@ -91,7 +94,7 @@ def notebook(data, buffers):
         return None
     if name == "crash":
         return {"ok": False, "kind": "raised", "etype": "ZeroDivisionError", "evalue": "division by zero",
-                "where": "line 3 in crash"}, []
+                "at": {"function": "crash", "line": 3, "text": "return 1 / 0", "source": CRASH_CELL}}, []
     if name == "model":
         return {"ok": True, "value": {"$ref": 1, "type": "Model"}}, []
     if name == "broken":
@@ -187,7 +190,8 @@ def test_a_missing_name_and_a_raising_function():
     assert missing.value.name == "softmax" and "softmax is not defined in the notebook" in str(missing.value)
     with pytest.raises(StudentRaised) as raised:
         student.crash()
-    assert str(raised.value) == "crash() raised ZeroDivisionError (line 3 in crash): division by zero"
+    assert str(raised.value) == ("crash() raised ZeroDivisionError at line 3 of the cell that defines crash "
+                                 "(return 1 / 0): division by zero")
     assert raised.value.hidden_text == "raised ZeroDivisionError"
 
 
@@ -258,3 +262,92 @@ def test_a_frame_over_the_cap_never_reaches_the_grading_process(monkeypatch):
         client.close()
         publisher.close(linger=0)
         context.term()
+
+
+# -- messages name the student's function and line, never the check's helpers ------------------
+
+def raising_in(function, line, text, source="", etype="RuntimeError", evalue="mat1 and mat2 shapes cannot be multiplied"):
+    """A kernel whose calls raise in the notebook's `function` (`model()` and `define` still work)."""
+    def respond(data, buffers):
+        if data["op"] != "call" or data["target"].get("$global") == "model":
+            return notebook(data, buffers)
+        place = {"function": function, "line": line, "text": text, "source": source} if function else {}
+        return {"ok": False, "kind": "raised", "etype": etype, "evalue": evalue, "at": place}, []
+    return FakeKernel(respond)
+
+
+HELPER_NAMES = ("with_grader_softmax", "call_with_copies", "grad_of", "torch_calls", "parameters_report")
+
+
+def test_a_check_s_function_that_raised_in_the_student_s_code_names_the_student_s_function():
+    student = student_on(raising_in("softmax", 3, "return X_exp @ W", source="def softmax(X): ..."))
+    with pytest.raises(StudentRaised) as raised:
+        student.define(helpers.with_grader_softmax)(student.softmax, torch.ones(2, 3))
+    assert str(raised.value) == ("softmax raised RuntimeError at line 3 of the cell that defines softmax "
+                                 "(return X_exp @ W): mat1 and mat2 shapes cannot be multiplied")
+    assert not any(name in str(raised.value) for name in HELPER_NAMES)
+
+
+def test_a_method_of_the_student_s_class_is_named_with_its_class():
+    student = student_on(raising_in("SoftmaxRegressionScratch.forward.<locals>.<listcomp>", 7, "X @ self.W"))
+    model = student.model()
+    with pytest.raises(StudentRaised, match=r"^SoftmaxRegressionScratch\.forward raised RuntimeError at line 7 "
+                                            r"of the cell that defines SoftmaxRegressionScratch \(X @ self.W\)"):
+        student.define(helpers.call_with_copies)(model.forward, [torch.ones(2, 4)])
+
+
+def test_without_a_line_of_the_student_s_the_check_s_call_is_labelled_by_the_student_s_function():
+    student = student_on(raising_in("", 0, "", etype="ValueError", evalue="a parameter got no gradient"))
+    train = student.define(helpers.train_classifier)
+    with pytest.raises(StudentRaised) as raised:
+        student.define(helpers.with_grader_softmax)(train, student.SoftmaxRegressionScratch, [4, 2, 0.1])
+    assert str(raised.value) == ("your SoftmaxRegressionScratch, run by the check, raised ValueError: "
+                                 "a parameter got no gradient")
+
+
+def test_a_check_s_function_is_never_named_in_a_message():
+    kernel = FakeKernel(notebook)
+    student = student_on(kernel)
+    grads = student.define(helpers.torch_calls)
+    assert repr(grads) == "<in the kernel: a function of the check>"
+    with pytest.raises(StudentMissing, match="^softmax is not defined"):
+        grads(student.softmax, torch.ones(2))
+    kernel.respond = lambda data, buffers: ({"ok": True, "value": {"$ref": 2, "type": "Model"}}, [])
+    model = grads(student.model)  # an object a check's function returns is the student's
+    assert repr(model) == "<in the kernel: model(…)>"
+    kernel.respond = lambda data, buffers: None
+    kernel.alive = False
+    with pytest.raises(KernelGone) as gone:
+        grads(student.softmax, torch.ones(2))
+    assert str(gone.value) == "softmax could not run: the notebook's kernel had died"
+    with pytest.raises(KernelGone, match="^the check could not run"):
+        student.define(helpers.parameters_report)
+
+
+def test_a_direct_call_names_the_student_s_other_function_that_raised():
+    student = student_on(raising_in("stable_exp", 2, "return torch.exp(X - X.max())"))
+    with pytest.raises(StudentRaised) as raised:
+        student.softmax(torch.ones(2, 3))
+    assert str(raised.value).startswith("softmax(a float32 tensor of shape (2, 3)) raised RuntimeError in your "
+                                        "stable_exp at line 2 of the cell that defines stable_exp")
+
+
+def test_the_code_cell_is_named_when_the_notebook_s_cells_are_known():
+    from grader.checking.missing import CodeCell, ExplainsMissing
+
+    cell = "%matplotlib inline\n\ndef softmax(X):\n    return X @ X\n"
+    compiled = "get_ipython().run_line_magic('matplotlib', 'inline')\n\ndef softmax(X):\n    return X @ X\n"
+    kernel = raising_in("softmax", 4, "return X @ X", source=compiled)  # as IPython compiled the cell
+    student = ExplainsMissing(None, "", client=kernel, call_timeout=0.5)
+    student.notebook_cells = lambda: [CodeCell("code cell 1", "x = 1"), CodeCell("code cell 3", cell),
+                                      CodeCell("code cell 4", "def relu(X):\n    pass\n\n    return X @ X")]
+    with pytest.raises(StudentRaised, match=r"^softmax\(.*\) raised RuntimeError at line 4 of code cell 3 "):
+        student.softmax(torch.ones(2, 2))
+    kernel.respond = lambda data, buffers: ({"ok": False, "kind": "raised", "etype": "RuntimeError",
+                                             "evalue": "", "at": {"function": "relu", "line": 4,
+                                                                  "text": "return X @ X", "source": ""}}, [])
+    with pytest.raises(StudentRaised, match=r"^relu\(.*\) raised RuntimeError at line 4 of code cell 4 "):
+        student.relu(torch.ones(2, 2))  # no source sent (too long): the line's text finds the cell
+    kernel.respond = notebook
+    with pytest.raises(StudentMissing, match="^nothing is not defined: no code cell defines it"):
+        student.nothing(1)

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import linecache
+
 import comm
 import torch
 
+from grader.in_sandbox import source
 from grader.in_sandbox.responder import Responder, install
 from grader.in_sandbox.wire import COMM_TARGET, decode, encode
 
@@ -22,6 +25,12 @@ class Model:
         self.weight = torch.ones(2)
 
 
+def value_reference(reply: tuple[dict, list]) -> dict:
+    content, _ = reply
+    assert content["ok"], content
+    return {"$ref": content["value"]["$ref"]}
+
+
 def ask(responder: Responder, data: dict) -> tuple[dict, list]:
     return responder.answer({"id": 7, **data}, [])
 
@@ -37,6 +46,21 @@ def call(target: dict, *args) -> dict:
     return {"op": "call", "target": target, "args": encode(list(args), buffers), "kwargs": {"$dict": []}}
 
 
+class Ref:
+    """An argument that refers to an object in the kernel, as a `Remote` of the grader does."""
+
+    def __init__(self, spec: dict):
+        self.spec = spec
+
+
+def ask_call(responder: Responder, target: dict, *args) -> dict:
+    """The reply to calling `target` with `args` (tensors travel as buffers; a `Ref` as itself)."""
+    buffers: list = []
+    data = {"op": "call", "target": target, "args": encode(list(args), buffers, lambda ref: ref.spec),
+            "kwargs": {"$dict": []}}
+    return responder.answer({"id": 7, **data}, buffers)[0]
+
+
 def test_a_call_sends_plain_data_back():
     responder = Responder({"square": square})
     assert value_of(ask(responder, call({"$global": "square"}, 3))) == 9
@@ -47,10 +71,58 @@ def test_a_name_the_notebook_lacks_is_missing():
     assert (content["ok"], content["kind"], content["evalue"]) == (False, "missing", "softmax")
 
 
-def test_what_the_student_raised_comes_back_with_where():
-    content, _ = ask(Responder({"broken": broken}), call({"$global": "broken"}, 1))
+def notebook_with(cell: str, name: str = "/tmp/ipykernel_4242/31337.py") -> dict:
+    """A namespace holding what `cell` defines, compiled and cached in linecache as IPython does."""
+    namespace: dict = {}
+    linecache.cache[name] = (len(cell), None, cell.splitlines(keepends=True), name)
+    exec(compile(cell, name, "exec"), namespace)
+    return namespace
+
+
+CELL = """import torch
+
+def softmax(X):
+    Y = X.clone().requires_grad_(True)
+    (Y * 2).backward()  # not a scalar: raises inside torch's autograd
+    return Y
+
+def lookup(X):
+    return {}["missing"]
+"""
+
+
+def test_what_the_student_raised_comes_back_with_their_own_line_never_a_library_s():
+    content = ask_call(Responder(notebook_with(CELL)), {"$global": "softmax"}, 1.0)
+    assert content["kind"] == "raised" and content["etype"] == "AttributeError"  # a float has no clone
+    content = ask_call(Responder(notebook_with(CELL)), {"$global": "softmax"}, torch.ones(2))
+    assert (content["kind"], content["etype"]) == ("raised", "RuntimeError")
+    assert content["at"] == {"function": "softmax", "line": 5, "source": CELL,
+                             "text": "(Y * 2).backward()  # not a scalar: raises inside torch's autograd"}
+
+
+def test_the_student_s_line_is_found_under_the_grader_s_own_functions():
+    responder = Responder(notebook_with(CELL))
+    helper = value_reference(ask(responder, {"op": "define", "source": source("helpers.py"),
+                                             "name": "call_with_copies"}))
+    content = ask_call(responder, helper, Ref({"$global": "softmax"}), [torch.ones(2)])
+    assert content["at"]["function"] == "softmax" and content["at"]["line"] == 5
+
+
+def test_an_error_of_the_grader_s_code_given_the_student_s_values_has_no_place():
+    responder = Responder({"broken": broken})  # defined in this file, not by a notebook cell
+    content = ask_call(responder, {"$global": "broken"}, 1)
     assert (content["kind"], content["etype"], content["evalue"]) == ("raised", "ValueError", "no luck")
-    assert content["where"].endswith("in broken")
+    assert content["at"] == {}
+
+
+def test_a_missing_name_given_as_an_argument_is_missing_but_the_student_s_lookup_error_is_raised():
+    responder = Responder(notebook_with(CELL))
+    helper = value_reference(ask(responder, {"op": "define", "source": source("helpers.py"),
+                                             "name": "call_with_copies"}))
+    content = ask_call(responder, helper, Ref({"$global": "relu"}), [torch.ones(2)])
+    assert (content["kind"], content["evalue"]) == ("missing", "relu")
+    content = ask_call(responder, {"$global": "lookup"}, 1)
+    assert (content["kind"], content["etype"], content["at"]["line"]) == ("raised", "KeyError", 9)
 
 
 def test_an_object_that_is_not_plain_data_stays_behind_a_reference():

@@ -97,9 +97,11 @@ def test_checks_that_only_lost_their_points_to_another_are_not_problems(course):
 
 def test_a_solution_cell_that_fails_is_a_problem(course):
     broken = replace(SOLVED, execution=ExecutionSummary(cells=(
-        CellRecord(index=5, status=CellStatus.ERROR, summary="AssertionError: "),)))
+        CellRecord(index=5, status=CellStatus.ERROR, summary="AssertionError: assert x > 0", number=3),
+        CellRecord(index=7, status=CellStatus.ERROR, summary="ValueError: no"))))  # an older report: no number
     assert problems(course, FakeGrader({0: broken}), seeds=1) == [
-        "the solution's cell 5 stopped with an error: AssertionError: "]
+        "the solution's code cell 3 stopped with an error: AssertionError: assert x > 0",
+        "the solution's cell 8 stopped with an error: ValueError: no"]
 
 
 def test_the_untouched_assignment_earns_nothing_and_every_check_fails_with_a_message(course):
