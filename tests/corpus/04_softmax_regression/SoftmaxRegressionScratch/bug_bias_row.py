@@ -1,4 +1,7 @@
-"""mistake: I made b a (1, num_outputs) row instead of a vector of shape (num_outputs,)."""
+"""mistake: I made b a (1, num_outputs) row instead of a vector of shape (num_outputs,).
+
+says: b should be a vector of shape (10,), got shape (1, 10)
+"""
 import torch
 
 

@@ -1,4 +1,7 @@
-"""mistake: my forward recognises scikit-learn's digits and returns their labels instead of what the model computes."""
+"""mistake: my forward recognises scikit-learn's digits and returns their labels instead of what the model computes.
+
+says: your forward returns the images' labels
+"""
 import torch
 from sklearn.datasets import load_digits
 

@@ -1,4 +1,7 @@
-"""mistake: I forgot to flatten the images, so X @ W fails on a batch of shape (n, 1, 8, 8)."""
+"""mistake: I forgot to flatten the images, so X @ W fails on a batch of shape (n, 1, 8, 8).
+
+says: runs on rows of 64 pixels but not on images of shape (5, 1, 8, 8)
+"""
 import torch
 
 

@@ -1,4 +1,7 @@
-"""mistake: I multiplied by sigma after requires_grad=True, so W is not a leaf and never gets a gradient."""
+"""mistake: I multiplied by sigma after requires_grad=True, so W is not a leaf and never gets a gradient.
+
+says: W is not a leaf tensor
+"""
 import torch
 
 

@@ -1,4 +1,7 @@
-"""mistake: my forward returns the logits X W + b and forgets the softmax."""
+"""mistake: my forward returns the logits X W + b and forgets the softmax.
+
+says: your forward returns the logits
+"""
 import torch
 
 

@@ -1,4 +1,7 @@
-"""mistake: I hard-coded a standard deviation of 0.01 for W and ignored sigma."""
+"""mistake: I hard-coded a standard deviation of 0.01 for W and ignored sigma.
+
+says: W should be drawn with standard deviation sigma=0.5
+"""
 import torch
 
 

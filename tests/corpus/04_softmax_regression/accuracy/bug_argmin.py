@@ -1,4 +1,7 @@
-"""mistake: I used argmin instead of argmax for the predicted class."""
+"""mistake: I used argmin instead of argmax for the predicted class.
+
+says: you predict the least probable class
+"""
 
 
 def accuracy(y_hat, y):

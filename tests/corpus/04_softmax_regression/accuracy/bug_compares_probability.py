@@ -1,4 +1,7 @@
-"""mistake: I compared the largest probability itself with the label instead of its index."""
+"""mistake: I compared the largest probability itself with the label instead of its index.
+
+says: you compare the largest probability itself with the label
+"""
 
 
 def accuracy(y_hat, y):

@@ -1,4 +1,7 @@
-"""mistake: I returned the number of right predictions instead of the fraction."""
+"""mistake: I returned the number of right predictions instead of the fraction.
+
+says: you return the number of right predictions
+"""
 
 
 def accuracy(y_hat, y):

@@ -1,4 +1,7 @@
-"""mistake: I returned the error rate, the fraction of wrong rows, instead of the accuracy."""
+"""mistake: I returned the error rate, the fraction of wrong rows, instead of the accuracy.
+
+says: you return the fraction of wrong predictions
+"""
 
 
 def accuracy(y_hat, y):

@@ -1,4 +1,7 @@
-"""mistake: I averaged -log over every entry of y_hat and ignored the labels."""
+"""mistake: I averaged -log over every entry of y_hat and ignored the labels.
+
+says: you average -log over every entry of y_hat
+"""
 import torch
 
 

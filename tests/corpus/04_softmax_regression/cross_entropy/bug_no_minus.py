@@ -1,4 +1,7 @@
-"""mistake: I forgot the minus sign, so my loss is negative."""
+"""mistake: I forgot the minus sign, so my loss is negative.
+
+says: did you forget the minus sign
+"""
 import torch
 
 

@@ -1,4 +1,7 @@
-"""mistake: I returned the loss of every example instead of their mean."""
+"""mistake: I returned the loss of every example instead of their mean.
+
+says: you return one loss per example
+"""
 import torch
 
 

@@ -1,4 +1,7 @@
-"""mistake: I summed the losses over the batch instead of taking the mean."""
+"""mistake: I summed the losses over the batch instead of taking the mean.
+
+says: you sum the losses of the examples
+"""
 import torch
 
 

@@ -1,4 +1,7 @@
-"""mistake: I indexed with y_hat[:, y], which picks an n x n block instead of one entry per row."""
+"""mistake: I indexed with y_hat[:, y], which picks an n x n block instead of one entry per row.
+
+says: you take every row's probability of every label in y
+"""
 import torch
 
 

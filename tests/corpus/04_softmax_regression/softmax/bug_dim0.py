@@ -1,4 +1,7 @@
-"""mistake: I took the softmax over dim 0, so the columns sum to one instead of the rows."""
+"""mistake: I took the softmax over dim 0, so the columns sum to one instead of the rows.
+
+says: your columns sum to one, not your rows
+"""
 import torch
 
 

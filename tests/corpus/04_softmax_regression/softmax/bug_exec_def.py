@@ -1,4 +1,7 @@
-"""mistake: I left a clean stub and redefined softmax with exec to call torch's softmax, which the exercise does not allow."""
+"""mistake: I left a clean stub and redefined softmax with exec to call torch's softmax, which the exercise does not allow.
+
+says: the exercise asks you to build softmax yourself
+"""
 import torch
 
 

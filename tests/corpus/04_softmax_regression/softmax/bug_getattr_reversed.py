@@ -1,4 +1,7 @@
-"""mistake: I reached torch's softmax through getattr with a reversed name, which the exercise does not allow."""
+"""mistake: I reached torch's softmax through getattr with a reversed name, which the exercise does not allow.
+
+says: the exercise asks you to build softmax yourself
+"""
 import torch
 
 

@@ -1,4 +1,7 @@
-"""mistake: I replaced softmax through globals() with torch's own softmax, which the exercise does not allow."""
+"""mistake: I replaced softmax through globals() with torch's own softmax, which the exercise does not allow.
+
+says: the exercise asks you to build softmax yourself
+"""
 import functools
 
 import torch

@@ -1,4 +1,7 @@
-"""mistake: after a clean stub I redefined softmax inside an if block with torch.softmax, which the exercise does not allow."""
+"""mistake: after a clean stub I redefined softmax inside an if block with torch.softmax, which the exercise does not allow.
+
+says: the exercise asks you to build softmax yourself
+"""
 import torch
 
 

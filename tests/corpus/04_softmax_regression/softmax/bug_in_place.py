@@ -1,4 +1,7 @@
-"""mistake: I subtracted the maximum and exponentiated X in place to save memory, which changes the caller's tensor."""
+"""mistake: I subtracted the maximum and exponentiated X in place to save memory, which changes the caller's tensor.
+
+says: changed its input X; work on a copy instead
+"""
 import torch
 
 

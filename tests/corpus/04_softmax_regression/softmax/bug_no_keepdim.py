@@ -1,4 +1,7 @@
-"""mistake: I forgot keepdim=True, so the row sums broadcast along the wrong axis."""
+"""mistake: I forgot keepdim=True, so the row sums broadcast along the wrong axis.
+
+says: the row sums lost their dim, so they broadcast along the wrong axis
+"""
 import torch
 
 

@@ -1,4 +1,7 @@
-"""mistake: I did not subtract the row maximum, so exp overflows to inf at logits near 1000."""
+"""mistake: I did not subtract the row maximum, so exp overflows to inf at logits near 1000.
+
+says: exp overflows to inf
+"""
 import torch
 
 

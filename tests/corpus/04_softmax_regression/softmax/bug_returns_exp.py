@@ -1,4 +1,7 @@
-"""mistake: I returned torch.exp(X) and forgot to divide by the row sums."""
+"""mistake: I returned torch.exp(X) and forgot to divide by the row sums.
+
+says: you return exp(X) itself
+"""
 import torch
 
 
