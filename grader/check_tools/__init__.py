@@ -4,8 +4,10 @@
   `fail` (`grader.check_tools.expect`), and `describe` for messages of your own.
 - Verdicts a check may catch to judge by itself: `CheckFailed` (a wrong answer: `expect*` and
   `fail` raise it; an AssertionError too), `StudentRaised` (the student's function raised).
-- Diagnoses of known mistakes: `expect_close(..., mistakes={"what the student did": that
-  mistake's answer})`, or `diagnosis(got, mistakes)` where the check compares by itself.
+- Diagnoses of known mistakes: `@mistake` on each variant of the reference (a kit leaves their
+  code out and records their answers), then `expect_close(..., mistakes={"what the student did":
+  that mistake's answer})`, or `diagnosis(got, mistakes)` where the check compares by itself;
+  `with naming_errors({"words of the error": "what the student did"}):` for known errors.
 - `forbidden_uses`: built-in APIs a student's function was asked not to use (`source_scan`);
   `expect_no_builtin`, `builtin_uses`, `autograd_uses`: the same, from the source the kernel
   holds and from what the function calls when it runs (`builtins`).
@@ -31,7 +33,9 @@ from grader.check_tools.expect import (
     fail,
     float_tolerance,
     in_float64,
+    naming_errors,
 )
+from grader.check_tools.mistakes import mistake
 from grader.check_tools.source_scan import ForbiddenUse, forbidden_uses
 from grader.check_tools.training import (
     MLP,
@@ -73,6 +77,8 @@ __all__ = [
     "float_tolerance",
     "forbidden_uses",
     "in_float64",
+    "mistake",
+    "naming_errors",
     "parameters_report",
     "regression_error",
     "synthetic_regression_data",

@@ -22,7 +22,8 @@ has a spacing of 6e-5, so M is 1000 and not 1). tiny(dtype) is the smallest norm
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from typing import Any, NoReturn
 
 import numpy as np
@@ -30,7 +31,7 @@ import pandas as pd
 import torch
 
 from grader.checking.describe import describe
-from grader.checking.verdicts import CheckFailed
+from grader.checking.verdicts import CheckFailed, StudentRaised
 
 
 def fail(message: str) -> NoReturn:
@@ -117,6 +118,24 @@ def diagnosis(got: Any, mistakes: Mapping[str, Any], *, rtol: float = 1e-5, atol
             continue
         return says
     return None
+
+
+@contextmanager
+def naming_errors(errors: Mapping[str, str], call: str | None = None) -> Iterator[None]:
+    """Inside it, an error the student's code raised whose message holds a key of `errors` fails
+    the check with that message (saying `call` for the call, when given) and the key's sentence
+    ("... a leaf Variable that requires grad ...": "make the update inside torch.no_grad()");
+    other errors pass through unchanged."""
+    try:
+        yield
+    except StudentRaised as error:
+        says = next((sentence for text, sentence in errors.items() if text in str(error)), None)
+        if says is None:
+            raise
+        text = str(error)
+        if call and text.startswith(error.call):
+            text = call + text[len(error.call):]
+        raise CheckFailed(f"{text.rstrip('.')}. {says}") from None
 
 
 def _unlike(expected: Any, mistakes: Mapping[str, Any], rtol: float, atol: float, ops: float | None,

@@ -25,6 +25,7 @@ import numpy as np
 import pytest
 import torch
 
+from grader.checking.mistakes import RUNNING_REFERENCE
 from grader.checking.student import Student
 from grader.checking.verdicts import CheckFailed, KernelUnavailable, StudentCallError
 from grader.errors import AuthoringError
@@ -104,9 +105,11 @@ class GradingPlugin:
             except StudentCallError:
                 pass
             self._student.deadline = time.monotonic() + spec["timeout"]
+        running = RUNNING_REFERENCE.set(self._reference)  # known mistakes' answers come from it
         try:
             return (yield)
         finally:
+            RUNNING_REFERENCE.reset(running)
             if self._student is not None:
                 self._student.deadline = None
 

@@ -79,6 +79,12 @@ class RecordingReference:
             return answer
         return recording
 
+    def answer_of_mistake(self, name: str, function: Any, args: tuple, kwargs: dict) -> Any:
+        """A known mistake's answer (`grader.checking.mistakes`), computed and recorded."""
+        answer = function(*args, **kwargs)
+        self._record(f"mistake:{name}", args, kwargs, answer)
+        return answer
+
     def _record(self, name: str, args: tuple, kwargs: dict, answer: Any) -> None:
         try:
             key = call_key(name, args, kwargs)
@@ -163,6 +169,11 @@ class RecordedReference:
                 return _Replayed.apply(value, jacobians, *args)
             return value
         return replaying
+
+    def answer_of_mistake(self, name: str, function: Any, args: tuple, kwargs: dict) -> Any:
+        """A known mistake's recorded answer; None (it matches nothing) when there is none."""
+        entry = self._answers.get(call_key(f"mistake:{name}", args, kwargs))
+        return None if entry is None else self._decode(entry["value"])
 
     def _decode(self, spec: Any) -> Any:
         return decode(spec, self._buffers, max_bytes=1 << 62, max_elements=1 << 62)

@@ -4,9 +4,11 @@
                                    points and the graded names its checks are about
     DIR/assignments/<id>.ipynb     the notebook to fill in
     DIR/checks/<id>.py             the public checks; each hidden check is a stub that holds
-                                   only its points (no code, no inputs, a generic name)
-    DIR/answers/<id>.json, .bin    the reference's answers on the public checks' fixed inputs,
-                                   as data (`grader.checking.recorded`): no pickle, no code
+                                   only its points (no code, no inputs, a generic name), and
+                                   each known mistake (`@mistake`) a stub without its code
+    DIR/answers/<id>.json, .bin    the reference's and the known mistakes' answers on the
+                                   public checks' fixed inputs, as data
+                                   (`grader.checking.recorded`): no pickle, no code
 
 Never the solution notebook, the hidden checks' code or validation labels. A public check that
 judges training by validation accuracy needs those labels, so in a kit it is graded by the
@@ -109,6 +111,11 @@ def public_checks(checks: Path) -> tuple[str, float, list[str]]:
         stub_points += 0.0 if spec["condition"] else spec["points"]
         start = min(d.lineno for d in node.decorator_list)
         replaced.append((start, node.end_lineno, _stub(spec, count)))
+    for node in tree.body:  # known mistakes: one edit from the solution; the kit has their answers
+        if isinstance(node, ast.FunctionDef) and any(ast.unparse(d) == "mistake" for d in node.decorator_list):
+            start = min(d.lineno for d in node.decorator_list)
+            replaced.append((start, node.end_lineno, _mistake_stub(node)))
+    replaced.sort()
     for start, end, stub in reversed(replaced):
         lines[start - 1:end] = [stub]
     after = tree.body[0].end_lineno if tree.body and isinstance(tree.body[0], ast.Expr) else 0
@@ -140,6 +147,12 @@ def _marker(node: ast.stmt, checks: Path) -> dict | None:
                     "hidden": bool(kwargs.get("hidden", False)),
                     "condition": bool(kwargs.get("condition", False))}
     return None
+
+
+def _mistake_stub(node: ast.FunctionDef) -> str:
+    """A known mistake without its code: in a kit its answers come from the recording."""
+    return (f"@mistake\ndef {node.name}({ast.unparse(node.args)}):\n"
+            '    raise NotInKit("a known mistake: the kit holds its answers, not its code")\n')
 
 
 def _stub(spec: dict, count: int) -> str:
