@@ -8,9 +8,11 @@ import importlib.util
 import json
 import shutil
 
+import nbformat
 import pytest
 
 from conftest import ROOT
+from grader.instructor.generate import BEGIN, END
 from grader.in_notebook import packaged_kit_for
 from grader.submission import course as course_module
 from grader.submission.course import PACKAGED_KITS, assignments_in, default_course, packaged_kits
@@ -38,6 +40,31 @@ def test_every_builtin_assignment_ships_a_kit_about_its_graded_names():
         assert marker["assignment"] == folder.name
         assert set(marker["functions"]) == CONTRACT[folder.name], folder.name
         assert not (folder / "solutions").exists()
+
+
+GENERIC = {"with torch.no_grad():"}  # in a solution, and in the checks' own training code too
+
+
+def solution_lines(assignment_id: str) -> set[str]:
+    """The lines inside the solution's BEGIN/END SOLUTION regions (long enough to mean something,
+    and not GENERIC)."""
+    found, inside = set(), False
+    for cell in nbformat.read(ROOT / "solutions" / f"{assignment_id}.ipynb", 4).cells:
+        for line in cell.source.splitlines() if cell.cell_type == "code" else []:
+            if BEGIN.match(line) or END.match(line):
+                inside = bool(BEGIN.match(line))
+            elif inside and len(line.strip()) > 12 and line.strip() not in GENERIC:
+                found.add(line.strip())
+    return found
+
+
+@pytest.mark.parametrize("assignment_id", sorted(CONTRACT))
+def test_no_shipped_kit_holds_a_line_of_its_solution(assignment_id):
+    kit = PACKAGED_KITS / assignment_id
+    text = "\n".join(p.read_text(errors="replace") for p in kit.rglob("*") if p.suffix in (".py", ".ipynb", ".json"))
+    lines = solution_lines(assignment_id)
+    assert lines and not [line for line in lines if line in text]
+    assert "@mistake" not in text or "raise NotInKit(\"a known mistake" in text
 
 
 def test_check_finds_the_shipped_kit_by_the_function_or_the_names_defined():
