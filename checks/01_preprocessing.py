@@ -18,7 +18,15 @@ import pandas as pd
 import pytest
 import torch
 
-from grader.check_tools import call_with_copies, diagnosis, expect, expect_close, expect_unchanged, fail
+from grader.check_tools import (
+    call_with_copies,
+    diagnosis,
+    expect,
+    expect_close,
+    expect_unchanged,
+    fail,
+    mistake,
+)
 
 
 def houses():
@@ -99,40 +107,90 @@ TARGETS = {"houses": "Price", "mixed": "target", "one_row": "price", "all_missin
 
 # -- mistakes students make: variants of the references, computed here on the check's frame --
 
-def fraction_mistakes(df):
-    """{sentence for the student: what missing_fraction gives with that mistake}."""
-    return {
-        "these are counts of missing values, not fractions: what should each count be divided by?":
-            df.isna().sum(),
-        "you divided by the number of columns: how many values does each column hold?":
-            df.isna().sum() / df.shape[1],
-        "these are the fractions of values present, not missing: isna or notna?": df.notna().mean(),
-        "you returned one fraction per row, not one per column: over which axis did you average?":
-            df.isna().mean(axis=1),
-        "only the numeric columns are in your answer: text and category columns have gaps too":
-            df.select_dtypes("number").isna().mean(),
-        "these look like percentages (0 to 100), not fractions (0 to 1)": df.isna().mean() * 100,
-    }
+@mistake
+def missing_counts(df):
+    return df.isna().sum()
 
 
+@mistake
+def divided_by_column_count(df):
+    return df.isna().sum() / df.shape[1]
+
+
+@mistake
+def present_fractions(df):
+    return df.notna().mean()
+
+
+@mistake
+def row_fractions(df):
+    return df.isna().mean(axis=1)
+
+
+@mistake
+def numeric_fractions(df):
+    return df.select_dtypes("number").isna().mean()
+
+
+@mistake
+def percentages(df):
+    return df.isna().mean() * 100
+
+
+FRACTION_MISTAKES = {  # {sentence for the student: the mistaken missing_fraction}
+    "these are counts of missing values, not fractions: what should each count be divided by?": missing_counts,
+    "you divided by the number of columns: how many values does each column hold?": divided_by_column_count,
+    "these are the fractions of values present, not missing: isna or notna?": present_fractions,
+    "you returned one fraction per row, not one per column: over which axis did you average?": row_fractions,
+    "only the numeric columns are in your answer: text and category columns have gaps too": numeric_fractions,
+    "these look like percentages (0 to 100), not fractions (0 to 1)": percentages,
+}
+
+
+@mistake
+def name_of_most_missing(df):
+    return df.isna().sum().idxmax()
+
+
+@mistake
+def without_columns_with_gaps(df):
+    return df.dropna(axis=1)
+
+
+@mistake
+def drop_least_missing(df):
+    return df.drop(columns=df.isna().sum().idxmin())
+
+
+@mistake
 def drop_last_of_most_missing(df):
     counts = df.isna().sum()
     return df.drop(columns=counts[counts == counts.max()].index[-1])
 
 
-def drop_mistakes(df):
-    """{sentence for the student: what drop_most_missing gives with that mistake}."""
-    return {
-        "you returned the name of the column to drop, not the frame without it": df.isna().sum().idxmax(),
-        "you dropped every column with a gap, not only the one with the most": df.dropna(axis=1),
-        "you dropped the column with the fewest missing values, not the most":
-            df.drop(columns=df.isna().sum().idxmin()),
-        "on a tie you dropped the last of the tied columns, not the first": drop_last_of_most_missing(df),
-        "you dropped the numeric column with the most gaps: count the gaps of every column, text ones too":
-            df.drop(columns=df.select_dtypes("number").isna().sum().idxmax()),
-    }
+@mistake
+def drop_numeric_most_missing(df):
+    return df.drop(columns=df.select_dtypes("number").isna().sum().idxmax())
 
 
+DROP_MISTAKES = {  # {sentence for the student: the mistaken drop_most_missing}
+    "you returned the name of the column to drop, not the frame without it": name_of_most_missing,
+    "you dropped every column with a gap, not only the one with the most": without_columns_with_gaps,
+    "you dropped the column with the fewest missing values, not the most": drop_least_missing,
+    "on a tie you dropped the last of the tied columns, not the first": drop_last_of_most_missing,
+    "you dropped the numeric column with the most gaps: count the gaps of every column, text ones too":
+        drop_numeric_most_missing,
+}
+
+
+def answers(mistakes, df):
+    """{sentence: that mistake's answer on df}; a mistake without one (None: a student kit
+    recorded none for df) names nothing."""
+    found = {says: variant(df) for says, variant in mistakes.items()}
+    return {says: answer for says, answer in found.items() if answer is not None}
+
+
+@mistake
 def preprocessed(df, target, *, fill="mean", dummy_na=True, keep_target=False, y_as_column=False):
     """The reference's (X, y) in float64, or what a mistake gives: the gaps filled with another
     value, no column for missing categories, the target left among the inputs, y as a column."""
@@ -144,8 +202,9 @@ def preprocessed(df, target, *, fill="mean", dummy_na=True, keep_target=False, y
 
 
 def preprocess_mistakes(df, target):
-    """{sentence for the student: the (X, y) that preprocess gives with that mistake}."""
-    return {
+    """{sentence for the student: the (X, y) that preprocess gives with that mistake}; a mistake
+    without an answer (None: not recorded in a student kit) names nothing."""
+    found = {
         "the gaps were filled with the column's median, not its mean": preprocessed(df, target, fill="median"),
         "the gaps were filled with 0, not with the column's mean": preprocessed(df, target, fill="zero"),
         "there is no column for missing categories: get_dummies makes one only when asked (dummy_na)":
@@ -154,6 +213,7 @@ def preprocess_mistakes(df, target):
         "y has one column where a vector was expected: did you select the target as a frame "
         "(df[[target]]) rather than a series?": preprocessed(df, target, y_as_column=True),
     }
+    return {says: answer for says, answer in found.items() if answer is not None}
 
 
 def as_columns(pair):
@@ -168,7 +228,7 @@ def check_missing_fraction(student, reference, name):
     df = FRAMES[name]()
     got = student.missing_fraction(df)
     expect_close(got, reference.missing_fraction(df), call=f"missing_fraction(df) with {DESCRIPTIONS[name]}",
-                 ops=8, mistakes=fraction_mistakes(df))
+                 ops=8, mistakes=answers(FRACTION_MISTAKES, df))
 
 
 @pytest.mark.check("missing_fraction: fraction of missing values per column, every kind of column", points=2)
@@ -196,7 +256,7 @@ def check_drop(student, reference, name):
     got = student.drop_most_missing(df)
     expect_close(got, reference.drop_most_missing(df),
                  call=f"drop_most_missing(df) with {DESCRIPTIONS[name]}", rtol=0, atol=0,
-                 mistakes=drop_mistakes(df))
+                 mistakes=answers(DROP_MISTAKES, df))
 
 
 @pytest.mark.check("drop_most_missing: drops the column with the most missing values (the first on a tie)",
@@ -226,13 +286,14 @@ def check_preprocess(student, reference, name):
     call = f"preprocess(df, {target!r}) with {DESCRIPTIONS[name]}"
     got = student.preprocess(df, target)
     expected = reference.preprocess(df, target)
+    known = preprocess_mistakes(df, target)  # computed with every answer, so that a student kit records them
     expect(isinstance(got, (tuple, list)) and len(got) == 2, f"{call} should return a pair (X, y), got "
                                                            f"{type(got).__name__}")
     try:
         expect_pair(got, expected, call)
     except AssertionError as failed:  # the check's verdict (CheckFailed is one)
         columns, right = as_columns(got), as_columns(expected)
-        mistakes = {says: as_columns(answer) for says, answer in preprocess_mistakes(df, target).items()}
+        mistakes = {says: as_columns(answer) for says, answer in known.items()}
         # A mistake that gives the right answer on this frame (the median of [2, 4] is its mean)
         # names nothing: an answer right but for its dtype would match it.
         mistakes = {says: answer for says, answer in mistakes.items()

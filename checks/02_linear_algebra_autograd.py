@@ -23,6 +23,7 @@ from grader.check_tools import (
     expect_unchanged,
     fail,
     in_float64,
+    mistake,
 )
 
 NORMS = {"norm", "vector_norm", "matrix_norm"}
@@ -148,7 +149,8 @@ def edge_matrices_to_normalize():
 def unlike(expected, mistakes, **tolerance):
     """The mistakes whose answer differs from the right one on this input: one that agrees with
     it (the spectral norm of a rank-one matrix is its Frobenius norm) names nothing, and an answer
-    right but for its dtype would match it."""
+    right but for its dtype would match it; nor does one without an answer (None: it does not
+    apply here, or a student kit recorded none)."""
     return {says: answer for says, answer in mistakes.items()
             if answer is not None and diagnosis(answer, {"right": expected}, **tolerance) is None}
 
@@ -167,22 +169,27 @@ def naming_errors(call, errors):
         fail(f"{call} raised {str(error).split(' raised ', 1)[-1].rstrip('.')}. {says}")
 
 
+@mistake
 def sum_of_squares(A):
     return (A ** 2).sum()
 
 
+@mistake
 def sum_of_absolute_values(A):
     return A.abs().sum()
 
 
+@mistake
 def largest_singular_value(A):
     return torch.linalg.svdvals(A)[0]
 
 
+@mistake
 def row_norms(A):
     return torch.sqrt((A ** 2).sum(dim=1))
 
 
+@mistake
 def column_norms(A):
     return torch.sqrt((A ** 2).sum(dim=0))
 
@@ -196,22 +203,27 @@ NORM_MISTAKES = {
 }
 
 
+@mistake
 def divided_by_column_sums(A):
     return A / A.sum(dim=0, keepdim=True)
 
 
+@mistake
 def divided_by_total(A):
     return A / A.sum()
 
 
+@mistake
 def divided_by_row_max(A):
     return A / A.max(dim=1, keepdim=True).values
 
 
+@mistake
 def divided_by_absolute_sums(A):
     return A / A.abs().sum(dim=1, keepdim=True)
 
 
+@mistake
 def divided_without_keepdim(A):
     """Without keepdim the row sums (n,) broadcast along the last axis: entry (i, j) is divided
     by the sum of row j (it only runs on a square matrix)."""

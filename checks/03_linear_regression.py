@@ -9,8 +9,6 @@ fails. References are computed in float64 (`in_float64`) and the tolerance follo
 `grader.check_tools.expect` (`ops=`).
 """
 
-from contextlib import contextmanager
-
 import pytest
 import torch
 
@@ -22,6 +20,8 @@ from grader.check_tools import (
     expect_unchanged,
     fail,
     in_float64,
+    mistake,
+    naming_errors,
     regression_error,
     synthetic_regression_data,
     train_linear_regression,
@@ -120,48 +120,36 @@ def linreg_edge_cases():
 # -- mistakes students make: variants of the reference, computed here on the check's input --
 
 def answers(mistakes, args):
-    """{sentence for the student: that mistake's answer on args, in float64}; None where the
-    mistake raises here too (an elementwise product of X (n, d) and w (d, 1) with n != d)."""
+    """{sentence for the student: that mistake's answer on args, in float64}, without the mistakes
+    that have none: one that raises here too (an elementwise product of X (n, d) and w (d, 1)
+    with n != d), or whose answer a student kit did not record (None)."""
     found = {}
     for says, variant in mistakes.items():
         try:
-            found[says] = in_float64(variant, *args)
+            answer = in_float64(variant, *args)
         except RuntimeError:
-            found[says] = None
+            continue
+        if answer is not None:
+            found[says] = answer
     return found
 
 
-def raised_by_student(error):
-    """Whether `error` is the student's code raising in the kernel (the verdict the grader makes of
-    it carries the error's class as `etype`; checks see the grader only through check_tools)."""
-    return isinstance(getattr(error, "etype", None), str) and not isinstance(error, AssertionError)
-
-
-@contextmanager
-def naming_errors(call, errors):
-    """An error of the student's code whose text holds a key of `errors` ends the check with
-    `call`, the error, and that key's sentence for the student; other errors pass through."""
-    try:
-        yield
-    except Exception as error:
-        says = next((sentence for text, sentence in errors.items() if text in str(error)), None)
-        if says is None or not raised_by_student(error):
-            raise
-        fail(f"{call} raised {str(error).split(' raised ', 1)[1].rstrip('.')}. {says}")
-
-
+@mistake
 def linreg_elementwise(X, w, b):
     return X * w + b
 
 
+@mistake
 def linreg_minus_bias(X, w, b):
     return X @ w - b
 
 
+@mistake
 def linreg_without_bias(X, w, b):
     return X @ w
 
 
+@mistake
 def linreg_flat(X, w, b):
     return (X @ w).reshape(-1) + b
 
@@ -244,22 +232,27 @@ def loss_edge_cases():
     ]
 
 
+@mistake
 def loss_per_example(y_hat, y):
     return (y_hat - y.reshape(y_hat.shape)) ** 2 / 2
 
 
+@mistake
 def loss_without_half(y_hat, y):
     return ((y_hat - y.reshape(y_hat.shape)) ** 2).mean()
 
 
+@mistake
 def loss_summed(y_hat, y):
     return loss_per_example(y_hat, y).sum()
 
 
+@mistake
 def loss_absolute(y_hat, y):
     return ((y_hat - y.reshape(y_hat.shape)).abs() / 2).mean()
 
 
+@mistake
 def loss_without_reshape(y_hat, y):
     return ((y_hat - y) ** 2 / 2).mean()
 
@@ -329,19 +322,28 @@ STEP_ERRORS = {
 }
 
 
-def step_mistakes(value, grad, lr):
-    """{sentence: what a mistaken step makes of one parameter}."""
-    value, grad = value.double(), grad.double()
-    return {"Each parameter moved along its gradient, which makes the loss grow; a step goes against "
-            "the gradient": value + lr * grad,
-            "Each parameter moved by its whole gradient: the step is not scaled by the learning rate":
-                value - grad}
+@mistake
+def step_along_gradient(value, grad, lr):
+    return value + lr * grad
+
+
+@mistake
+def step_by_whole_gradient(value, grad, lr):
+    return value - grad
+
+
+STEP_MISTAKES = {  # {sentence: what a mistaken step makes of one parameter}
+    "Each parameter moved along its gradient, which makes the loss grow; a step goes against the gradient":
+        step_along_gradient,
+    "Each parameter moved by its whole gradient: the step is not scaled by the learning rate":
+        step_by_whole_gradient,
+}
 
 
 def check_step(student, values, grads, lr, text):
     step = student.define(sgd_step)
     call = f"SGD(params, lr={lr}).step() with {text}"
-    with naming_errors(call, STEP_ERRORS):
+    with naming_errors(STEP_ERRORS, call):
         found = step(student.SGD, values, grads, lr, False)
     expected = [v.double() - lr * g.double() for v, g in zip(values, grads)]
     expect(isinstance(found.get("values"), list) and len(found["values"]) == len(values),
@@ -353,12 +355,12 @@ def check_step(student, values, grads, lr, text):
                           "in place (param -= ...)")
     for i, (got, want) in enumerate(zip(found["values"], expected)):
         expect_close(got, want, dtype=values[i].dtype, ops=4, call=f"{call}, parameter {i} after the step",
-                     mistakes=step_mistakes(values[i], grads[i], lr))
+                     mistakes=answers(STEP_MISTAKES, (values[i], grads[i], lr)))
     expect(found["is_leaf"] and found["no_grad_fn"],
            f"{call} recorded the update in the autograd graph (a parameter has a grad_fn afterwards); "
            "update under torch.no_grad()")
     expect(found["requires_grad"], f"{call} left a parameter without requires_grad")
-    with naming_errors(call, STEP_ERRORS):
+    with naming_errors(STEP_ERRORS, call):
         found = step(student.SGD, values, grads, lr, True)
     second = [v.double() - lr * 2 * v.double() for v in found["values"]]  # the gradient of (p ** 2).sum()
     for i, (got, want) in enumerate(zip(found["second"], second)):
@@ -386,8 +388,8 @@ def test_sgd_step_edge_cases(student):
 def test_sgd_zero_grad(student):
     zero = student.define(sgd_zero_grad)
     call = "SGD([w, b, p], 0.1).zero_grad() with w and b holding gradients and p without one"
-    with naming_errors(call, {"'NoneType' object has no attribute": "A parameter that has no gradient yet "
-                              "has None as its .grad: there is nothing to zero"}):
+    with naming_errors({"'NoneType' object has no attribute": "A parameter that has no gradient yet "
+                        "has None as its .grad: there is nothing to zero"}, call):
         found = zero(student.SGD, [torch.randn(2, 1), torch.randn(1)])
     expect(found["zeroed"], f"{call} left a gradient that is not zero (or None)")
     expect(found["values_kept"], f"{call} changed a parameter's values")

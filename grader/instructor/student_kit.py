@@ -25,6 +25,7 @@ from __future__ import annotations
 import ast
 import json
 import shutil
+import tempfile
 from pathlib import Path
 
 from grader.checking.datasets import load_image_data
@@ -58,7 +59,10 @@ def write_student_kit(course: Course, assignment_id: str, output: Path,
     checks = output / "checks" / f"{assignment.id}.py"
     write_atomically(checks, public.encode("utf-8"))
     answers = output / "answers" / f"{assignment.id}.json"
-    public_points, failed = record_answers(assignment, checks, answers, data_dir)
+    with tempfile.TemporaryDirectory() as folder:  # recorded with the mistakes' code, which the kit leaves out
+        recording = Path(folder) / checks.name
+        write_atomically(recording, public_checks(assignment.checks, keep_mistakes=True)[0].encode("utf-8"))
+        public_points, failed = record_answers(assignment, recording, answers, data_dir)
     if failed:
         raise AuthoringError(assignment.checks.name, 0, "the solution fails public checks, so the kit "
                              f"would teach wrong answers: {', '.join(failed)}")
@@ -88,10 +92,11 @@ def record_answers(assignment: Assignment, checks: Path, answers: Path,
     return sum(r.max_points for r in results), failed
 
 
-def public_checks(checks: Path) -> tuple[str, float, list[str]]:
+def public_checks(checks: Path, keep_mistakes: bool = False) -> tuple[str, float, list[str]]:
     """The checks file without the code of its hidden checks (nor of the public checks that read
-    validation labels): each becomes a stub holding its points. Returns the text, the stubs'
-    points and the names of the public checks turned into stubs."""
+    validation labels): each becomes a stub holding its points; and without the code of its known
+    mistakes (`@mistake`), unless `keep_mistakes` (the kit's answers are recorded with it).
+    Returns the text, the stubs' points and the names of the public checks turned into stubs."""
     text = checks.read_text(encoding="utf-8")
     tree = ast.parse(text)
     lines = text.splitlines(keepends=True)
@@ -111,7 +116,7 @@ def public_checks(checks: Path) -> tuple[str, float, list[str]]:
         stub_points += 0.0 if spec["condition"] else spec["points"]
         start = min(d.lineno for d in node.decorator_list)
         replaced.append((start, node.end_lineno, _stub(spec, count)))
-    for node in tree.body:  # known mistakes: one edit from the solution; the kit has their answers
+    for node in tree.body if not keep_mistakes else []:  # known mistakes: one edit from the solution
         if isinstance(node, ast.FunctionDef) and any(ast.unparse(d) == "mistake" for d in node.decorator_list):
             start = min(d.lineno for d in node.decorator_list)
             replaced.append((start, node.end_lineno, _mistake_stub(node)))
