@@ -21,6 +21,8 @@ import torch
 
 from grader.check_tools import (
     SOFTMAX_REGRESSION,
+    CheckFailed,
+    StudentRaised,
     call_with_copies,
     classifier_accuracy,
     diagnosis,
@@ -30,12 +32,12 @@ from grader.check_tools import (
     expect_no_builtin,
     expect_unchanged,
     in_float64,
+    mistake,
     parameters_report,
     train_classifier,
     train_grader_softmax_regression,
     with_grader_softmax,
 )
-from grader.checking.verdicts import CheckFailed, StudentRaised
 
 FORBIDDEN = {"softmax", "log_softmax", "cross_entropy", "nll_loss", "CrossEntropyLoss",
              "NLLLoss", "LogSoftmax", "Softmax", "Softmin", "softmin"}
@@ -85,17 +87,27 @@ def start_values(Model, model_args, seed, keep):
 
 
 # -- known mistakes: variants of the reference, run here on the check's own inputs --------------
+# Each is `@mistake`: a student kit holds their answers on these inputs, not their code; there an
+# answer not recorded is None, which names nothing (`answers_of` leaves it out).
 
+@mistake
 def softmax_over_columns(X):
     X_exp = torch.exp(X - X.max(dim=0, keepdim=True).values)
     return X_exp / X_exp.sum(dim=0, keepdim=True)
 
 
+@mistake
 def softmax_without_keepdim(X):
     X_exp = torch.exp(X - X.max(dim=1, keepdim=True).values)
     return X_exp / X_exp.sum(dim=1)  # column j divided by the sum of row j
 
 
+@mistake
+def softmax_without_division(X):
+    return torch.exp(X)
+
+
+@mistake
 def softmax_without_max_shift(X):
     X_exp = torch.exp(X)
     return X_exp / X_exp.sum(dim=1, keepdim=True)
@@ -105,68 +117,129 @@ SOFTMAX_MISTAKES = {
     "Your columns sum to one, not your rows: over which dim did you sum?": softmax_over_columns,
     "Entry (i, j) is divided by the sum of row j: the row sums lost their dim, so they broadcast "
     "along the wrong axis (keepdim)": softmax_without_keepdim,
-    "You return exp(X) itself: each row still needs to be divided by its sum": torch.exp,
+    "You return exp(X) itself: each row still needs to be divided by its sum": softmax_without_division,
 }
 OVERFLOW = "For logits near 1000, exp overflows to inf: subtract each row's maximum first"
 
 
+@mistake
 def picked(y_hat, y):
     return y_hat[torch.arange(len(y_hat)), y]
 
 
+@mistake
+def cross_entropy_without_minus(y_hat, y):
+    return torch.log(picked(y_hat, y)).mean()
+
+
+@mistake
+def cross_entropy_summed(y_hat, y):
+    return -torch.log(picked(y_hat, y)).sum()
+
+
+@mistake
+def cross_entropy_of_every_entry(y_hat, y):
+    return -torch.log(y_hat).mean()
+
+
+@mistake
+def cross_entropy_of_a_block(y_hat, y):
+    return -torch.log(y_hat[:, y]).mean()
+
+
+@mistake
+def cross_entropy_zero(y_hat, y):
+    return torch.zeros((), dtype=y_hat.dtype)
+
+
+@mistake
+def cross_entropy_per_example(y_hat, y):
+    return -torch.log(picked(y_hat, y))
+
+
 CROSS_ENTROPY_MISTAKES = {
-    "Your loss is negative: did you forget the minus sign in front of the log?":
-        lambda y_hat, y: torch.log(picked(y_hat, y)).mean(),
-    "You sum the losses of the examples: the loss is their mean over the batch":
-        lambda y_hat, y: -torch.log(picked(y_hat, y)).sum(),
+    "Your loss is negative: did you forget the minus sign in front of the log?": cross_entropy_without_minus,
+    "You sum the losses of the examples: the loss is their mean over the batch": cross_entropy_summed,
     "You average -log over every entry of y_hat: only each row's probability of its own label counts":
-        lambda y_hat, y: -torch.log(y_hat).mean(),
+        cross_entropy_of_every_entry,
     "You take every row's probability of every label in y (an n × n block): take one entry per "
-    "row, the one of that row's own label": lambda y_hat, y: -torch.log(y_hat[:, y]).mean(),
+    "row, the one of that row's own label": cross_entropy_of_a_block,
     "Your loss is 0 whatever y_hat and y are: it should come from the log-probabilities of the "
-    "labels": lambda y_hat, y: torch.zeros((), dtype=y_hat.dtype),
+    "labels": cross_entropy_zero,
 }
 PER_EXAMPLE = "You return one loss per example: the loss is one number, their mean over the batch"
 
 
+@mistake
 def predicted(y_hat):
     return y_hat.argmax(dim=1)
 
 
+@mistake
+def accuracy_down_columns(y_hat, y):
+    return (y_hat.argmax(dim=0) == y).double().mean()
+
+
+@mistake
+def accuracy_of_argmin(y_hat, y):
+    return (y_hat.argmin(dim=1) == y).double().mean()
+
+
+@mistake
+def accuracy_of_largest_value(y_hat, y):
+    return (y_hat.max(dim=1).values == y).double().mean()
+
+
+@mistake
+def accuracy_as_count(y_hat, y):
+    return (predicted(y_hat) == y).sum()
+
+
+@mistake
+def accuracy_as_error_rate(y_hat, y):
+    return (predicted(y_hat) != y).double().mean()
+
+
+@mistake
+def accuracy_floor_divided(y_hat, y):
+    return (predicted(y_hat) == y).sum() // len(y)
+
+
 ACCURACY_MISTAKES = {
     "You take the arg-max down each column (dim 0): a row's prediction is the index of that "
-    "row's largest probability": lambda y_hat, y: (y_hat.argmax(dim=0) == y).double().mean(),
+    "row's largest probability": accuracy_down_columns,
     "You predict the least probable class (argmin): the prediction is the most probable one":
-        lambda y_hat, y: (y_hat.argmin(dim=1) == y).double().mean(),
+        accuracy_of_argmin,
     "You compare the largest probability itself with the label: compare its index instead":
-        lambda y_hat, y: (y_hat.max(dim=1).values == y).double().mean(),
-    "You return the number of right predictions: the accuracy is their fraction":
-        lambda y_hat, y: (predicted(y_hat) == y).sum(),
+        accuracy_of_largest_value,
+    "You return the number of right predictions: the accuracy is their fraction": accuracy_as_count,
     "You return the fraction of wrong predictions (the error rate), not of right ones":
-        lambda y_hat, y: (predicted(y_hat) != y).double().mean(),
-    "Your accuracy is rounded down to a whole number: // drops the fraction":
-        lambda y_hat, y: (predicted(y_hat) == y).sum() // len(y),
+        accuracy_as_error_rate,
+    "Your accuracy is rounded down to a whole number: // drops the fraction": accuracy_floor_divided,
 }
 
 
 def answers_of(mistakes, *args):
     """{sentence: that mistake's answer on args}, in float64, leaving out a mistake that raises
-    on them (softmax without keepdim on a matrix that is not square)."""
+    on them (softmax without keepdim on a matrix that is not square) or has no answer there (a
+    kit that did not record it)."""
     found = {}
     for says, variant in mistakes.items():
         try:
-            found[says] = in_float64(variant, *args)
+            answer = in_float64(variant, *args)
         except RuntimeError:
             continue
+        if answer is not None:
+            found[says] = answer
     return found
 
 
 def unlike(right, answers, **tolerance):
     """The answers that differ from the right one: a mistake that agrees with it on this input
     (a sum over one example is its mean) names nothing, or an answer right but for its dtype
-    would match it."""
+    would match it. No answer (None) names nothing either."""
     return {says: answer for says, answer in answers.items()
-            if diagnosis(answer, {"right": right}, **tolerance) is None}
+            if answer is not None and diagnosis(answer, {"right": right}, **tolerance) is None}
 
 
 def logits_cases():
@@ -208,7 +281,7 @@ def test_softmax_large_logits(student, reference):
     X = torch.tensor([[1000.0, 0.0, -1000.0], [999.0, 1000.0, 998.0]])
     expect_close(student.softmax(X), in_float64(reference.softmax, X), dtype=X.dtype, ops=8, like=X,
                  call="softmax(X) with X = [[1000, 0, -1000], [999, 1000, 998]]",
-                 mistakes={OVERFLOW: in_float64(softmax_without_max_shift, X)})
+                 mistakes=answers_of({OVERFLOW: softmax_without_max_shift}, X))
 
 
 @pytest.mark.check("softmax: gradients match the reference", points=1)
@@ -250,9 +323,9 @@ def cross_entropy_cases():
 def test_cross_entropy_values(student, reference):
     for text, y_hat, y in cross_entropy_cases():
         got = student.cross_entropy(y_hat, y)
+        per_example = answers_of({PER_EXAMPLE: cross_entropy_per_example}, y_hat, y)  # recorded in a kit
         if not (isinstance(got, torch.Tensor) and got.dim() == 0):
-            per_example = -torch.log(picked(y_hat.double(), y))
-            says = diagnosis(got, {PER_EXAMPLE: per_example}, ops=16, dtype=y_hat.dtype)
+            says = diagnosis(got, per_example, ops=16, dtype=y_hat.dtype)
             fail(f"cross_entropy(y_hat, y) with {text} should return a 0-dim tensor, got "
                  f"{'shape ' + str(tuple(got.shape)) if isinstance(got, torch.Tensor) else type(got).__name__}"
                  + (f". {says}" if says else ""))
@@ -317,8 +390,8 @@ def test_accuracy(student, reference):
     diagnosed = cases[:2]  # the last is not square: a mistake along dim 0 raises there
     got = [student.accuracy(y_hat, y) for _, y_hat, y in diagnosed]
     answers = [answers_of(ACCURACY_MISTAKES, y_hat, y) for _, y_hat, y in diagnosed]
-    says = diagnosis(got, {s: [float(a[s]) for a in answers] for s in ACCURACY_MISTAKES}, ops=4,
-                     dtype=torch.float32)
+    says = diagnosis(got, {s: [float(a[s]) for a in answers] for s in ACCURACY_MISTAKES
+                           if all(s in a for a in answers)}, ops=4, dtype=torch.float32)
     for (text, y_hat, y), answer in zip(cases, got + [None]):
         answer = student.accuracy(y_hat, y) if answer is None else answer
         try:

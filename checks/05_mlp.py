@@ -15,6 +15,7 @@ import torch
 
 from grader.check_tools import (
     MLP,
+    StudentRaised,
     autograd_uses,
     builtin_uses,
     call_with_copies,
@@ -26,6 +27,7 @@ from grader.check_tools import (
     expect_unchanged,
     fail,
     in_float64,
+    mistake,
     parameters_report,
     train_classifier,
     with_grader_relu,
@@ -79,7 +81,9 @@ def forward_and_parameters(model, X):
 
 
 def reference_relu(X):
-    return torch.clamp(X, min=0)
+    """The grader's relu for its own expected answers: the built-in, which the relu checks forbid
+    (a student kit holds this code, so it gives nothing to copy)."""
+    return torch.relu(X)
 
 
 RELU_CASES = [
@@ -99,21 +103,28 @@ RELU_EDGE_CASES = [
 
 
 # -- mistakes students make: variants of the reference, computed here on the check's input --
+# Each is `@mistake`: a student kit holds their answers on these inputs, not their code; there an
+# answer not recorded is None, which names nothing (`answers_of` leaves it out). They are computed
+# before the student's answer is judged, so that making a kit (with the solution, which fails
+# nothing) records them.
 
-def raised_by_student(error):
-    """Whether `error` is the student's code raising in the kernel (the verdict the grader makes of
-    it carries the error's class as `etype`; checks see the grader only through check_tools)."""
-    return isinstance(getattr(error, "etype", None), str) and not isinstance(error, AssertionError)
+def answers_of(mistakes, *args):
+    """{sentence: that mistake's answer on args}, in float64, leaving out one with no answer."""
+    answers = {says: in_float64(variant, *args) for says, variant in mistakes.items()}
+    return {says: answer for says, answer in answers.items() if answer is not None}
 
 
+@mistake
 def relu_mask(X):
     return X > 0
 
 
+@mistake
 def relu_negative_part(X):
     return torch.min(X, torch.zeros_like(X))
 
 
+@mistake
 def relu_leaky(X):
     return torch.where(X > 0, X, 0.01 * X)
 
@@ -134,16 +145,16 @@ def check_relu(student, reference, cases):
         call = f"relu(X) with {text}"
         try:
             got = student.relu(X)
-        except Exception as error:
-            if not (raised_by_student(error) and matrix_passed and X.dim() != 2):
+        except StudentRaised as error:
+            if not (matrix_passed and X.dim() != 2):
                 raise
             fail(f"{error}. Your relu works on matrices but not on a tensor with {X.dim()} "
                  f"dimension{'s' if X.dim() > 1 else ''}: what you compare X with must follow the shape "
                  "of X, whatever its number of dimensions")
+        mistakes = answers_of(RELU_MISTAKES, X)
         try:
             expect_close(got, in_float64(reference.relu, X), dtype=X.dtype, ops=0, call=call)
         except AssertionError as failed:  # the check's verdict of a wrong answer
-            mistakes = {says: in_float64(variant, X) for says, variant in RELU_MISTAKES.items()}
             says = diagnosis(got, mistakes, ops=4, dtype=X.dtype)  # a few roundings: 0.01 * X
             if says is None:
                 raise
@@ -227,14 +238,17 @@ def test_mlp_parameters(student):
                                 f"sigma=0.01, got a standard deviation of {std:.4f}")
 
 
+@mistake
 def forward_without_activation(X, W1, b1, W2, b2):
     return (X.reshape(len(X), -1) @ W1 + b1) @ W2 + b2
 
 
+@mistake
 def forward_without_output_bias(X, W1, b1, W2, b2):
     return reference_relu(X.reshape(len(X), -1) @ W1 + b1) @ W2
 
 
+@mistake
 def forward_relu_on_output(X, W1, b1, W2, b2):
     return reference_relu(reference_relu(X.reshape(len(X), -1) @ W1 + b1) @ W2 + b2)
 
@@ -258,8 +272,8 @@ def check_forward(student, reference, args, kwargs, X, text):
             "(relu is the grader's here)")
     try:
         out, (W1, b1, W2, b2) = patched(run, model, X)
-    except Exception as error:
-        if not (raised_by_student(error) and any(words in str(error) for words in FLATTEN_ERRORS)):
+    except StudentRaised as error:
+        if not any(words in str(error) for words in FLATTEN_ERRORS):
             raise
         fail(f"{error}. forward gets a batch of images of shape {tuple(X.shape)}: each image must become "
              "one row of num_inputs values before the first layer")
@@ -273,7 +287,7 @@ def check_forward(student, reference, args, kwargs, X, text):
     expected = in_float64(lambda X, W1, b1, W2, b2: reference_relu(X.reshape(len(X), -1) @ W1 + b1) @ W2 + b2,
                           *params)
     expect_close(out, expected, dtype=X.dtype, ops=32, call=call,
-                 mistakes={says: in_float64(variant, *params) for says, variant in FORWARD_MISTAKES.items()})
+                 mistakes=answers_of(FORWARD_MISTAKES, *params))
 
 
 @pytest.mark.check("MLPScratch: forward flattens and returns relu(X W1 + b1) W2 + b2", points=2)
@@ -319,22 +333,27 @@ def network_gradients(reference, X, y, W1, W2, lambd):
     return W1.grad, W2.grad
 
 
+@mistake
 def mean_softmax_grad(O, y):
     return (torch.softmax(O, dim=1) - torch.nn.functional.one_hot(y, O.shape[1]).to(O.dtype)) / len(O)
 
 
+@mistake
 def summed_softmax_grad(O, y):
     return mean_softmax_grad(O, y) * len(O)
 
 
+@mistake
 def logits_grad(O, y):
     return (O - torch.nn.functional.one_hot(y, O.shape[1]).to(O.dtype)) / len(O)
 
 
+@mistake
 def relu_indicator(Z):
     return (Z > 0).to(Z.dtype)
 
 
+@mistake
 def hand_gradients(X, y, W1, W2, lambd, output_grad=mean_softmax_grad, relu_grad=relu_indicator, decay=1.0):
     """(dW1, dW2) of D2L 5.3's network by the chain rule, with one step possibly done wrong."""
     X = X.reshape(len(X), -1)
@@ -345,23 +364,47 @@ def hand_gradients(X, y, W1, W2, lambd, output_grad=mean_softmax_grad, relu_grad
     return dZ.T @ X + decay * lambd * W1, dO.T @ H + decay * lambd * W2
 
 
-def backprop_mistakes(X, y, W1, W2, lambd):
-    """{sentence: the (dW1, dW2) that mistake gives}, in float64."""
-    X, W1, W2 = X.double(), W1.double(), W2.double()
-    right = hand_gradients(X, y, W1, W2, lambd)
-    return {
-        "You return (dW2, dW1): the pair comes in the order (dW1, dW2)": (right[1], right[0]),
-        "The gradient of the loss is not divided by n: the loss is the mean over the examples":
-            hand_gradients(X, y, W1, W2, lambd, output_grad=summed_softmax_grad),
-        "It looks like the softmax is missing from the gradient of the logits":
-            hand_gradients(X, y, W1, W2, lambd, output_grad=logits_grad),
-        "The weight-decay terms are missing: the penalty on W1 and W2 has a gradient too":
-            hand_gradients(X, y, W1, W2, lambd, decay=0.0),
-        "The weight-decay terms are halved: the 1/2 of the penalty cancels when you differentiate the square":
-            hand_gradients(X, y, W1, W2, lambd, decay=0.5),
-        "The ReLU step multiplies by relu(Z) itself rather than by the derivative of relu":
-            hand_gradients(X, y, W1, W2, lambd, relu_grad=reference_relu),
-    }
+@mistake
+def backprop_swapped(X, y, W1, W2, lambd):
+    dW1, dW2 = hand_gradients(X, y, W1, W2, lambd)
+    return dW2, dW1
+
+
+@mistake
+def backprop_of_summed_loss(X, y, W1, W2, lambd):
+    return hand_gradients(X, y, W1, W2, lambd, output_grad=summed_softmax_grad)
+
+
+@mistake
+def backprop_without_softmax(X, y, W1, W2, lambd):
+    return hand_gradients(X, y, W1, W2, lambd, output_grad=logits_grad)
+
+
+@mistake
+def backprop_without_decay(X, y, W1, W2, lambd):
+    return hand_gradients(X, y, W1, W2, lambd, decay=0.0)
+
+
+@mistake
+def backprop_with_half_decay(X, y, W1, W2, lambd):
+    return hand_gradients(X, y, W1, W2, lambd, decay=0.5)
+
+
+@mistake
+def backprop_times_relu(X, y, W1, W2, lambd):
+    return hand_gradients(X, y, W1, W2, lambd, relu_grad=reference_relu)
+
+
+BACKPROP_MISTAKES = {
+    "You return (dW2, dW1): the pair comes in the order (dW1, dW2)": backprop_swapped,
+    "The gradient of the loss is not divided by n: the loss is the mean over the examples":
+        backprop_of_summed_loss,
+    "It looks like the softmax is missing from the gradient of the logits": backprop_without_softmax,
+    "The weight-decay terms are missing: the penalty on W1 and W2 has a gradient too": backprop_without_decay,
+    "The weight-decay terms are halved: the 1/2 of the penalty cancels when you differentiate the square":
+        backprop_with_half_decay,
+    "The ReLU step multiplies by relu(Z) itself rather than by the derivative of relu": backprop_times_relu,
+}
 
 
 def check_backprop(student, reference, X, y, W1, W2, lambd, text):
@@ -369,13 +412,14 @@ def check_backprop(student, reference, X, y, W1, W2, lambd, text):
     got = patched(student.backprop, X, y, W1, W2, lambd)
     expected = network_gradients(reference, X, y, W1, W2, lambd)
     call = f"backprop(X, y, W1, W2, lambd={lambd}) with {text}"
+    mistakes = answers_of(BACKPROP_MISTAKES, X, y, W1, W2, lambd)
     expect(isinstance(got, (tuple, list)) and len(got) == 2,
            f"{call} should return a pair (dW1, dW2), got {type(got).__name__}")
     try:
         for i, name in enumerate(("dW1", "dW2")):
             expect_close(got[i], expected[i], dtype=X.dtype, ops=64, call=f"{call}, {name}")
     except AssertionError as failed:  # the check's verdict of a wrong answer
-        says = diagnosis(tuple(got), backprop_mistakes(X, y, W1, W2, lambd), ops=64, dtype=X.dtype)
+        says = diagnosis(tuple(got), mistakes, ops=64, dtype=X.dtype)
         if says is None:
             raise
         fail(f"{failed}. {says}")
