@@ -8,7 +8,9 @@ book's `inputs.fillna(inputs.mean())` works.
 Scoring (the plugin's rule): a function earns its points only when all of its checks pass; the
 condition "leaves its input unchanged" holds no points but costs the function's points when it
 fails. Numbers are compared with the tolerance rule of `grader.check_tools.expect` (`ops=`),
-column by column for preprocess's X (its columns have scales of their own).
+column by column for preprocess's X (its columns have scales of their own). A wrong answer that
+matches a known mistake (a variant of the reference below, computed here on the same frame) says
+which.
 """
 
 from grader.checking.recorded import NotInKit  # the stubs of hidden checks
@@ -18,7 +20,15 @@ import pandas as pd
 import pytest
 import torch
 
-from grader.check_tools import call_with_copies, expect, expect_close, expect_unchanged
+from grader.check_tools import (
+    call_with_copies,
+    diagnosis,
+    expect,
+    expect_close,
+    expect_unchanged,
+    fail,
+    mistake,
+)
 
 
 def houses():
@@ -97,11 +107,123 @@ TARGETS = {"houses": "Price", "mixed": "target", "one_row": "price", "all_missin
            "magnitudes": "target", "ties": "z", "no_missing": "c"}
 
 
+# -- mistakes students make: variants of the references, computed here on the check's frame --
+
+@mistake
+def missing_counts(df):
+    raise NotInKit("a known mistake: the kit holds its answers, not its code")
+
+
+@mistake
+def divided_by_column_count(df):
+    raise NotInKit("a known mistake: the kit holds its answers, not its code")
+
+
+@mistake
+def present_fractions(df):
+    raise NotInKit("a known mistake: the kit holds its answers, not its code")
+
+
+@mistake
+def row_fractions(df):
+    raise NotInKit("a known mistake: the kit holds its answers, not its code")
+
+
+@mistake
+def numeric_fractions(df):
+    raise NotInKit("a known mistake: the kit holds its answers, not its code")
+
+
+@mistake
+def percentages(df):
+    raise NotInKit("a known mistake: the kit holds its answers, not its code")
+
+
+FRACTION_MISTAKES = {  # {sentence for the student: the mistaken missing_fraction}
+    "these are counts of missing values, not fractions: what should each count be divided by?": missing_counts,
+    "you divided by the number of columns: how many values does each column hold?": divided_by_column_count,
+    "these are the fractions of values present, not missing: isna or notna?": present_fractions,
+    "you returned one fraction per row, not one per column: over which axis did you average?": row_fractions,
+    "only the numeric columns are in your answer: text and category columns have gaps too": numeric_fractions,
+    "these look like percentages (0 to 100), not fractions (0 to 1)": percentages,
+}
+
+
+@mistake
+def name_of_most_missing(df):
+    raise NotInKit("a known mistake: the kit holds its answers, not its code")
+
+
+@mistake
+def without_columns_with_gaps(df):
+    raise NotInKit("a known mistake: the kit holds its answers, not its code")
+
+
+@mistake
+def drop_least_missing(df):
+    raise NotInKit("a known mistake: the kit holds its answers, not its code")
+
+
+@mistake
+def drop_last_of_most_missing(df):
+    raise NotInKit("a known mistake: the kit holds its answers, not its code")
+
+
+@mistake
+def drop_numeric_most_missing(df):
+    raise NotInKit("a known mistake: the kit holds its answers, not its code")
+
+
+DROP_MISTAKES = {  # {sentence for the student: the mistaken drop_most_missing}
+    "you returned the name of the column to drop, not the frame without it": name_of_most_missing,
+    "you dropped every column with a gap, not only the one with the most": without_columns_with_gaps,
+    "you dropped the column with the fewest missing values, not the most": drop_least_missing,
+    "on a tie you dropped the last of the tied columns, not the first": drop_last_of_most_missing,
+    "you dropped the numeric column with the most gaps: count the gaps of every column, text ones too":
+        drop_numeric_most_missing,
+}
+
+
+def answers(mistakes, df):
+    """{sentence: that mistake's answer on df}; a mistake without one (None: a student kit
+    recorded none for df) names nothing."""
+    found = {says: variant(df) for says, variant in mistakes.items()}
+    return {says: answer for says, answer in found.items() if answer is not None}
+
+
+@mistake
+def preprocessed(df, target, *, fill='mean', dummy_na=True, keep_target=False, y_as_column=False):
+    raise NotInKit("a known mistake: the kit holds its answers, not its code")
+
+
+def preprocess_mistakes(df, target):
+    """{sentence for the student: the (X, y) that preprocess gives with that mistake}; a mistake
+    without an answer (None: not recorded in a student kit) names nothing."""
+    found = {
+        "the gaps were filled with the column's median, not its mean": preprocessed(df, target, fill="median"),
+        "the gaps were filled with 0, not with the column's mean": preprocessed(df, target, fill="zero"),
+        "there is no column for missing categories: get_dummies makes one only when asked (dummy_na)":
+            preprocessed(df, target, dummy_na=False),
+        "the target column is still among the inputs X": preprocessed(df, target, keep_target=True),
+        "y has one column where a vector was expected: did you select the target as a frame "
+        "(df[[target]]) rather than a series?": preprocessed(df, target, y_as_column=True),
+    }
+    return {says: answer for says, answer in found.items() if answer is not None}
+
+
+def as_columns(pair):
+    """[X[:, 0], X[:, 1], ..., y]: the pair compared column by column; None if X is no matrix."""
+    X, y = pair
+    if not isinstance(X, torch.Tensor) or X.dim() != 2:
+        return None
+    return [X[:, j] for j in range(X.shape[1])] + [y]
+
+
 def check_missing_fraction(student, reference, name):
     df = FRAMES[name]()
     got = student.missing_fraction(df)
     expect_close(got, reference.missing_fraction(df), call=f"missing_fraction(df) with {DESCRIPTIONS[name]}",
-                 ops=8)
+                 ops=8, mistakes=answers(FRACTION_MISTAKES, df))
 
 
 @pytest.mark.check("missing_fraction: fraction of missing values per column, every kind of column", points=2)
@@ -126,7 +248,8 @@ def check_drop(student, reference, name):
     df = FRAMES[name]()
     got = student.drop_most_missing(df)
     expect_close(got, reference.drop_most_missing(df),
-                 call=f"drop_most_missing(df) with {DESCRIPTIONS[name]}", rtol=0, atol=0)
+                 call=f"drop_most_missing(df) with {DESCRIPTIONS[name]}", rtol=0, atol=0,
+                 mistakes=answers(DROP_MISTAKES, df))
 
 
 @pytest.mark.check("drop_most_missing: drops the column with the most missing values (the first on a tie)",
@@ -155,8 +278,25 @@ def check_preprocess(student, reference, name):
     call = f"preprocess(df, {target!r}) with {DESCRIPTIONS[name]}"
     got = student.preprocess(df, target)
     expected = reference.preprocess(df, target)
+    known = preprocess_mistakes(df, target)  # computed with every answer, so that a student kit records them
     expect(isinstance(got, (tuple, list)) and len(got) == 2, f"{call} should return a pair (X, y), got "
                                                            f"{type(got).__name__}")
+    try:
+        expect_pair(got, expected, call)
+    except AssertionError as failed:  # the check's verdict (CheckFailed is one)
+        columns, right = as_columns(got), as_columns(expected)
+        mistakes = {says: as_columns(answer) for says, answer in known.items()}
+        # A mistake that gives the right answer on this frame (the median of [2, 4] is its mean)
+        # names nothing: an answer right but for its dtype would match it.
+        mistakes = {says: answer for says, answer in mistakes.items()
+                    if diagnosis(answer, {"right": right}, ops=8, dtype=torch.float32) is None}
+        says = diagnosis(columns, mistakes, ops=8, dtype=torch.float32) if columns is not None else None
+        if says is None:
+            raise
+        fail(f"{failed}. {says}")
+
+
+def expect_pair(got, expected, call):
     X, y = got
     for what, value, want in (("X", X, expected[0]), ("y", y, expected[1])):
         expect(isinstance(value, torch.Tensor),

@@ -3,15 +3,30 @@
 Scoring (the plugin's rule): a function earns its points only when all of its checks pass; the
 conditions ("computed from scratch", "leaves its input unchanged", "leaves x as it was") hold no
 points but cost the function's points when they fail. References are computed in float64
-(`in_float64`) and the tolerance follows the rule of `grader.check_tools.expect` (`ops=`).
+(`in_float64`) and the tolerance follows the rule of `grader.check_tools.expect` (`ops=`). A wrong
+answer that matches a known mistake (a variant of the reference below, computed here on the same
+input) says which.
 """
 
 from grader.checking.recorded import NotInKit  # the stubs of hidden checks
 
+from contextlib import contextmanager
+
 import pytest
 import torch
 
-from grader.check_tools import call_with_copies, expect, expect_close, expect_no_builtin, expect_unchanged, in_float64
+from grader.check_tools import (
+    call_with_copies,
+    describe,
+    diagnosis,
+    expect,
+    expect_close,
+    expect_no_builtin,
+    expect_unchanged,
+    fail,
+    in_float64,
+    mistake,
+)
 
 NORMS = {"norm", "vector_norm", "matrix_norm"}
 NORM_NODES = {"NormBackward0", "NormBackward1", "NormBackward2", "NormBackward3", "LinalgVectorNormBackward0",
@@ -105,17 +120,19 @@ def edge_matrices():
     ]
 
 
-def positive_matrices():
+def matrices_to_normalize():
     torch.manual_seed(2)
     return [
         ("A = torch.arange(1, 7).reshape(2, 3)", torch.arange(1, 7, dtype=torch.float32).reshape(2, 3)),
         ("A = torch.rand(4, 5) + 0.1", torch.rand(4, 5) + 0.1),
         ("A = torch.rand(3, 3) + 0.1 (square)", torch.rand(3, 3) + 0.1),
         ("A = torch.rand(2, 4, dtype=torch.float64) + 0.1", torch.rand(2, 4, dtype=torch.float64) + 0.1),
+        ("A = [[2, -1, 1], [-1, -1, -2], [1, 3, -2]] (rows of mixed signs)",
+         torch.tensor([[2.0, -1.0, 1.0], [-1.0, -1.0, -2.0], [1.0, 3.0, -2.0]])),
     ]
 
 
-def edge_positive_matrices():
+def edge_matrices_to_normalize():
     torch.manual_seed(3)
     return [
         ("A = torch.rand(1, 5) + 0.1 (one row)", torch.rand(1, 5) + 0.1),
@@ -129,15 +146,128 @@ def edge_positive_matrices():
     ]
 
 
+# -- mistakes students make: variants of the references, computed here on the check's input --
+
+def unlike(expected, mistakes, **tolerance):
+    """The mistakes whose answer differs from the right one on this input: one that agrees with
+    it (the spectral norm of a rank-one matrix is its Frobenius norm) names nothing, and an answer
+    right but for its dtype would match it; nor does one without an answer (None: it does not
+    apply here, or a student kit recorded none)."""
+    return {says: answer for says, answer in mistakes.items()
+            if answer is not None and diagnosis(answer, {"right": expected}, **tolerance) is None}
+
+
+@contextmanager
+def naming_errors(call, errors):
+    """An error of the student's code whose text holds a key of `errors` ends the check with the
+    error and that key's sentence for the student; other errors pass through. (The verdict on a
+    call that raised, StudentRaised, is not part of check_tools: it is told by its text.)"""
+    try:
+        yield
+    except Exception as error:
+        says = next((sentence for text, sentence in errors.items() if text in str(error)), None)
+        if says is None:
+            raise
+        fail(f"{call} raised {str(error).split(' raised ', 1)[-1].rstrip('.')}. {says}")
+
+
+@mistake
+def sum_of_squares(A):
+    raise NotInKit("a known mistake: the kit holds its answers, not its code")
+
+
+@mistake
+def sum_of_absolute_values(A):
+    raise NotInKit("a known mistake: the kit holds its answers, not its code")
+
+
+@mistake
+def largest_singular_value(A):
+    raise NotInKit("a known mistake: the kit holds its answers, not its code")
+
+
+@mistake
+def row_norms(A):
+    raise NotInKit("a known mistake: the kit holds its answers, not its code")
+
+
+@mistake
+def column_norms(A):
+    raise NotInKit("a known mistake: the kit holds its answers, not its code")
+
+
+NORM_MISTAKES = {
+    "you returned the sum of the squares: did you forget the square root?": sum_of_squares,
+    "you summed the absolute values (the L1 norm of the entries), not their squares": sum_of_absolute_values,
+    "you returned the largest singular value (the spectral norm), not the Frobenius norm": largest_singular_value,
+    "you returned one norm per row, not one number for the whole matrix": row_norms,
+    "you returned one norm per column, not one number for the whole matrix": column_norms,
+}
+
+
+@mistake
+def divided_by_column_sums(A):
+    raise NotInKit("a known mistake: the kit holds its answers, not its code")
+
+
+@mistake
+def divided_by_total(A):
+    raise NotInKit("a known mistake: the kit holds its answers, not its code")
+
+
+@mistake
+def divided_by_row_max(A):
+    raise NotInKit("a known mistake: the kit holds its answers, not its code")
+
+
+@mistake
+def divided_by_absolute_sums(A):
+    raise NotInKit("a known mistake: the kit holds its answers, not its code")
+
+
+@mistake
+def divided_without_keepdim(A):
+    raise NotInKit("a known mistake: the kit holds its answers, not its code")
+
+
+SUMS_ALONG_COLUMNS = ("the row sums lined up with the wrong axis: did they keep their dim (keepdim=True) "
+                      "before dividing?")
+ROW_MISTAKES = {
+    "your columns sum to one, not your rows: over which dim did you sum?": divided_by_column_sums,
+    "you divided by the sum of the whole matrix, not by each row's sum": divided_by_total,
+    "you divided each row by its largest entry, not by its sum": divided_by_row_max,
+    "you divided by the sum of the absolute values, so a row with negative entries does not sum to one":
+        divided_by_absolute_sums,
+    SUMS_ALONG_COLUMNS: divided_without_keepdim,
+}
+BROADCAST_ERRORS = {"must match the size of tensor": SUMS_ALONG_COLUMNS}
+
+NO_HISTORY = ("f(x) has no autograd history: did x require grad, and was f computed outside "
+              "torch.no_grad()?")
+APPROXIMATE = ("your gradient is close but not exact: is it a numerical approximation (a finite "
+               "difference) rather than autograd's?")
+SUMMED = "you returned one number (the gradient summed), not a gradient with the shape of x"
+
+
+def answers(mistakes, A):
+    """{sentence: that mistake's answer on A, in float64}."""
+    return {says: in_float64(variant, A) for says, variant in mistakes.items()}
+
+
 # -- frobenius_norm ---------------------------------------------------------------------------
 
 def check_norm(student, reference, text, A):
+    call = f"frobenius_norm(A) with {text}"
     got = student.frobenius_norm(A)
-    expect(isinstance(got, torch.Tensor) and got.dim() == 0,
-           f"frobenius_norm(A) with {text} should return a 0-dim tensor, got "
-           f"{'shape ' + str(tuple(got.shape)) if isinstance(got, torch.Tensor) else type(got).__name__}")
-    expect_close(got, in_float64(reference.frobenius_norm, A), dtype=A.dtype, ops=16,
-                 call=f"frobenius_norm(A) with {text}")
+    expected = in_float64(reference.frobenius_norm, A)
+    mistakes = unlike(expected, answers(NORM_MISTAKES, A), dtype=A.dtype, ops=16)
+    if not (isinstance(got, torch.Tensor) and got.dim() == 0):
+        kind = (f"shape {tuple(got.shape)}" if isinstance(got, torch.Tensor) else
+                "a Python float (a tensor's .item() or float() gives one)" if isinstance(got, float) else
+                describe(got))
+        says = diagnosis(got, mistakes, dtype=A.dtype, ops=16) if isinstance(got, torch.Tensor) else None
+        fail(f"{call} should return a 0-dim tensor, got {kind}" + (f". {says}" if says else ""))
+    expect_close(got, expected, dtype=A.dtype, ops=16, call=call, mistakes=mistakes)
 
 
 @pytest.mark.check("frobenius_norm: matches the reference on several matrices", points=3)
@@ -171,20 +301,25 @@ def test_norm_input_unchanged(student):
 @pytest.mark.check("frobenius_norm: computed from scratch, without a built-in norm", condition=True)
 def test_norm_no_builtin(student):
     expect_no_builtin(student, "frobenius_norm", NORMS, [torch.randn(2, 3)], nodes=NORM_NODES,
-                      advice="square, sum and take the root yourself")
+                      advice="the exercise asks for it without a built-in norm: square, sum and take the root yourself")
 
 
 # -- row_normalize ----------------------------------------------------------------------------
 
 def check_rows(student, reference, text, A):
-    expect_close(student.row_normalize(A), in_float64(reference.row_normalize, A), dtype=A.dtype, ops=8,
-                 call=f"row_normalize(A) with {text}")
+    call = f"row_normalize(A) with {text}"
+    with naming_errors(call, BROADCAST_ERRORS):
+        got = student.row_normalize(A)
+    expected = in_float64(reference.row_normalize, A)
+    expect_close(got, expected, dtype=A.dtype, ops=8, call=call,
+                 mistakes=unlike(expected, answers(ROW_MISTAKES, A), dtype=A.dtype, ops=8))
 
 
 @pytest.mark.check("row_normalize: each row of the result sums to one", points=1)
 def test_rows_sum_to_one(student):
     A = torch.rand(4, 5) + 0.1
-    R = student.row_normalize(A)
+    with naming_errors("row_normalize(A) with A = torch.rand(4, 5) + 0.1", BROADCAST_ERRORS):
+        R = student.row_normalize(A)
     expect(isinstance(R, torch.Tensor) and R.shape == (4, 5),
            f"row_normalize(A) with A = torch.rand(4, 5) + 0.1 should return a (4, 5) tensor, got "
            f"{tuple(R.shape) if isinstance(R, torch.Tensor) else type(R).__name__}")
@@ -194,7 +329,7 @@ def test_rows_sum_to_one(student):
 
 @pytest.mark.check("row_normalize: matches the reference on several matrices", points=3)
 def test_rows_values(student, reference):
-    for text, A in positive_matrices():
+    for text, A in matrices_to_normalize():
         check_rows(student, reference, text, A)
 
 
@@ -247,9 +382,18 @@ def check_gradient(student, reference, cases, functions):
         f_there = student.define(function)
         for text, x in cases:
             call = f"gradient(f, x) with {description} and {text}"
-            got = student.gradient(f_there, x)
+            with naming_errors(call, {"does not require grad and does not have a grad_fn": NO_HISTORY}):
+                got = student.gradient(f_there, x)
             expected = in_float64(reference.gradient, function, x.clone())
-            expect_close(got, expected, dtype=x.dtype, ops=16, call=call)
+            try:
+                expect_close(got, expected, dtype=x.dtype, ops=16, call=call, mistakes={SUMMED: expected.sum()})
+            except AssertionError as failed:  # the check's verdict (CheckFailed is one)
+                # within 1% of the largest entry, and not within the tolerance: an approximation
+                scale = float(expected.abs().nan_to_num(0.0, 0.0, 0.0).max())
+                near = diagnosis(got, {APPROXIMATE: expected}, rtol=0, atol=1e-2 * scale)
+                if near is None:
+                    raise
+                fail(f"{failed}. {near}")
 
 
 @pytest.mark.check("gradient: matches autograd on several functions", points=4)
@@ -271,12 +415,15 @@ def check_x_alone(student, reference, requires_grad):
     call = f"gradient(f, x) with f(x) = (x**3).sum() and x = [[1, -2], [0.5, 3]] ({flag})"
     expect(found["result"] is not None, f"{call} should return a tensor")
     expect_close(found["result"], 3 * x.double() ** 2, dtype=x.dtype, ops=8, call=call)
-    expect(found["values_kept"], f"{call} changed the values of x")
-    expect(found["requires_grad"] == requires_grad,
-           f"{call} left x with requires_grad={found['requires_grad']}; it should stay {requires_grad} "
-           "(work on a detached copy: x.detach().clone().requires_grad_(True))")
-    expect(found["grad_is_none"], f"{call} attached a .grad to x; work on a detached copy of x")
-    expect(found["is_leaf"], f"{call} turned x into a tensor with a history (x.is_leaf is False)")
+    changes = [what for what, happened in (
+        ("changed the values of x", not found["values_kept"]),
+        (f"left x with requires_grad={found['requires_grad']} (it should stay {requires_grad})",
+         found["requires_grad"] != requires_grad),
+        ("attached a .grad to x", not found["grad_is_none"]),
+        ("turned x into a tensor with a history (x.is_leaf is False)", not found["is_leaf"]),
+    ) if happened]
+    expect(not changes, f"{call} {' and '.join(changes)}; work on a detached copy of x "
+                        "(x.detach().clone().requires_grad_(True))")
 
 
 @pytest.mark.check("gradient: leaves x as it was (values, requires_grad, no .grad)", condition=True)

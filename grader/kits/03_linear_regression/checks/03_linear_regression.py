@@ -16,10 +16,14 @@ import torch
 
 from grader.check_tools import (
     call_with_copies,
+    diagnosis,
     expect,
     expect_close,
     expect_unchanged,
+    fail,
     in_float64,
+    mistake,
+    naming_errors,
     regression_error,
     synthetic_regression_data,
     train_linear_regression,
@@ -43,8 +47,9 @@ def grads_of(function, tensors, weights, others=()):
     return [t.grad for t in tensors]
 
 
-def sgd_step(SGD, values, grads, lr):
-    """One optimizer step on fresh leaf parameters, then a second; what became of them, as plain data."""
+def sgd_step(SGD, values, grads, lr, second):
+    """One optimizer step on fresh leaf parameters, then (with `second`) another; what became of
+    them, as plain data."""
     params = [v.clone().requires_grad_(True) for v in values]
     for p, g in zip(params, grads):
         p.grad = g.clone()
@@ -56,6 +61,8 @@ def sgd_step(SGD, values, grads, lr):
         "no_grad_fn": all(p.grad_fn is None for p in params),
         "requires_grad": all(p.requires_grad for p in params),
     }
+    if not second:
+        return report
     # a second step: the parameters are still usable in a graph
     loss = sum((p ** 2).sum() for p in params)
     for p in params:
@@ -86,6 +93,8 @@ def sgd_zero_grad(SGD, values):
 def linreg_cases():
     torch.manual_seed(0)
     return [
+        ("X = torch.randn(3, 3), w = torch.randn(3, 1), b = torch.randn(1)",
+         (torch.randn(3, 3), torch.randn(3, 1), torch.randn(1))),
         ("X = torch.randn(5, 2), w = torch.randn(2, 1), b = torch.randn(1)",
          (torch.randn(5, 2), torch.randn(2, 1), torch.randn(1))),
         ("X = torch.randn(8, 3), w = torch.randn(3, 1), b = torch.randn(1)",
@@ -110,9 +119,63 @@ def linreg_edge_cases():
     ]
 
 
+# -- mistakes students make: variants of the reference, computed here on the check's input --
+
+def answers(mistakes, args):
+    """{sentence for the student: that mistake's answer on args, in float64}, without the mistakes
+    that have none: one that raises here too (an elementwise product of X (n, d) and w (d, 1)
+    with n != d), or whose answer a student kit did not record (None)."""
+    found = {}
+    for says, variant in mistakes.items():
+        try:
+            answer = in_float64(variant, *args)
+        except RuntimeError:
+            continue
+        if answer is not None:
+            found[says] = answer
+    return found
+
+
+@mistake
+def linreg_elementwise(X, w, b):
+    raise NotInKit("a known mistake: the kit holds its answers, not its code")
+
+
+@mistake
+def linreg_minus_bias(X, w, b):
+    raise NotInKit("a known mistake: the kit holds its answers, not its code")
+
+
+@mistake
+def linreg_without_bias(X, w, b):
+    raise NotInKit("a known mistake: the kit holds its answers, not its code")
+
+
+@mistake
+def linreg_flat(X, w, b):
+    raise NotInKit("a known mistake: the kit holds its answers, not its code")
+
+
+LINREG_MISTAKES = {
+    "X * w multiplies entry by entry (broadcasting w across the columns of X); the model needs the "
+    "matrix product of X and w": linreg_elementwise,
+    "It looks like the bias is subtracted instead of added": linreg_minus_bias,
+    "It looks like the bias b is left out": linreg_without_bias,
+    "Your predictions are flattened to one dimension; the model gives one row per example, "
+    "with one column": linreg_flat,
+}
+
+
 def check_linreg(student, reference, text, args):
-    expect_close(student.linreg(*args), in_float64(reference.linreg, *args), dtype=args[0].dtype, ops=16,
-                 call=f"linreg(X, w, b) with {text}")
+    call = f"linreg(X, w, b) with {text}"
+    got = student.linreg(*args)
+    X = args[0]
+    expect(not (isinstance(got, torch.Tensor) and got.is_floating_point() and got.dtype != X.dtype),
+           f"{call}: got dtype {str(getattr(got, 'dtype', '')).removeprefix('torch.')} for "
+           f"{str(X.dtype).removeprefix('torch.')} inputs; keep the dtype of the inputs (a cast to "
+           "another dtype loses precision)")
+    expect_close(got, in_float64(reference.linreg, *args), dtype=X.dtype, ops=16, call=call,
+                 mistakes=answers(LINREG_MISTAKES, args))
 
 
 @pytest.mark.check("linreg: matches the reference, with shape (n, 1)", points=3)
@@ -169,13 +232,52 @@ def loss_edge_cases():
     ]
 
 
+@mistake
+def loss_per_example(y_hat, y):
+    raise NotInKit("a known mistake: the kit holds its answers, not its code")
+
+
+@mistake
+def loss_without_half(y_hat, y):
+    raise NotInKit("a known mistake: the kit holds its answers, not its code")
+
+
+@mistake
+def loss_summed(y_hat, y):
+    raise NotInKit("a known mistake: the kit holds its answers, not its code")
+
+
+@mistake
+def loss_absolute(y_hat, y):
+    raise NotInKit("a known mistake: the kit holds its answers, not its code")
+
+
+@mistake
+def loss_without_reshape(y_hat, y):
+    raise NotInKit("a known mistake: the kit holds its answers, not its code")
+
+
+LOSS_MISTAKES = {
+    "You return one loss per example; the loss is their mean, a single number": loss_per_example,
+    "It looks like the mean of the squared errors, without the factor 1/2 of the squared loss": loss_without_half,
+    "It looks like the sum of the per-example losses; the loss is their mean": loss_summed,
+    "It looks like you took the absolute difference; the squared loss squares the difference": loss_absolute,
+    "y_hat of shape (n, 1) minus y of shape (n,) broadcasts to an (n, n) matrix; give y the shape of "
+    "y_hat first": loss_without_reshape,
+}
+
+
 def check_loss(student, reference, text, args):
+    call = f"squared_loss(y_hat, y) with {text}"
     got = student.squared_loss(*args)
-    expect(isinstance(got, torch.Tensor) and got.dim() == 0,
-           f"squared_loss(y_hat, y) with {text} should return a 0-dim tensor, got "
-           f"{'shape ' + str(tuple(got.shape)) if isinstance(got, torch.Tensor) else type(got).__name__}")
-    expect_close(got, in_float64(reference.squared_loss, *args), dtype=args[0].dtype, ops=16,
-                 call=f"squared_loss(y_hat, y) with {text}")
+    mistakes = answers(LOSS_MISTAKES, args)
+    if not (isinstance(got, torch.Tensor) and got.dim() == 0):
+        says = diagnosis(got, mistakes, ops=16, dtype=args[0].dtype)
+        fail(f"{call} should return a 0-dim tensor, got "
+             f"{'shape ' + str(tuple(got.shape)) if isinstance(got, torch.Tensor) else type(got).__name__}"
+             + (f". {says}" if says else ""))
+    expect_close(got, in_float64(reference.squared_loss, *args), dtype=args[0].dtype, ops=16, call=call,
+                 mistakes=mistakes)
 
 
 @pytest.mark.check("squared_loss: matches the reference as a 0-dim mean", points=3)
@@ -211,23 +313,53 @@ def test_loss_inputs_unchanged(student):
         expect_unchanged(before[i], after[i], call="squared_loss(y_hat, y)", what=what)
 
 
+STEP_ERRORS = {
+    "leaf Variable that requires grad is being used in an in-place operation":
+        "Autograd refuses an in-place change of a tensor that requires grad: make the update inside a "
+        "torch.no_grad() block, so that it is not recorded in the graph",
+}
+
+
+@mistake
+def step_along_gradient(value, grad, lr):
+    raise NotInKit("a known mistake: the kit holds its answers, not its code")
+
+
+@mistake
+def step_by_whole_gradient(value, grad, lr):
+    raise NotInKit("a known mistake: the kit holds its answers, not its code")
+
+
+STEP_MISTAKES = {  # {sentence: what a mistaken step makes of one parameter}
+    "Each parameter moved along its gradient, which makes the loss grow; a step goes against the gradient":
+        step_along_gradient,
+    "Each parameter moved by its whole gradient: the step is not scaled by the learning rate":
+        step_by_whole_gradient,
+}
+
+
 def check_step(student, values, grads, lr, text):
     step = student.define(sgd_step)
-    found = step(student.SGD, values, grads, lr)
     call = f"SGD(params, lr={lr}).step() with {text}"
+    with naming_errors(STEP_ERRORS, call):
+        found = step(student.SGD, values, grads, lr, False)
     expected = [v.double() - lr * g.double() for v, g in zip(values, grads)]
     expect(isinstance(found.get("values"), list) and len(found["values"]) == len(values),
            f"{call}: the parameters could not be read back")
     unchanged = all(isinstance(got, torch.Tensor) and got.shape == v.shape and bool(torch.equal(got, v))
                     for got, v in zip(found["values"], values))
-    expect(not unchanged, f"{call} left every parameter as it was; update each one in place "
-                          "(param -= lr * param.grad): rebinding `param = ...` changes a local name only")
+    expect(not unchanged, f"{call} left every parameter as it was: `param = param - ...` (or a list of new "
+                          "tensors) only makes new tensors that the model never sees; change each parameter "
+                          "in place (param -= ...)")
     for i, (got, want) in enumerate(zip(found["values"], expected)):
-        expect_close(got, want, dtype=values[i].dtype, ops=4, call=f"{call}, parameter {i} after the step")
+        expect_close(got, want, dtype=values[i].dtype, ops=4, call=f"{call}, parameter {i} after the step",
+                     mistakes=answers(STEP_MISTAKES, (values[i], grads[i], lr)))
     expect(found["is_leaf"] and found["no_grad_fn"],
            f"{call} recorded the update in the autograd graph (a parameter has a grad_fn afterwards); "
            "update under torch.no_grad()")
     expect(found["requires_grad"], f"{call} left a parameter without requires_grad")
+    with naming_errors(STEP_ERRORS, call):
+        found = step(student.SGD, values, grads, lr, True)
     second = [v.double() - lr * 2 * v.double() for v in found["values"]]  # the gradient of (p ** 2).sum()
     for i, (got, want) in enumerate(zip(found["second"], second)):
         expect_close(got, want, dtype=values[i].dtype, ops=4, call=f"{call}, parameter {i} after a second step")
@@ -250,8 +382,10 @@ def test_hidden_3():
 @pytest.mark.check("SGD: zero_grad zeroes every gradient and leaves gradless parameters alone", points=1)
 def test_sgd_zero_grad(student):
     zero = student.define(sgd_zero_grad)
-    found = zero(student.SGD, [torch.randn(2, 1), torch.randn(1)])
     call = "SGD([w, b, p], 0.1).zero_grad() with w and b holding gradients and p without one"
+    with naming_errors({"'NoneType' object has no attribute": "A parameter that has no gradient yet "
+                        "has None as its .grad: there is nothing to zero"}, call):
+        found = zero(student.SGD, [torch.randn(2, 1), torch.randn(1)])
     expect(found["zeroed"], f"{call} left a gradient that is not zero (or None)")
     expect(found["values_kept"], f"{call} changed a parameter's values")
     expect(found["gradless_kept"], f"{call} gave p a gradient; leave parameters without one alone")

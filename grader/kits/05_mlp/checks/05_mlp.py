@@ -17,16 +17,19 @@ import torch
 
 from grader.check_tools import (
     MLP,
+    StudentRaised,
     autograd_uses,
     builtin_uses,
     call_with_copies,
     classifier_accuracy,
+    diagnosis,
     expect,
     expect_close,
     expect_no_builtin,
     expect_unchanged,
     fail,
     in_float64,
+    mistake,
     parameters_report,
     train_classifier,
     with_grader_relu,
@@ -80,7 +83,9 @@ def forward_and_parameters(model, X):
 
 
 def reference_relu(X):
-    return torch.clamp(X, min=0)
+    """The grader's relu for its own expected answers: the built-in, which the relu checks forbid
+    (a student kit holds this code, so it gives nothing to copy)."""
+    return torch.relu(X)
 
 
 RELU_CASES = [
@@ -99,11 +104,64 @@ RELU_EDGE_CASES = [
 ]
 
 
+# -- mistakes students make: variants of the reference, computed here on the check's input --
+# Each is `@mistake`: a student kit holds their answers on these inputs, not their code; there an
+# answer not recorded is None, which names nothing (`answers_of` leaves it out). They are computed
+# before the student's answer is judged, so that making a kit (with the solution, which fails
+# nothing) records them.
+
+def answers_of(mistakes, *args):
+    """{sentence: that mistake's answer on args}, in float64, leaving out one with no answer."""
+    answers = {says: in_float64(variant, *args) for says, variant in mistakes.items()}
+    return {says: answer for says, answer in answers.items() if answer is not None}
+
+
+@mistake
+def relu_mask(X):
+    raise NotInKit("a known mistake: the kit holds its answers, not its code")
+
+
+@mistake
+def relu_negative_part(X):
+    raise NotInKit("a known mistake: the kit holds its answers, not its code")
+
+
+@mistake
+def relu_leaky(X):
+    raise NotInKit("a known mistake: the kit holds its answers, not its code")
+
+
+RELU_MISTAKES = {
+    "Your relu returns the mask X > 0 (True or False) instead of the values of X where it is positive":
+        relu_mask,
+    "Your relu keeps the negative entries and zeroes the positive ones": relu_negative_part,
+    "Your relu scales the negative entries by a small slope (a leaky ReLU); ReLU sets them to zero":
+        relu_leaky,
+}
+
+
 def check_relu(student, reference, cases):
+    matrix_passed = False
     for text, make in cases:
         X = make()
-        expect_close(student.relu(X), in_float64(reference.relu, X), dtype=X.dtype, ops=0,
-                     call=f"relu(X) with {text}")
+        call = f"relu(X) with {text}"
+        try:
+            got = student.relu(X)
+        except StudentRaised as error:
+            if not (matrix_passed and X.dim() != 2):
+                raise
+            fail(f"{error}. Your relu works on matrices but not on a tensor with {X.dim()} "
+                 f"dimension{'s' if X.dim() > 1 else ''}: what you compare X with must follow the shape "
+                 "of X, whatever its number of dimensions")
+        mistakes = answers_of(RELU_MISTAKES, X)
+        try:
+            expect_close(got, in_float64(reference.relu, X), dtype=X.dtype, ops=0, call=call)
+        except AssertionError as failed:  # the check's verdict of a wrong answer
+            says = diagnosis(got, mistakes, ops=4, dtype=X.dtype)  # a few roundings: 0.01 * X
+            if says is None:
+                raise
+            fail(f"{failed}. {says}")
+        matrix_passed = matrix_passed or X.dim() == 2
 
 
 @pytest.mark.check("relu: matches the reference on several inputs", points=4)
@@ -138,7 +196,7 @@ def test_relu_input_unchanged(student):
 @pytest.mark.check("relu: uses no built-in ReLU", condition=True)
 def test_relu_no_builtin(student):
     expect_no_builtin(student, "relu", RELU_BUILTINS, [torch.randn(2, 3)], nodes=RELU_NODES,
-                      advice="build it from torch.max and zeros")
+                      advice="the exercise asks you to build relu yourself, from torch.max and zeros")
 
 
 @pytest.mark.check("MLPScratch: parameters have the right shapes and start values", points=1)
@@ -150,9 +208,12 @@ def test_mlp_parameters(student):
     values = {name: student.get(getattr(model, name)) for name in names}
     for name in names:
         value = values[name]
+        transposed = isinstance(value, torch.Tensor) and tuple(value.shape) == shapes[name][::-1] != shapes[name]
         expect(isinstance(value, torch.Tensor) and tuple(value.shape) == shapes[name],
                f"MLPScratch(64, 10, 32, 0.1, sigma=0.5).{name} should be a tensor of shape {shapes[name]}, "
-               f"got {tuple(value.shape) if isinstance(value, torch.Tensor) else type(value).__name__}")
+               f"got {tuple(value.shape) if isinstance(value, torch.Tensor) else type(value).__name__}"
+               + (", the transposed shape: nn.Linear stores (outputs, inputs), but this model computes "
+                  "X W1, with one row of W1 per input" if transposed else ""))
         expect(value.requires_grad, f"MLPScratch(64, 10, 32, 0.1, sigma=0.5).{name} needs requires_grad=True")
     leaves = student.define(leaf_flags)(model)
     for name in names:
@@ -161,8 +222,11 @@ def test_mlp_parameters(student):
                              ".requires_grad_()")
     for name in ("W1", "W2"):
         std = float(values[name].detach().std())
+        default = 0.006 < std < 0.014
         expect(0.4 < std < 0.6, f"MLPScratch(64, 10, 32, 0.1, sigma=0.5).{name} should be drawn with "
-                                f"standard deviation sigma=0.5, got {std:.3f}")
+                                f"standard deviation sigma=0.5, got {std:.3f}"
+                                + ("; that is the default spread: it looks like the sigma argument is ignored"
+                                   if default else ""))
     for name in ("b1", "b2"):
         expect(bool((values[name] == 0).all()), f"MLPScratch(64, 10, 32, 0.1, sigma=0.5).{name} should start as zeros")
     found = student.define(parameters_report)(model, list(names))
@@ -175,18 +239,56 @@ def test_mlp_parameters(student):
                                 f"sigma=0.01, got a standard deviation of {std:.4f}")
 
 
+@mistake
+def forward_without_activation(X, W1, b1, W2, b2):
+    raise NotInKit("a known mistake: the kit holds its answers, not its code")
+
+
+@mistake
+def forward_without_output_bias(X, W1, b1, W2, b2):
+    raise NotInKit("a known mistake: the kit holds its answers, not its code")
+
+
+@mistake
+def forward_relu_on_output(X, W1, b1, W2, b2):
+    raise NotInKit("a known mistake: the kit holds its answers, not its code")
+
+
+FORWARD_MISTAKES = {
+    "It looks like there is no relu between the layers: without it the network is a linear model":
+        forward_without_activation,
+    "It looks like b2 is not added in the output layer": forward_without_output_bias,
+    "It looks like relu is applied to the output layer too, so no logit can be negative": forward_relu_on_output,
+}
+FLATTEN_ERRORS = ("cannot be multiplied", "must match the size", "size mismatch")
+
+
 def check_forward(student, reference, args, kwargs, X, text):
     helper = student.define(build_mlp_with_random_biases)
     run = student.define(forward_and_parameters)
     patched = student.define(with_grader_relu)
     model = patched(helper, student.MLPScratch, list(args), kwargs, 0)
-    out, (W1, b1, W2, b2) = patched(run, model, X)
-    expected = in_float64(lambda X, W1, b1, W2, b2: reference_relu(X.reshape(len(X), -1) @ W1 + b1) @ W2 + b2,
-                          X, W1, b1, W2, b2)
     model_text = ", ".join([*map(repr, args), *(f"{k}={v!r}" for k, v in kwargs.items())])
-    expect_close(out, expected, dtype=X.dtype, ops=32,
-                 call=f"model.forward(X) with model = MLPScratch({model_text}) given random "
-                      f"biases, {text} (relu is the grader's here)")
+    call = (f"model.forward(X) with model = MLPScratch({model_text}) given random biases, {text} "
+            "(relu is the grader's here)")
+    try:
+        out, (W1, b1, W2, b2) = patched(run, model, X)
+    except StudentRaised as error:
+        if not any(words in str(error) for words in FLATTEN_ERRORS):
+            raise
+        fail(f"{error}. forward gets a batch of images of shape {tuple(X.shape)}: each image must become "
+             "one row of num_inputs values before the first layer")
+    num_inputs, num_outputs, num_hiddens = args[:3]
+    shapes = {"W1": (num_inputs, num_hiddens), "b1": (num_hiddens,), "W2": (num_hiddens, num_outputs),
+              "b2": (num_outputs,)}
+    for name, value in zip(shapes, (W1, b1, W2, b2)):
+        expect(tuple(value.shape) == shapes[name], f"{call}: {name} has shape {tuple(value.shape)}, so the "
+                                                   f"contract's forward cannot run; it needs {shapes[name]}")
+    params = (X, W1, b1, W2, b2)
+    expected = in_float64(lambda X, W1, b1, W2, b2: reference_relu(X.reshape(len(X), -1) @ W1 + b1) @ W2 + b2,
+                          *params)
+    expect_close(out, expected, dtype=X.dtype, ops=32, call=call,
+                 mistakes=answers_of(FORWARD_MISTAKES, *params))
 
 
 @pytest.mark.check("MLPScratch: forward flattens and returns relu(X W1 + b1) W2 + b2", points=2)
@@ -216,15 +318,89 @@ def network_gradients(reference, X, y, W1, W2, lambd):
     return W1.grad, W2.grad
 
 
+@mistake
+def mean_softmax_grad(O, y):
+    raise NotInKit("a known mistake: the kit holds its answers, not its code")
+
+
+@mistake
+def summed_softmax_grad(O, y):
+    raise NotInKit("a known mistake: the kit holds its answers, not its code")
+
+
+@mistake
+def logits_grad(O, y):
+    raise NotInKit("a known mistake: the kit holds its answers, not its code")
+
+
+@mistake
+def relu_indicator(Z):
+    raise NotInKit("a known mistake: the kit holds its answers, not its code")
+
+
+@mistake
+def hand_gradients(X, y, W1, W2, lambd, output_grad=mean_softmax_grad, relu_grad=relu_indicator, decay=1.0):
+    raise NotInKit("a known mistake: the kit holds its answers, not its code")
+
+
+@mistake
+def backprop_swapped(X, y, W1, W2, lambd):
+    raise NotInKit("a known mistake: the kit holds its answers, not its code")
+
+
+@mistake
+def backprop_of_summed_loss(X, y, W1, W2, lambd):
+    raise NotInKit("a known mistake: the kit holds its answers, not its code")
+
+
+@mistake
+def backprop_without_softmax(X, y, W1, W2, lambd):
+    raise NotInKit("a known mistake: the kit holds its answers, not its code")
+
+
+@mistake
+def backprop_without_decay(X, y, W1, W2, lambd):
+    raise NotInKit("a known mistake: the kit holds its answers, not its code")
+
+
+@mistake
+def backprop_with_half_decay(X, y, W1, W2, lambd):
+    raise NotInKit("a known mistake: the kit holds its answers, not its code")
+
+
+@mistake
+def backprop_times_relu(X, y, W1, W2, lambd):
+    raise NotInKit("a known mistake: the kit holds its answers, not its code")
+
+
+BACKPROP_MISTAKES = {
+    "You return (dW2, dW1): the pair comes in the order (dW1, dW2)": backprop_swapped,
+    "The gradient of the loss is not divided by n: the loss is the mean over the examples":
+        backprop_of_summed_loss,
+    "It looks like the softmax is missing from the gradient of the logits": backprop_without_softmax,
+    "The weight-decay terms are missing: the penalty on W1 and W2 has a gradient too": backprop_without_decay,
+    "The weight-decay terms are halved: the 1/2 of the penalty cancels when you differentiate the square":
+        backprop_with_half_decay,
+    "The ReLU step multiplies by relu(Z) itself rather than by the derivative of relu": backprop_times_relu,
+}
+
+
 def check_backprop(student, reference, X, y, W1, W2, lambd, text):
     patched = student.define(with_grader_relu)
     got = patched(student.backprop, X, y, W1, W2, lambd)
     expected = network_gradients(reference, X, y, W1, W2, lambd)
     call = f"backprop(X, y, W1, W2, lambd={lambd}) with {text}"
+    mistakes = answers_of(BACKPROP_MISTAKES, X, y, W1, W2, lambd)
     expect(isinstance(got, (tuple, list)) and len(got) == 2,
            f"{call} should return a pair (dW1, dW2), got {type(got).__name__}")
-    for i, name in enumerate(("dW1", "dW2")):
-        expect_close(got[i], expected[i], dtype=X.dtype, ops=64, call=f"{call}, {name}")
+    try:
+        for i, name in enumerate(("dW1", "dW2")):
+            expect_close(got[i], expected[i], dtype=X.dtype, ops=64, call=f"{call}, {name}")
+    except AssertionError as failed:  # the check's verdict of a wrong answer
+        says = diagnosis(tuple(got), mistakes, ops=64, dtype=X.dtype)
+        if says is None:
+            raise
+        fail(f"{failed}. {says}")
 
 
 # X is (n, d) and logits are of moderate size, as the contract says (no stable softmax is asked for).
