@@ -227,7 +227,8 @@ def _expect_tensor(got: Any, expected: torch.Tensor, call: str, rtol: float, ato
     index = _index(torch.tensor(np.unravel_index(flat, tuple(got.shape))), got)
     wrong = int((~ok).sum())
     fail(f"{call}: {wrong} of {got.numel()} entries differ; the largest difference is "
-         f"{float(diff.reshape(-1)[flat]):.3g} at index {index} (tolerance {atol:g} + {rtol:g}×|expected|)")
+         f"{float(diff.reshape(-1)[flat]):.3g} at index {index} "
+         + (f"(tolerance {atol:.2g})" if rtol == 0 else f"(tolerance {atol:.2g} + {rtol:g}×|expected|)"))
 
 
 def _index(position: torch.Tensor, like: torch.Tensor) -> str:

@@ -198,8 +198,9 @@ def score_by_function(results: list[CheckResult]) -> list[CheckResult]:
 
     A function (the text before a check's first ':') keeps the points of its passed checks only
     when none of its checks failed, conditions included. Otherwise each of its passed checks
-    earns 0 and says which check of the function failed. A check that could not judge (an error
-    of the check) earns 0 itself but costs its function nothing."""
+    that holds points earns 0 and says which check of the function failed; a condition that holds
+    (no points of its own) still says so. A check that could not judge (an error of the check)
+    earns 0 itself but costs its function nothing."""
     failed: dict[str, CheckResult] = {}
     for result in results:
         if result.status is CheckStatus.FAILED:
@@ -207,7 +208,7 @@ def score_by_function(results: list[CheckResult]) -> list[CheckResult]:
     scored = []
     for result in results:
         first = failed.get(result.function)
-        if first is not None and result.status is CheckStatus.PASSED:
+        if first is not None and result.status is CheckStatus.PASSED and result.max_points > 0:
             result = dataclasses.replace(
                 result, points=0.0, status=CheckStatus.FAILED,
                 message=f"no points: {result.function} failed the check \"{first.name}\"",
