@@ -276,8 +276,10 @@ def sandbox_policy():  # noqa: ANN201
 def batch_with_pool(paths: list[Path], jobs: int, warm: bool) -> tuple[float, float]:
     """Wall time of grading `paths`, and the time the workers took to get ready first. Warm:
     one zygote for all workers, each worker with one kernel forked ahead."""
+    from grader.batch.workers import WORKER_PRELOAD
+
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["grader.pipeline"])
+    context.set_forkserver_preload(WORKER_PRELOAD)  # as the command line's pool
     began = time.monotonic()
     zygote = None
     if warm:

@@ -115,6 +115,17 @@ def run_batch(entries: Iterable[Entry], options: GradeOptions, executor: cf.Exec
     queue: list[int] = []
     interrupted = False
 
+    def key_of(index: int) -> str:  # computed once: when looked up, else as it is handed out
+        if index not in keys:
+            keys[index] = result_key(entries[index].path, options, version)
+        return keys[index]
+
+    def hand_out(finishing: int = 0) -> None:  # `finishing`: done, not yet taken off `pending`
+        while queue and len(pending) - finishing < state.workers:  # no more in flight than can run
+            index = queue.pop()
+            pending[executor.submit(grader, entries[index], options)] = index
+            key_of(index)  # the notebook as handed out, while its worker starts on it
+
     def finish(future: cf.Future) -> None:
         index = pending.pop(future)
         if future.cancelled():
@@ -122,13 +133,12 @@ def run_batch(entries: Iterable[Entry], options: GradeOptions, executor: cf.Exec
         entry = entries[index]
         report, status = _result_of(future, entry)
         if cache is not None and status is not RowStatus.ERROR:
-            cache.store(keys[index], report)
+            cache.store(key_of(index), report)
         record(index, Outcome(entry.student, entry.path, report, status))
 
     try:
         for index, entry in enumerate(entries):
-            keys[index] = result_key(entry.path, options, version)
-            stored = None if force or cache is None else cache.load(keys[index])
+            stored = None if force or cache is None else cache.load(key_of(index))
             if stored is not None:
                 stored = replace(stored, student=entry.student, submission=str(entry.path))
                 record(index, Outcome(entry.student, entry.path, stored,
@@ -136,11 +146,10 @@ def run_batch(entries: Iterable[Entry], options: GradeOptions, executor: cf.Exec
             else:
                 queue.append(index)
         queue.reverse()
-        while queue or pending:
-            while queue and len(pending) < state.workers:  # no more in flight than can run
-                index = queue.pop()
-                pending[executor.submit(grader, entries[index], options)] = index
+        hand_out()
+        while pending:
             done, _ = cf.wait(list(pending), timeout=POLL_SECONDS, return_when=cf.FIRST_COMPLETED)
+            hand_out(len(done))  # a free worker gets its next submission before results are stored
             for future in done:
                 finish(future)
             if not done and progress:

@@ -9,7 +9,7 @@ The daemon (`grader.execute.daemon` for its folder, lock, socket and idle clock)
 (`grader.batch.workers.process_pool`) whose fork server has imported the checks' libraries;
 the worker keeps one kernel forked ahead. Isolation is a cold grade's: each submission gets a
 kernel forked fresh for it, used once and destroyed; a worker process grades one submission at
-a time and is replaced every 25, as in a batch; no student code runs in the daemon.
+a time and is replaced now and then, as in a batch; no student code runs in the daemon.
 
 One daemon per user, grader version and sandbox policy (`daemon_key`); the first `grade` that
 finds none grades cold, then starts one in the background (`start_in_background`). A call that
@@ -23,7 +23,6 @@ from __future__ import annotations
 import concurrent.futures as cf
 import contextlib
 import hashlib
-import multiprocessing
 import os
 import shutil
 import subprocess
@@ -40,11 +39,6 @@ if TYPE_CHECKING:  # the command's side stays light: the daemon's side imports t
     from grader.execute.kernel import Kernel
     from grader.pipeline import KernelStarter
 
-# What the worker's fork server imports before forking it: the grader, and what the checks
-# import when pytest collects them (torch, pandas, IPython's input transformer for source
-# scans, scikit-learn's digits). Module names, imported by multiprocessing, not by this module.
-WORKER_PRELOAD = ["grader.pipeline", "grader.checking.plugin", "grader.checking.datasets",
-                  "grader.check_tools", "IPython.core.inputtransformer2", "sklearn.datasets"]
 PROGRAM = "grader.batch.warm_daemon"  # run as `python -m`
 DEFAULT_IDLE_MINUTES = 10.0
 
@@ -185,7 +179,7 @@ def _warm_up(options: GradeOptions, solution: Path | None) -> int:
 
 
 def serve(config: DaemonConfig) -> None:
-    from grader.batch.workers import process_pool
+    from grader.batch.workers import process_pool, start_fork_server
     from grader.execute.warm import zygote_can_serve
     from grader.execute.zygote import Zygote
 
@@ -196,15 +190,13 @@ def serve(config: DaemonConfig) -> None:
                 and not daemon.running(older):
             shutil.rmtree(older, ignore_errors=True)  # a stopped one's folder, next time
     zygote = None
+    start_fork_server()  # the worker's imports alongside the zygote's
     if zygote_can_serve(config.policy):
         try:
             zygote = Zygote(config.policy, log=config.folder / daemon.LOG)
         except Exception as error:  # noqa: BLE001 - the worker then starts its kernels itself
             print(f"daemon: no zygote: {error}", file=sys.stderr, flush=True)
     pool = process_pool(1, zygote.address if zygote is not None else None)
-    # process_pool's fork server preloads the grader only; the daemon's imports the checks'
-    # libraries too (the setting is read when the fork server starts, at the first submit).
-    multiprocessing.get_context("forkserver").set_forkserver_preload(WORKER_PRELOAD)
     broken: list[BaseException] = []
     try:
         pool.submit(_warm_up, config.options, config.warm_up).result()

@@ -2,7 +2,10 @@
 kernels each worker forks its submissions' kernels from.
 
     process_pool(n, zygote)  n processes from a clean fork server, each set up by `_worker_setup`
-    shared_zygote(...)       one warm, sandboxed process for all workers (imports held once)
+    start_fork_server()      that fork server, started now: it imports what the checks import
+                             (`WORKER_PRELOAD`) once, for every worker it forks
+    shared_zygote(...)       one warm, sandboxed process for all workers (imports held once);
+                             the fork server starts first, so the two import side by side
     warm_kernels(options)    in a worker: its kernel starter (forked from the zygote, or cold)
     stop_pool(pool)          abandon a pool: terminate its workers, and so their kernels
     dask_executor(...)       the same job on a Dask cluster (`grader.batch.cluster`: it ships
@@ -18,6 +21,7 @@ from __future__ import annotations
 
 import concurrent.futures as cf
 import multiprocessing
+import multiprocessing.forkserver
 import os
 import signal
 import sys
@@ -31,6 +35,17 @@ from grader.execute.kernel import start_kernel
 from grader.options import GradeOptions, SandboxPolicy, limit_grading_memory, sandbox_policy
 from grader.pipeline import KernelStarter
 from grader.submission.discover import Entry
+
+# What the workers' fork server imports before forking any worker: the grader, and what the
+# checks import when pytest collects them (pytest and torch through the plugin, pandas and
+# IPython's input transformer for source scans, scikit-learn's digits). Each worker starts with
+# them, so neither its first submission nor a worker that replaces a retired one imports them
+# again. Module names: multiprocessing imports them, in the fork server only.
+WORKER_PRELOAD = ["grader.pipeline", "grader.checking.plugin", "grader.checking.datasets",
+                  "grader.check_tools", "IPython.core.inputtransformer2", "sklearn.datasets"]
+# A worker is replaced after this many submissions, bounding what pytest's runs leave behind in
+# it; with the imports preloaded a replacement costs a fork and one kernel forked ahead.
+TASKS_PER_WORKER = 100
 
 _WARM: dict[SandboxPolicy, KernelStarter] = {}  # this worker's kernel starter, by policy
 _SHARED_ZYGOTE: list = []  # this worker's one ZygoteAddress, when the parent made a zygote
@@ -89,15 +104,23 @@ def _exit_on_signal(signum: int, frame: object) -> None:
 
 
 def process_pool(workers: int, zygote=None) -> cf.ProcessPoolExecutor:  # noqa: ANN001
-    """Worker processes forked from a clean server that has the grader already imported;
-    given a `grader.execute.warm.ZygoteAddress`, their warm kernels all come from that one
-    zygote."""
+    """Worker processes forked from a clean server that has the grader and the checks'
+    libraries already imported (`WORKER_PRELOAD`); given a `grader.execute.warm.ZygoteAddress`,
+    their warm kernels all come from that one zygote."""
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["grader.pipeline"])
-    recycle = {"max_tasks_per_child": 25} if sys.version_info >= (3, 11) else {}  # novermin
+    context.set_forkserver_preload(WORKER_PRELOAD)
+    recycle = {"max_tasks_per_child": TASKS_PER_WORKER} \
+        if sys.version_info >= (3, 11) else {}  # novermin
     return cf.ProcessPoolExecutor(max_workers=workers, mp_context=context,
                                   initializer=_worker_setup, initargs=(os.getpid(), zygote),
                                   **recycle)
+
+
+def start_fork_server() -> None:
+    """Start the workers' fork server now, without waiting for its imports: a pool made later
+    forks its workers from it (a pool starts it at its first submission otherwise)."""
+    multiprocessing.get_context("forkserver").set_forkserver_preload(WORKER_PRELOAD)
+    multiprocessing.forkserver.ensure_running()
 
 
 def shared_zygote(entries: Iterable[Entry], options: GradeOptions, cache: ResultCache | None,
@@ -111,6 +134,7 @@ def shared_zygote(entries: Iterable[Entry], options: GradeOptions, cache: Result
     if not force and cache is not None and all(
             cache.load(result_key(e.path, options, version)) is not None for e in entries):
         return None
+    start_fork_server()  # its imports and the zygote's run side by side
     policy = sandbox_policy(options)
     if not zygote_can_serve(policy):
         return None

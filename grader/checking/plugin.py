@@ -72,6 +72,11 @@ class GradingPlugin:
     # -- hooks ----------------------------------------------------------------------------
     def pytest_configure(self, config: pytest.Config) -> None:
         config.addinivalue_line("markers", MARKER_HELP)
+        # Failure reports are never read (a check's verdict comes from call.excinfo), and
+        # pytest's default "long" style parses the source with ast for every traceback frame:
+        # a fifth of a batch's CPU. `--tb` is the terminal plugin's, which is not loaded, so
+        # the option it would set is set here (tests/checking/test_plugin.py notices if it goes).
+        config.option.tbstyle = "native"
 
     def pytest_collection_modifyitems(self, config: pytest.Config, items: list[pytest.Item]) -> None:
         for item in items:

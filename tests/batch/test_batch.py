@@ -188,7 +188,7 @@ def test_runner_grades_caches_and_skips(tmp_path):
 
 
 def test_runner_stops_on_interrupt_and_keeps_what_finished(tmp_path):
-    entries = [Entry(f"s{i}", touch(tmp_path / f"s{i}.ipynb", "right")) for i in range(4)]
+    entries = [Entry(f"s{i}", touch(tmp_path / f"s{i}.ipynb", "right")) for i in range(5)]
 
     def interrupting(entry: Entry, options: GradeOptions):  # noqa: ANN202 - fake grader
         if entry.student == "s2":
@@ -198,8 +198,10 @@ def test_runner_stops_on_interrupt_and_keeps_what_finished(tmp_path):
     result = run_batch(entries, GradeOptions(), InlineExecutor(), ResultCache(tmp_path / "state"),
                        grader=interrupting)
     assert result.interrupted
-    assert [o.status for o in result.outcomes][:2] == [RowStatus.GRADED, RowStatus.GRADED]
-    assert result.outcomes[3].status is RowStatus.NOT_RUN
+    # s3 was handed out before s2's result was taken (a worker is never left idle), so it was
+    # running at the interrupt, and finished; s4 was still queued
+    assert [o.status for o in result.outcomes] == [
+        RowStatus.GRADED, RowStatus.GRADED, RowStatus.NOT_RUN, RowStatus.GRADED, RowStatus.NOT_RUN]
     assert len(list((tmp_path / "state" / "results").glob("*.json"))) == 1  # same text, one key
 
 
@@ -322,21 +324,6 @@ def test_force_and_a_changed_notebook_are_graded_again(mixed_batch, tmp_path):
     assert main([str(copy / "peggy.ipynb"), str(copy / "trent.ipynb"), "--state", str(state),
                  "--summary", str(summary), "--force"]) == 0
     assert json.loads(summary.read_text())["graded_now"] == 2
-
-
-@pytest.mark.notebook
-def test_dask_cluster_grades_a_batch(tmp_path):
-    distributed = pytest.importorskip("distributed")
-    write_notebook(tmp_path / "in" / "alice.ipynb", SOLVED)
-    touch(tmp_path / "in" / "oscar.ipynb", "{")
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                  dashboard_address=None) as cluster:
-        status = main([str(tmp_path / "in"), "--scheduler", cluster.scheduler_address, *FAST,
-                       "--csv", str(tmp_path / "grades.csv")])
-    assert status == 0
-    rows = {r["student"]: r for r in read_csv(tmp_path / "grades.csv")}
-    assert (rows["alice"]["total"], rows["alice"]["status"]) == ("17", "graded")
-    assert rows["oscar"]["status"] == "ungradable"
 
 
 @pytest.mark.notebook

@@ -1,11 +1,12 @@
-"""Where a batch runs: the process pool's private handle we rely on, the names the command line
-takes from `grader.batch.run`, and the grader's version digest."""
+"""Where a batch runs: the process pool's private handle we rely on, what its workers start with,
+the names the command line takes from `grader.batch.run`, and the grader's version digest."""
 
 from __future__ import annotations
 
 import concurrent.futures as cf
 import multiprocessing
 import os
+import sys
 import time
 from pathlib import Path
 
@@ -33,6 +34,22 @@ def test_stop_pool_terminates_running_workers():
     assert not any(p.is_alive() for p in processes)
     done, _ = cf.wait([running], timeout=30)  # the pool sees its worker gone: the work fails
     assert done and isinstance(running.exception(), cf.process.BrokenProcessPool)
+
+
+def imported(names: list[str]) -> dict[str, bool]:
+    return {name: name in sys.modules for name in names}
+
+
+def test_workers_start_with_the_checks_libraries_imported():
+    # none of these is imported by the batch's own modules (nor by this one): a worker has them
+    # only from its fork server's preload, so its first submission does not import them
+    names = ["torch", "pandas", "pytest", "sklearn.datasets", "grader.checking.plugin"]
+    workers.start_fork_server()
+    pool = workers.process_pool(1)
+    try:
+        assert all(pool.submit(imported, names).result(timeout=300).values())
+    finally:
+        pool.shutdown()
 
 
 def test_the_command_line_finds_its_names_in_batch_run():

@@ -229,3 +229,23 @@ def test_two_courses_checks_files_of_one_name_each_run_their_own(tmp_path):
         path.write_text(f"import pytest\n\n@pytest.mark.check('{name}')\ndef test_x(student):\n    pass\n")
     assert list(run(first, lambda X: X)[0]) == ["x: first"]
     assert list(run(second, lambda X: X)[0]) == ["x: second"]
+
+
+class ReportKeeper(GradingPlugin):
+    """The plugin, keeping pytest's failure reports (which the grader itself never reads)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.reports = []
+
+    def pytest_runtest_logreport(self, report):
+        if report.failed:
+            self.reports.append(report)
+
+
+def test_failure_reports_are_made_in_the_cheap_native_style(tmp_path):
+    path = tmp_path / "checks_scored.py"
+    path.write_text(SCORED_CHECKS)
+    keeper = ReportKeeper(ScoredStudent(lambda X: X), types.SimpleNamespace(), image_data=lambda: None)
+    run_checks(path, keeper)
+    assert keeper.reports and all(r.longrepr.reprtraceback.style == "native" for r in keeper.reports)
