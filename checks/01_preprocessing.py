@@ -26,6 +26,7 @@ from grader.check_tools import (
     expect_unchanged,
     fail,
     mistake,
+    mistake_answers,
 )
 
 
@@ -183,13 +184,6 @@ DROP_MISTAKES = {  # {sentence for the student: the mistaken drop_most_missing}
 }
 
 
-def answers(mistakes, df):
-    """{sentence: that mistake's answer on df}; a mistake without one (None: a student kit
-    recorded none for df) names nothing."""
-    found = {says: variant(df) for says, variant in mistakes.items()}
-    return {says: answer for says, answer in found.items() if answer is not None}
-
-
 @mistake
 def preprocessed(df, target, *, fill="mean", dummy_na=True, keep_target=False, y_as_column=False):
     """The reference's (X, y) in float64, or what a mistake gives: the gaps filled with another
@@ -228,7 +222,7 @@ def check_missing_fraction(student, reference, name):
     df = FRAMES[name]()
     got = student.missing_fraction(df)
     expect_close(got, reference.missing_fraction(df), call=f"missing_fraction(df) with {DESCRIPTIONS[name]}",
-                 ops=8, mistakes=answers(FRACTION_MISTAKES, df))
+                 ops=8, mistakes=mistake_answers(FRACTION_MISTAKES, df))
 
 
 @pytest.mark.check("missing_fraction: fraction of missing values per column, every kind of column", points=2)
@@ -256,7 +250,7 @@ def check_drop(student, reference, name):
     got = student.drop_most_missing(df)
     expect_close(got, reference.drop_most_missing(df),
                  call=f"drop_most_missing(df) with {DESCRIPTIONS[name]}", rtol=0, atol=0,
-                 mistakes=answers(DROP_MISTAKES, df))
+                 mistakes=mistake_answers(DROP_MISTAKES, df))
 
 
 @pytest.mark.check("drop_most_missing: drops the column with the most missing values (the first on a tie)",

@@ -8,8 +8,6 @@ answer that matches a known mistake (a variant of the reference below, computed 
 input) says which.
 """
 
-from contextlib import contextmanager
-
 import pytest
 import torch
 
@@ -24,6 +22,8 @@ from grader.check_tools import (
     fail,
     in_float64,
     mistake,
+    mistake_answers,
+    naming_errors,
 )
 
 NORMS = {"norm", "vector_norm", "matrix_norm"}
@@ -155,20 +155,6 @@ def unlike(expected, mistakes, **tolerance):
             if answer is not None and diagnosis(answer, {"right": expected}, **tolerance) is None}
 
 
-@contextmanager
-def naming_errors(call, errors):
-    """An error of the student's code whose text holds a key of `errors` ends the check with the
-    error and that key's sentence for the student; other errors pass through. (The verdict on a
-    call that raised, StudentRaised, is not part of check_tools: it is told by its text.)"""
-    try:
-        yield
-    except Exception as error:
-        says = next((sentence for text, sentence in errors.items() if text in str(error)), None)
-        if says is None:
-            raise
-        fail(f"{call} raised {str(error).split(' raised ', 1)[-1].rstrip('.')}. {says}")
-
-
 @mistake
 def sum_of_squares(A):
     return (A ** 2).sum()
@@ -249,18 +235,13 @@ APPROXIMATE = ("your gradient is close but not exact: is it a numerical approxim
 SUMMED = "you returned one number (the gradient summed), not a gradient with the shape of x"
 
 
-def answers(mistakes, A):
-    """{sentence: that mistake's answer on A, in float64}."""
-    return {says: in_float64(variant, A) for says, variant in mistakes.items()}
-
-
 # -- frobenius_norm ---------------------------------------------------------------------------
 
 def check_norm(student, reference, text, A):
     call = f"frobenius_norm(A) with {text}"
     got = student.frobenius_norm(A)
     expected = in_float64(reference.frobenius_norm, A)
-    mistakes = unlike(expected, answers(NORM_MISTAKES, A), dtype=A.dtype, ops=16)
+    mistakes = unlike(expected, mistake_answers(NORM_MISTAKES, A), dtype=A.dtype, ops=16)
     if not (isinstance(got, torch.Tensor) and got.dim() == 0):
         kind = (f"shape {tuple(got.shape)}" if isinstance(got, torch.Tensor) else
                 "a Python float (a tensor's .item() or float() gives one)" if isinstance(got, float) else
@@ -310,17 +291,17 @@ def test_norm_no_builtin(student):
 
 def check_rows(student, reference, text, A):
     call = f"row_normalize(A) with {text}"
-    with naming_errors(call, BROADCAST_ERRORS):
+    with naming_errors(BROADCAST_ERRORS, call):
         got = student.row_normalize(A)
     expected = in_float64(reference.row_normalize, A)
     expect_close(got, expected, dtype=A.dtype, ops=8, call=call,
-                 mistakes=unlike(expected, answers(ROW_MISTAKES, A), dtype=A.dtype, ops=8))
+                 mistakes=unlike(expected, mistake_answers(ROW_MISTAKES, A), dtype=A.dtype, ops=8))
 
 
 @pytest.mark.check("row_normalize: each row of the result sums to one", points=1)
 def test_rows_sum_to_one(student):
     A = torch.rand(4, 5) + 0.1
-    with naming_errors("row_normalize(A) with A = torch.rand(4, 5) + 0.1", BROADCAST_ERRORS):
+    with naming_errors(BROADCAST_ERRORS, "row_normalize(A) with A = torch.rand(4, 5) + 0.1"):
         R = student.row_normalize(A)
     expect(isinstance(R, torch.Tensor) and R.shape == (4, 5),
            f"row_normalize(A) with A = torch.rand(4, 5) + 0.1 should return a (4, 5) tensor, got "
@@ -386,7 +367,7 @@ def check_gradient(student, reference, cases, functions):
         f_there = student.define(function)
         for text, x in cases:
             call = f"gradient(f, x) with {description} and {text}"
-            with naming_errors(call, {"does not require grad and does not have a grad_fn": NO_HISTORY}):
+            with naming_errors({"does not require grad and does not have a grad_fn": NO_HISTORY}, call):
                 got = student.gradient(f_there, x)
             expected = in_float64(reference.gradient, function, x.clone())
             try:

@@ -21,6 +21,7 @@ from grader.check_tools import (
     fail,
     in_float64,
     mistake,
+    mistake_answers,
     naming_errors,
     regression_error,
     synthetic_regression_data,
@@ -119,21 +120,6 @@ def linreg_edge_cases():
 
 # -- mistakes students make: variants of the reference, computed here on the check's input --
 
-def answers(mistakes, args):
-    """{sentence for the student: that mistake's answer on args, in float64}, without the mistakes
-    that have none: one that raises here too (an elementwise product of X (n, d) and w (d, 1)
-    with n != d), or whose answer a student kit did not record (None)."""
-    found = {}
-    for says, variant in mistakes.items():
-        try:
-            answer = in_float64(variant, *args)
-        except RuntimeError:
-            continue
-        if answer is not None:
-            found[says] = answer
-    return found
-
-
 @mistake
 def linreg_elementwise(X, w, b):
     return X * w + b
@@ -173,7 +159,7 @@ def check_linreg(student, reference, text, args):
            f"{str(X.dtype).removeprefix('torch.')} inputs; keep the dtype of the inputs (a cast to "
            "another dtype loses precision)")
     expect_close(got, in_float64(reference.linreg, *args), dtype=X.dtype, ops=16, call=call,
-                 mistakes=answers(LINREG_MISTAKES, args))
+                 mistakes=mistake_answers(LINREG_MISTAKES, *args))
 
 
 @pytest.mark.check("linreg: matches the reference, with shape (n, 1)", points=3)
@@ -270,7 +256,7 @@ LOSS_MISTAKES = {
 def check_loss(student, reference, text, args):
     call = f"squared_loss(y_hat, y) with {text}"
     got = student.squared_loss(*args)
-    mistakes = answers(LOSS_MISTAKES, args)
+    mistakes = mistake_answers(LOSS_MISTAKES, *args)
     if not (isinstance(got, torch.Tensor) and got.dim() == 0):
         says = diagnosis(got, mistakes, ops=16, dtype=args[0].dtype)
         fail(f"{call} should return a 0-dim tensor, got "
@@ -355,7 +341,7 @@ def check_step(student, values, grads, lr, text):
                           "in place (param -= ...)")
     for i, (got, want) in enumerate(zip(found["values"], expected)):
         expect_close(got, want, dtype=values[i].dtype, ops=4, call=f"{call}, parameter {i} after the step",
-                     mistakes=answers(STEP_MISTAKES, (values[i], grads[i], lr)))
+                     mistakes=mistake_answers(STEP_MISTAKES, values[i], grads[i], lr))
     expect(found["is_leaf"] and found["no_grad_fn"],
            f"{call} recorded the update in the autograd graph (a parameter has a grad_fn afterwards); "
            "update under torch.no_grad()")

@@ -28,11 +28,12 @@ from grader.check_tools import (
     diagnosis,
     expect,
     expect_close,
-    fail,
     expect_no_builtin,
     expect_unchanged,
+    fail,
     in_float64,
     mistake,
+    mistake_answers,
     parameters_report,
     train_classifier,
     train_grader_softmax_regression,
@@ -219,21 +220,6 @@ ACCURACY_MISTAKES = {
 }
 
 
-def answers_of(mistakes, *args):
-    """{sentence: that mistake's answer on args}, in float64, leaving out a mistake that raises
-    on them (softmax without keepdim on a matrix that is not square) or has no answer there (a
-    kit that did not record it)."""
-    found = {}
-    for says, variant in mistakes.items():
-        try:
-            answer = in_float64(variant, *args)
-        except RuntimeError:
-            continue
-        if answer is not None:
-            found[says] = answer
-    return found
-
-
 def unlike(right, answers, **tolerance):
     """The answers that differ from the right one: a mistake that agrees with it on this input
     (a sum over one example is its mean) names nothing, or an answer right but for its dtype
@@ -265,7 +251,7 @@ def test_softmax_rows_sum_to_one(student):
     expect(bool((P >= 0).all()), "softmax(X) with X = torch.randn(4, 5) has negative entries")
     expect_close(P.sum(dim=1), torch.ones(4, dtype=torch.float64), dtype=torch.float32, ops=16,
                  call="softmax(X).sum(dim=1) with X = torch.randn(4, 5)",
-                 mistakes={says: answer.sum(dim=1) for says, answer in answers_of(SOFTMAX_MISTAKES, X).items()})
+                 mistakes={says: answer.sum(dim=1) for says, answer in mistake_answers(SOFTMAX_MISTAKES, X).items()})
 
 
 @pytest.mark.check("softmax: matches the reference on several inputs", points=3)
@@ -273,7 +259,7 @@ def test_softmax_values(student, reference):
     for text, X in logits_cases():
         expected = in_float64(reference.softmax, X)
         expect_close(student.softmax(X), expected, dtype=X.dtype, ops=8, like=X, call=f"softmax(X) with {text}",
-                     mistakes=unlike(expected, answers_of(SOFTMAX_MISTAKES, X), dtype=X.dtype, ops=8, like=X))
+                     mistakes=unlike(expected, mistake_answers(SOFTMAX_MISTAKES, X), dtype=X.dtype, ops=8, like=X))
 
 
 @pytest.mark.check("softmax: stays finite for logits near 1000", points=2)
@@ -281,7 +267,7 @@ def test_softmax_large_logits(student, reference):
     X = torch.tensor([[1000.0, 0.0, -1000.0], [999.0, 1000.0, 998.0]])
     expect_close(student.softmax(X), in_float64(reference.softmax, X), dtype=X.dtype, ops=8, like=X,
                  call="softmax(X) with X = [[1000, 0, -1000], [999, 1000, 998]]",
-                 mistakes=answers_of({OVERFLOW: softmax_without_max_shift}, X))
+                 mistakes=mistake_answers({OVERFLOW: softmax_without_max_shift}, X))
 
 
 @pytest.mark.check("softmax: gradients match the reference", points=1)
@@ -323,7 +309,7 @@ def cross_entropy_cases():
 def test_cross_entropy_values(student, reference):
     for text, y_hat, y in cross_entropy_cases():
         got = student.cross_entropy(y_hat, y)
-        per_example = answers_of({PER_EXAMPLE: cross_entropy_per_example}, y_hat, y)  # recorded in a kit
+        per_example = mistake_answers({PER_EXAMPLE: cross_entropy_per_example}, y_hat, y)  # recorded in a kit
         if not (isinstance(got, torch.Tensor) and got.dim() == 0):
             says = diagnosis(got, per_example, ops=16, dtype=y_hat.dtype)
             fail(f"cross_entropy(y_hat, y) with {text} should return a 0-dim tensor, got "
@@ -331,7 +317,7 @@ def test_cross_entropy_values(student, reference):
                  + (f". {says}" if says else ""))
         expected = in_float64(reference.cross_entropy, y_hat, y)
         expect_close(got, expected, dtype=y_hat.dtype, ops=16, call=f"cross_entropy(y_hat, y) with {text}",
-                     mistakes=unlike(expected, answers_of(CROSS_ENTROPY_MISTAKES, y_hat, y),
+                     mistakes=unlike(expected, mistake_answers(CROSS_ENTROPY_MISTAKES, y_hat, y),
                                      dtype=y_hat.dtype, ops=16))
 
 
@@ -389,7 +375,7 @@ def test_accuracy(student, reference):
     cases = accuracy_cases()
     diagnosed = cases[:2]  # the last is not square: a mistake along dim 0 raises there
     got = [student.accuracy(y_hat, y) for _, y_hat, y in diagnosed]
-    answers = [answers_of(ACCURACY_MISTAKES, y_hat, y) for _, y_hat, y in diagnosed]
+    answers = [mistake_answers(ACCURACY_MISTAKES, y_hat, y) for _, y_hat, y in diagnosed]
     says = diagnosis(got, {s: [float(a[s]) for a in answers] for s in ACCURACY_MISTAKES
                            if all(s in a for a in answers)}, ops=4, dtype=torch.float32)
     for (text, y_hat, y), answer in zip(cases, got + [None]):

@@ -28,6 +28,7 @@ from grader.check_tools import (
     fail,
     in_float64,
     mistake,
+    mistake_answers,
     parameters_report,
     train_classifier,
     with_grader_relu,
@@ -108,12 +109,6 @@ RELU_EDGE_CASES = [
 # before the student's answer is judged, so that making a kit (with the solution, which fails
 # nothing) records them.
 
-def answers_of(mistakes, *args):
-    """{sentence: that mistake's answer on args}, in float64, leaving out one with no answer."""
-    answers = {says: in_float64(variant, *args) for says, variant in mistakes.items()}
-    return {says: answer for says, answer in answers.items() if answer is not None}
-
-
 @mistake
 def relu_mask(X):
     return X > 0
@@ -151,7 +146,7 @@ def check_relu(student, reference, cases):
             fail(f"{error}. Your relu works on matrices but not on a tensor with {X.dim()} "
                  f"dimension{'s' if X.dim() > 1 else ''}: what you compare X with must follow the shape "
                  "of X, whatever its number of dimensions")
-        mistakes = answers_of(RELU_MISTAKES, X)
+        mistakes = mistake_answers(RELU_MISTAKES, X)
         try:
             expect_close(got, in_float64(reference.relu, X), dtype=X.dtype, ops=0, call=call)
         except AssertionError as failed:  # the check's verdict of a wrong answer
@@ -287,7 +282,7 @@ def check_forward(student, reference, args, kwargs, X, text):
     expected = in_float64(lambda X, W1, b1, W2, b2: reference_relu(X.reshape(len(X), -1) @ W1 + b1) @ W2 + b2,
                           *params)
     expect_close(out, expected, dtype=X.dtype, ops=32, call=call,
-                 mistakes=answers_of(FORWARD_MISTAKES, *params))
+                 mistakes=mistake_answers(FORWARD_MISTAKES, *params))
 
 
 @pytest.mark.check("MLPScratch: forward flattens and returns relu(X W1 + b1) W2 + b2", points=2)
@@ -412,7 +407,7 @@ def check_backprop(student, reference, X, y, W1, W2, lambd, text):
     got = patched(student.backprop, X, y, W1, W2, lambd)
     expected = network_gradients(reference, X, y, W1, W2, lambd)
     call = f"backprop(X, y, W1, W2, lambd={lambd}) with {text}"
-    mistakes = answers_of(BACKPROP_MISTAKES, X, y, W1, W2, lambd)
+    mistakes = mistake_answers(BACKPROP_MISTAKES, X, y, W1, W2, lambd)
     expect(isinstance(got, (tuple, list)) and len(got) == 2,
            f"{call} should return a pair (dW1, dW2), got {type(got).__name__}")
     try:

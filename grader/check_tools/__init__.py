@@ -6,7 +6,7 @@
   `fail` raise it; an AssertionError too), `StudentRaised` (the student's function raised).
 - Diagnoses of known mistakes: `@mistake` on each variant of the reference (a kit leaves their
   code out and records their answers), then `expect_close(..., mistakes={"what the student did":
-  that mistake's answer})`, or `diagnosis(got, mistakes)` where the check compares by itself;
+  that mistake's answer})`, the answers by `mistake_answers(MISTAKES, *args)`, or `diagnosis(got, mistakes)` where the check compares by itself;
   `with naming_errors({"words of the error": "what the student did"}):` for known errors.
 - `forbidden_uses`: built-in APIs a student's function was asked not to use (`source_scan`);
   `expect_no_builtin`, `builtin_uses`, `autograd_uses`: the same, from the source the kernel
@@ -35,7 +35,7 @@ from grader.check_tools.expect import (
     in_float64,
     naming_errors,
 )
-from grader.check_tools.mistakes import mistake
+from grader.check_tools.mistakes import mistake, mistake_answers
 from grader.check_tools.source_scan import ForbiddenUse, forbidden_uses
 from grader.check_tools.training import (
     MLP,
@@ -78,6 +78,7 @@ __all__ = [
     "forbidden_uses",
     "in_float64",
     "mistake",
+    "mistake_answers",
     "naming_errors",
     "parameters_report",
     "regression_error",

@@ -18,6 +18,7 @@ from __future__ import annotations
 import functools
 from typing import Any, Callable
 
+from grader.check_tools.expect import in_float64
 from grader.checking.mistakes import answer_of_mistake
 
 
@@ -28,3 +29,19 @@ def mistake(function: Callable[..., Any]) -> Callable[..., Any]:
         return answer_of_mistake(function, args, kwargs)
     answer.known_mistake = True  # type: ignore[attr-defined]
     return answer
+
+
+def mistake_answers(mistakes: dict[str, Callable[..., Any]], *args: Any) -> dict[str, Any]:
+    """{sentence: that mistake's answer on args, in float64} (`in_float64`), for
+    `expect_close(..., mistakes=...)`, leaving out a mistake that raises on these arguments (a
+    softmax without keepdim on a matrix that is not square) or has no answer for them (None: a
+    kit that recorded none)."""
+    found = {}
+    for says, variant in mistakes.items():
+        try:
+            answer = in_float64(variant, *args)
+        except RuntimeError:
+            continue
+        if answer is not None:
+            found[says] = answer
+    return found

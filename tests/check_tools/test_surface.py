@@ -12,7 +12,7 @@ EXPECTED = {
     "expect_unchanged", "fail", "forbidden_uses", "regression_error", "synthetic_regression_data",
     "train_classifier", "train_linear_regression", "with_grader_names", "with_grader_relu",
     "with_grader_softmax", "MLP", "SOFTMAX_REGRESSION", "autograd_uses", "builtin_uses", "expect_no_builtin",
-    "float_tolerance", "in_float64", "mistake", "naming_errors", "parameters_report", "train_grader_softmax_regression",
+    "float_tolerance", "in_float64", "mistake", "mistake_answers", "naming_errors", "parameters_report", "train_grader_softmax_regression",
 }
 
 
