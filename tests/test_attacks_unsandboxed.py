@@ -164,7 +164,7 @@ def grade_hostile(tmp_path: Path, course: Path, results: Path, container: bool) 
         fake.write_text(FAILING_BWRAP)
         fake.chmod(0o755)
         command = ["unshare", "-m", "sh", "-c", container_script(fake, command)]
-    env = {**os.environ, "GRADER_TOKEN": f"secret-{marker}"}
+    env = {**os.environ, "GRADER_TOKEN": f"secret-{marker}", "GITHUB_TOKEN": f"secret-{marker}"}
     done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr[-2000:]
     time.sleep(2.5)  # the forger, had it survived, would have written by now

@@ -99,6 +99,11 @@ def notebook(data, buffers):
         return {"ok": True, "value": {"$ref": 1, "type": "Model"}}, []
     if name == "broken":
         return {"ok": True, "value": {"$tensor": {"dtype": "float32", "shape": [2], "buffer": 5}}}, []
+    if name == "nested":  # a list in a list ... 100,000 deep: deeper than Python's recursion limit
+        value = []
+        for _ in range(100_000):
+            value = [value]
+        return {"ok": True, "value": value}, []
     return {"ok": False, "kind": "missing", "etype": "NameError", "evalue": name}, []
 
 
@@ -181,6 +186,12 @@ def test_a_malformed_answer_is_a_bad_answer():
     student = student_on(FakeKernel(notebook))
     with pytest.raises(BadAnswer, match=r"^broken\(\) returned something that is not plain data"):
         student.broken()
+
+
+def test_a_reply_nested_past_the_recursion_limit_is_a_bad_answer():
+    student = student_on(FakeKernel(notebook))
+    with pytest.raises(BadAnswer, match=r"^nested\(\) returned something that is not plain data"):
+        student.nested()
 
 
 def test_a_missing_name_and_a_raising_function():
