@@ -247,4 +247,4 @@ def test_a_warm_kernels_errors_show_no_host_folder_and_no_escape(tmp_path, optio
         assert "grader-warm-" not in text and str(tmp_path) not in text, where
         assert_clean(text, where)
     assert "No such file or directory: './missing.csv'" in views["table"]
-    assert "raised OSError (line 2 in softmax): ./data.csv" in views["table"]
+    assert "raised OSError at line 2 of " in views["table"] and "): ./data.csv" in views["table"]
