@@ -15,6 +15,15 @@ from grader.pipeline import GradeOptions
 
 ROOT = Path(__file__).resolve().parents[1]
 
+# the graded names of each built-in assignment (../shared/assignment-contract.md)
+CONTRACT = {
+    "01_preprocessing": {"missing_fraction", "drop_most_missing", "preprocess"},
+    "02_linear_algebra_autograd": {"frobenius_norm", "row_normalize", "gradient"},
+    "03_linear_regression": {"linreg", "squared_loss", "SGD"},
+    "04_softmax_regression": {"softmax", "cross_entropy", "accuracy", "SoftmaxRegressionScratch"},
+    "05_mlp": {"relu", "MLPScratch", "backprop"},
+}
+
 
 @pytest.fixture(scope="session")
 def course() -> Course:

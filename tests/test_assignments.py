@@ -21,7 +21,7 @@ import pytest
 from grader.pipeline import grade
 from grader.results import CheckStatus, GradeReport, GradeStatus
 
-from conftest import ROOT
+from conftest import CONTRACT, ROOT
 
 pytestmark = [
     pytest.mark.notebook,
@@ -30,14 +30,6 @@ pytestmark = [
     pytest.mark.filterwarnings(
         r"ignore:Exception ignored in. <function Socket\.__del__:pytest.PytestUnraisableExceptionWarning"),
 ]
-
-CONTRACT = {
-    "01_preprocessing": {"missing_fraction", "drop_most_missing", "preprocess"},
-    "02_linear_algebra_autograd": {"frobenius_norm", "row_normalize", "gradient"},
-    "03_linear_regression": {"linreg", "squared_loss", "SGD"},
-    "04_softmax_regression": {"softmax", "cross_entropy", "accuracy", "SoftmaxRegressionScratch"},
-    "05_mlp": {"relu", "MLPScratch", "backprop"},
-}
 
 
 @dataclass(frozen=True)

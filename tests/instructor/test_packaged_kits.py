@@ -11,19 +11,11 @@ import shutil
 import nbformat
 import pytest
 
-from conftest import ROOT
+from conftest import CONTRACT, ROOT
 from grader.instructor.generate import BEGIN, END
 from grader.in_notebook import packaged_kit_for
 from grader.submission import course as course_module
 from grader.submission.course import PACKAGED_KITS, assignments_in, default_course, packaged_kits
-
-CONTRACT = {
-    "01_preprocessing": {"missing_fraction", "drop_most_missing", "preprocess"},
-    "02_linear_algebra_autograd": {"frobenius_norm", "row_normalize", "gradient"},
-    "03_linear_regression": {"linreg", "squared_loss", "SGD"},
-    "04_softmax_regression": {"softmax", "cross_entropy", "accuracy", "SoftmaxRegressionScratch"},
-    "05_mlp": {"relu", "MLPScratch", "backprop"},
-}
 
 
 def _tool():  # noqa: ANN202 - tools/ is not a package: the module by its path
