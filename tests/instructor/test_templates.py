@@ -41,7 +41,7 @@ def test_shell_and_workflow_syntax_pass_through_untouched():
     assert 'ROOT="${GRADESCOPE_ROOT:-/autograder}"' in script
     assert "gradescope-run 04_softmax_regression --submission" in script
     workflow = classroom_workflow("04_softmax_regression", 17, public_only=True)
-    assert "${{ secrets.GRADER_TOKEN }}" in workflow and "actions/checkout@v4" in workflow
+    assert "${{ secrets.GRADER_TOKEN }}" in workflow and "actions/checkout@v7" in workflow
     assert "--assignment 04_softmax_regression --public-only --format classroom" in workflow
     step = yaml.safe_load(workflow)["jobs"]["run-autograding-tests"]["steps"][4]["run"]
     fallback = json.loads(step.split("echo '", 1)[1].split("' > result.json", 1)[0])
