@@ -160,4 +160,11 @@ def stop_pool(pool: cf.ProcessPoolExecutor) -> None:
         process.join(timeout=max(0.1, deadline - time.monotonic()))
         if process.is_alive():
             process.kill()
-            process.join(timeout=5)  # reaped, so that is_alive() is false from here on
+            process.join(timeout=5)
+    # The executor's own thread joins the same workers: where it reaped one first, our join
+    # saw no child and is_alive() stays true until that thread, once it holds the GIL again,
+    # records the exit. Sleeping lets it.
+    end = time.monotonic() + 5
+    for process in processes:
+        while process.is_alive() and time.monotonic() < end:
+            time.sleep(0.01)
