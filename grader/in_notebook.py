@@ -23,7 +23,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from grader.checking.missing import CodeCell, explain_missing, syntax_problem
+from grader.checking.missing import CodeCell, syntax_problem
 from grader.errors import GraderError, UsageError
 from grader.in_sandbox.wire import COMM_TARGET
 from grader.reporters.table import render
@@ -56,9 +56,8 @@ def _check(function: str | None, kit: str | Path | None) -> None:
     folder = find_kit(Path(kit) if kit else None, function, namespace)
     assignment = json.loads((folder / KIT_MARKER).read_text(encoding="utf-8"))["assignment"]
     cells = _cells(namespace)
-    student = LocalStudent(namespace, "\n\n".join(c.source for c in cells),
-                           explain_missing=lambda name: explain_missing(name, cells))
-    student.notebook_cells = lambda: cells  # a raised error names the cell of the student's line
+    student = LocalStudent(namespace, "\n\n".join(c.source for c in cells))
+    student.notebook_cells = lambda: cells  # why a name is missing; the cell of a raised error's line
     plugin = _one_function_plugin()(function, student, load_recorded(folder / "answers" / f"{assignment}.json"),
                          lambda: load_image_data(None), public_only=True)
     try:

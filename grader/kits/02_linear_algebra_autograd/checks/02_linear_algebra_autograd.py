@@ -293,7 +293,7 @@ def check_rows(student, reference, text, A):
         got = student.row_normalize(A)
     expected = in_float64(reference.row_normalize, A)
     expect_close(got, expected, dtype=A.dtype, ops=8, call=call,
-                 mistakes=unlike(expected, mistake_answers(ROW_MISTAKES, A), dtype=A.dtype, ops=8))
+                 mistakes=mistake_answers(ROW_MISTAKES, A))
 
 
 @pytest.mark.check("row_normalize: each row of the result sums to one", points=1)
