@@ -70,7 +70,7 @@ def shortened_error(content: dict) -> dict:
 
 ANSI_CODE = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 CELL_FRAME = ("Cell In", "Input In", "<ipython-input-")  # how IPython 8 (and 7) head a cell's frame
-RAISING_LINE = re.compile(r"^-+>\s*\d+\s(.*\S)")  # IPython's traceback: "----> 3 assert x > 0"
+RAISING_LINE = re.compile(r"^-+>\s*\d+\s(.*\S)")  # IPython's "Context" mode: "----> 3 assert x > 0"
 
 
 def error_summary(error: dict) -> str:
@@ -84,16 +84,19 @@ def error_summary(error: dict) -> str:
 
 def raising_line(traceback: object) -> str:
     """The code of the innermost notebook line an IPython traceback (a list of texts, one per
-    frame, colored) points at; '' when no frame of a cell ("Cell In[5], line 3") shows one."""
+    frame, colored) points at; '' when no frame of a cell ("Cell In[5], line 3") shows one.
+    Either mode: "Plain" (the grader's kernels: the frame's head, then its one line of code) or
+    "Context" (a student's own kernel: lines around it, "---->" at the one that raised)."""
     found = ""
     for frame in traceback if isinstance(traceback, list) else []:
-        text = ANSI_CODE.sub("", str(frame))
-        if not text.lstrip().startswith(CELL_FRAME):
+        lines = ANSI_CODE.sub("", str(frame)).strip().splitlines()
+        if not lines or not lines[0].startswith(CELL_FRAME):
             continue  # a library's frame, or the header
-        for line in text.splitlines():
-            match = RAISING_LINE.match(line)
-            if match:
-                found = match.group(1).strip()
+        arrows = [match.group(1) for match in map(RAISING_LINE.match, lines[1:]) if match]
+        if arrows:
+            found = arrows[-1].strip()
+        elif len(lines) > 1 and not lines[1].lstrip().startswith(("-", "^")):
+            found = lines[1].strip()
     return found
 
 

@@ -127,13 +127,23 @@ def python_paths() -> list[Path]:
     return [p for p in paths if not any(q != p and q in p.parents for q in paths)]
 
 
+# ipykernel's own options for every kernel, cold or forked. Tracebacks in IPython's "Plain"
+# mode (one line per frame: "Cell In[2], line 4 in f" and its code): the grader reads of a
+# failed cell only the error's name, its message and the raising line (`execute.run`), and the
+# default "Context" mode cost about 0.1 s of the kernel's CPU per failed cell (each frame's
+# source, looked up through every module, then highlighted), which an untouched assignment pays
+# in every cell that calls a stub.
+KERNEL_OPTIONS = ("--InteractiveShell.xmode=Plain",)
+
+
 def kernel_argv(isolation: Isolation, workdir: Path, ipc_dir: Path, policy: SandboxPolicy,
                 limits: dict[str, int]) -> list[str]:
     """The cold kernel's command line: `in_sandbox/boot.py` with `limits` (what
     `in_sandbox/limits.py` applies, the uid to drop to included), inside bubblewrap when that
     is the isolation. jupyter_client fills in `{connection_file}` (and would fill any other
     `{word}` of these arguments: the texts sent hold none)."""
-    python = [sys.executable, "-c", program("boot.py"), json.dumps(limits), "-f", "{connection_file}"]
+    python = [sys.executable, "-c", program("boot.py"), json.dumps(limits), "-f", "{connection_file}",
+              *KERNEL_OPTIONS]
     if isolation is not Isolation.BUBBLEWRAP:
         return python
     argv = ["bwrap", *namespace_flags(), "--die-with-parent", "--new-session", "--cap-drop", "ALL"]

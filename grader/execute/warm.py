@@ -31,7 +31,7 @@ from jupyter_client.provisioning import LocalProvisioner
 
 from grader.errors import EnvironmentProblem
 from grader.execute.kernel import Kernel, SandboxedKernelManager, launch, make_kernel, start_kernel
-from grader.execute.sandbox import ProcessCap, isolation_for, kernel_user_for
+from grader.execute.sandbox import KERNEL_OPTIONS, ProcessCap, isolation_for, kernel_user_for
 from grader.execute.zygote import PRELOAD, Zygote, ZygoteAddress, ZygoteClient
 from grader.options import SandboxPolicy
 from grader.results import Isolation
@@ -123,7 +123,8 @@ def start_forked(zygote: ZygoteClient, policy: SandboxPolicy) -> Kernel:
     user = [kernel.user.uid, kernel.user.gid] if kernel.user is not None else None
     limits = {key: value for key, value in kernel.limits.items() if key not in ("uid", "gid")}
     provisioner.request = {"id": name, "root": str(kernel.root), "workdir": str(kernel.workdir),
-                           "env": kernel.env, "limits": limits, "user": user}
+                           "env": kernel.env, "limits": limits, "user": user,
+                           "options": list(KERNEL_OPTIONS)}
     manager.provisioner = provisioner
     return launch(kernel, lambda: _start_in_any_thread(manager))
 

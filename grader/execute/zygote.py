@@ -39,7 +39,7 @@ from grader.options import SandboxPolicy
 # of address space more than a cold kernel that imported only torch). Course-specific: a
 # course whose notebooks use other libraries would list those.
 PRELOAD = ("numpy", "torch", "torch.nn", "torch.nn.functional", "pandas", "sklearn.datasets",
-           "ipykernel.kernelapp", "ipykernel.ipkernel", "ipykernel.zmqshell",
+           "ipykernel.kernelapp", "ipykernel.ipkernel", "ipykernel.zmqshell", "ipykernel.debugger",
            "IPython.core.interactiveshell", "IPython.core.completer")
 FULL_PROC = "/.grader-proc"  # inside the zygote: a /proc with nothing over it (see fork_server)
 

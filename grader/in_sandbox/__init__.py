@@ -15,6 +15,7 @@ importing any of these files does nothing but define names.
 from __future__ import annotations
 
 import ast
+import functools
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -25,6 +26,7 @@ def source(name: str) -> str:
     return (HERE / name).read_text()
 
 
+@functools.lru_cache(maxsize=None)  # the package's files: read once per process
 def program(name: str) -> str:
     """The text that runs `name` as a program in the sandbox (`python -c`, or one cell): the
     files it imports from this folder, each once, in the order they are imported, then its own."""

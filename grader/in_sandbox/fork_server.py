@@ -9,7 +9,8 @@ CAP_SETFCAP (and CAP_SETUID, CAP_SETGID, CAP_KILL if "users"), makes itself non-
 {"ready": true} on fd 1 and serves JSON lines on its socket. fd 0 is the grader's pipe: when it
 closes, every kernel goes and the zygote exits.
 
-    {"op": "spawn", "id", "hold", "root", "workdir", "env", "limits", "connection_file", "user"}
+    {"op": "spawn", "id", "hold", "root", "workdir", "env", "limits", "connection_file", "user",
+     "options": ipykernel's command-line options}
         -> {"spawned": id, "pid": C's pid in here} or {"spawned": id, "error": text}
     {"op": "go", "id"}    a held C goes on (the grader has put it in the kernel's cgroup)
     {"op": "kill", "id"}  C kills G, and with it the kernel's whole pid namespace
@@ -27,6 +28,7 @@ No student code runs in the zygote, nor can reach it. zmq contexts and threads a
 K, after the forks. Importing this module does nothing; only `main` acts.
 """
 
+import gc
 import importlib
 import json
 import os
@@ -65,7 +67,7 @@ def run_kernel(request, null):
     for number in (signal.SIGCHLD, signal.SIGTERM, signal.SIGHUP):
         signal.signal(number, signal.SIG_DFL)
     signal.signal(signal.SIGINT, signal.default_int_handler)
-    sys.argv = ["ipykernel_launcher", "-f", request["connection_file"]]
+    sys.argv = ["ipykernel_launcher", "-f", request["connection_file"], *request["options"]]
     from ipykernel import kernelapp
 
     kernelapp.launch_new_instance(argv=sys.argv[1:])
@@ -166,6 +168,7 @@ def prepare(config):
             importlib.import_module(name)
         except Exception:
             pass
+    gc.freeze()  # what is imported stays out of the kernels' collections: fewer pages copied
     users = (CAP_SETUID, CAP_SETGID, CAP_KILL) if config.get("users") else ()  # to own a uid, end it
     drop_capabilities(keep=(CAP_SETFCAP, *users))
     set_dumpable(False)  # no one without capabilities here may trace us

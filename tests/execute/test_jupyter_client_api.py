@@ -21,7 +21,7 @@ from jupyter_client import KernelManager
 from jupyter_client.provisioning import LocalProvisioner
 
 from grader.execute.kernel import SandboxedKernelManager
-from grader.execute.sandbox import kernel_argv
+from grader.execute.sandbox import KERNEL_OPTIONS, kernel_argv
 from grader.execute.warm import ForkedKernel, ForkedProvisioner
 from grader.in_sandbox import program
 from grader.options import SandboxPolicy
@@ -44,7 +44,7 @@ def test_the_cold_kernel_s_command_survives_jupyter_client_s_templating(tmp_path
     formatted = manager.format_kernel_cmd()
     assert formatted[2] == program("boot.py")
     assert json.loads(formatted[3]) == limits
-    assert formatted[4:] == ["-f", str(tmp_path / "connection.json")]
+    assert formatted[4:] == ["-f", str(tmp_path / "connection.json"), *KERNEL_OPTIONS]
 
 
 def test_the_wait_we_override_is_a_coroutine_taking_pollinterval():
