@@ -127,12 +127,8 @@ def python_paths() -> list[Path]:
     return [p for p in paths if not any(q != p and q in p.parents for q in paths)]
 
 
-# ipykernel's own options for every kernel, cold or forked. Tracebacks in IPython's "Plain"
-# mode (one line per frame: "Cell In[2], line 4 in f" and its code): the grader reads of a
-# failed cell only the error's name, its message and the raising line (`execute.run`), and the
-# default "Context" mode cost about 0.1 s of the kernel's CPU per failed cell (each frame's
-# source, looked up through every module, then highlighted), which an untouched assignment pays
-# in every cell that calls a stub.
+# ipykernel's options, cold or forked. "Plain" tracebacks: the grader reads only a failed cell's
+# error and raising line; "Context" cost ~0.1 s of kernel CPU per failed cell (each frame's source).
 KERNEL_OPTIONS = ("--InteractiveShell.xmode=Plain",)
 
 

@@ -4,13 +4,13 @@ Started by `grader.execute.zygote.Zygote` inside bubblewrap (--as-pid-1), as `py
 <limits.py's and syscalls.py's text, then this file's> CONFIG`, where CONFIG is the JSON
 {"base": folder holding each kernel's folder, "full_proc": where to mount a spare /proc,
  "preload": modules to import, "socket": path to listen on, "users": started by root}.
-It mounts a spare /proc, imports the preloaded modules (torch...), drops every capability but
-CAP_SETFCAP (and CAP_SETUID, CAP_SETGID, CAP_KILL if "users"), makes itself non-dumpable, says
-{"ready": true} on fd 1 and serves JSON lines on its socket. fd 0 is the grader's pipe: when it
-closes, every kernel goes and the zygote exits.
+It mounts a spare /proc, imports the preloaded modules (torch...), freezes them out of garbage
+collections, drops every capability but CAP_SETFCAP (and CAP_SETUID, CAP_SETGID, CAP_KILL if
+"users"), makes itself non-dumpable, says {"ready": true} on fd 1 and serves JSON lines on its
+socket. fd 0 is the grader's pipe: when it closes, every kernel goes and the zygote exits.
 
     {"op": "spawn", "id", "hold", "root", "workdir", "env", "limits", "connection_file", "user",
-     "options": ipykernel's command-line options}
+     "options": ipykernel's}
         -> {"spawned": id, "pid": C's pid in here} or {"spawned": id, "error": text}
     {"op": "go", "id"}    a held C goes on (the grader has put it in the kernel's cgroup)
     {"op": "kill", "id"}  C kills G, and with it the kernel's whole pid namespace
@@ -28,6 +28,7 @@ No student code runs in the zygote, nor can reach it. zmq contexts and threads a
 K, after the forks. Importing this module does nothing; only `main` acts.
 """
 
+import contextlib
 import gc
 import importlib
 import json
@@ -129,10 +130,8 @@ def run_child(request, go, config, null):
         os.dup2(null, 0)
         for fd in [int(fd) for fd in os.listdir("/proc/self/fd")]:
             if fd > 2 and fd not in (go, null):
-                try:
+                with contextlib.suppress(OSError):
                     os.close(fd)
-                except OSError:
-                    pass
         if request["hold"] and not os.read(go, 1):
             os._exit(0)  # the grader put it in its cgroup first; it gave up instead
         os.close(go)
@@ -168,7 +167,7 @@ def prepare(config):
             importlib.import_module(name)
         except Exception:
             pass
-    gc.freeze()  # what is imported stays out of the kernels' collections: fewer pages copied
+    gc.freeze()  # the kernels' collections skip it all: far fewer of its pages copied per kernel
     users = (CAP_SETUID, CAP_SETGID, CAP_KILL) if config.get("users") else ()  # to own a uid, end it
     drop_capabilities(keep=(CAP_SETFCAP, *users))
     set_dumpable(False)  # no one without capabilities here may trace us
@@ -176,10 +175,8 @@ def prepare(config):
 
 
 def reply(client, message):
-    try:
+    with contextlib.suppress(OSError):
         client.sendall((json.dumps(message) + "\n").encode())
-    except OSError:
-        pass
 
 
 class ForkServer:
