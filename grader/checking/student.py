@@ -129,6 +129,7 @@ class Student:
         self._ids = itertools.count(1)
         self._dead = False
         self._looped = False  # once a call ran out of time, later calls get SLOW_RETRY at most
+        self._pending_seed: int | None = None  # sent with the next request (`seed`)
         self._client: Channel = client if client is not None else KernelClient(connection_info or {})
         self._comm_id = uuid.uuid4().hex
         self._wait_for_iopub()
@@ -170,7 +171,9 @@ class Student:
         return Remote(self, defined._ref, CHECKS_OWN, checks_own=True)
 
     def seed(self, seed: int) -> None:
-        self._request({"op": "seed", "seed": seed}, [], "seeding", "seeding")
+        """Seed the kernel's torch, numpy and random just before the next request runs there: it
+        travels with that request (a round trip fewer for each check)."""
+        self._pending_seed = seed
 
     def close(self) -> None:
         self._client.close()
@@ -205,6 +208,8 @@ class Student:
             raise KernelGone(label)
         request_id = next(self._ids)
         data["id"] = request_id
+        if self._pending_seed is not None:
+            data["seed"], self._pending_seed = self._pending_seed, None
         self._client.send("comm_msg", {"comm_id": self._comm_id, "data": data}, buffers)
         timeout = self._timeout()
         reply = self._await_reply(request_id, time.monotonic() + timeout, label)

@@ -17,11 +17,14 @@ import os
 import shutil
 import subprocess
 import tempfile
+import time
+from queue import Empty
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
 from jupyter_client import KernelManager
+from jupyter_client.asynchronous import AsyncKernelClient
 from jupyter_client.kernelspec import KernelSpec
 
 from grader.errors import EnvironmentProblem
@@ -30,6 +33,42 @@ from grader.execute.sandbox import (WORKDIR_SIZE, ProcessCap, isolation_for, ker
                                      kernel_env, kernel_user_for)
 from grader.options import SandboxPolicy
 from grader.results import Isolation
+
+
+class PromptKernelClient(AsyncKernelClient):
+    """nbclient's client for our kernels: ready as soon as the kernel has answered kernel_info on
+    the shell channel and published that request's status on IOPub (so IOPub is connected).
+
+    jupyter_client's `wait_for_ready` then reads IOPub until it has been silent for 0.2 s: a
+    pause in every submission. nbclient matches each IOPub message to its own request, so the
+    kernel_info request's leftovers need no flushing."""
+
+    async def wait_for_ready(self, timeout: float | None = None) -> None:
+        deadline = time.monotonic() + (timeout if timeout is not None else float("inf"))
+        while True:
+            if await self._answered(self.kernel_info()):
+                return
+            if not await self.is_alive():
+                raise RuntimeError("Kernel died before replying to kernel_info")
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"Kernel didn't respond in {timeout:.0f} seconds")
+
+    async def _answered(self, request: str) -> bool:
+        """Whether the reply to `request` came on the shell channel within 1 s, and a message
+        of it on IOPub within 0.2 s more (a subscription still joining misses it: ask again)."""
+        for channel, wait in ((self.shell_channel, 1.0), (self.iopub_channel, 0.2)):
+            end = time.monotonic() + wait
+            while True:
+                try:
+                    msg = await channel.get_msg(timeout=max(0.0, end - time.monotonic()))
+                except Empty:
+                    return False
+                if msg["parent_header"].get("msg_id") == request:
+                    break
+            if channel is self.shell_channel:
+                # Private, as jupyter_client's own wait does: the kernel's protocol version.
+                self._handle_kernel_info_reply(msg)
+        return True
 
 
 class SandboxedKernelManager(KernelManager):
@@ -112,7 +151,7 @@ def make_kernel(root: Path, policy: SandboxPolicy, isolation: Isolation,
     elif cap is None and os.getuid() != 0:
         processes = own_process_count() + policy.max_processes  # the limit counts all of ours
     manager = SandboxedKernelManager(
-        client_class="jupyter_client.asynchronous.AsyncKernelClient",  # what nbclient needs
+        client_class="grader.execute.kernel.PromptKernelClient",  # async, as nbclient needs
         transport="ipc", ip=str(root / "ipc" / "kernel"),
         connection_file=str(root / "ipc" / "connection.json"),
     )

@@ -11,8 +11,8 @@ Requests (comm messages, `data` is a dict):
     {"op": "call", "id": n, "target": ref, "args": [...], "kwargs": {...}}
     {"op": "get", "id": n, "target": ref}
     {"op": "define", "id": n, "source": str, "name": str}
-    {"op": "seed", "id": n, "seed": int}
-where `ref` is {"$global": name, "attrs": [...]} or {"$ref": object id, "attrs": [...]}.
+any of them with "seed": int, to seed torch, numpy and random first; `ref` is {"$global": name,
+"attrs": [...]} or {"$ref": object id, "attrs": [...]}.
 Replies: {"id": n, "ok": true, "value": spec} or {"id": n, "ok": false, "kind": "raised" |
 "missing" | "interrupted", "etype": str, "evalue": str, "at": place}. A name the request refers
 to (its target or an argument, `{"$global": name}`) that the notebook lacks is "missing", with
@@ -85,6 +85,8 @@ class Responder:
 
     # -- requests -----------------------------------------------------------------------------
     def run(self, data, buffers):
+        if "seed" in data:
+            seed_everything(data["seed"])
         op = data["op"]
         if op == "call":
             target = self.resolve(data["target"])
@@ -97,9 +99,6 @@ class Responder:
             namespace = {"__name__": "__grader__", "__builtins__": __builtins__}
             exec(compile(data["source"], DEFINED, "exec"), namespace)
             return Keep(namespace[data["name"]])
-        if op == "seed":
-            seed_everything(data["seed"])
-            return None
         raise ValueError(f"unknown op {op!r}")
 
     def answer(self, data, buffers):

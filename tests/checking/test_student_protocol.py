@@ -84,8 +84,8 @@ CRASH_CELL = "import torch\n\ndef crash():\n    return 1 / 0\n"
 
 def notebook(data, buffers):
     """A notebook with `double(X)`, `spin()` (an endless loop) and `crash()`."""
-    if data["op"] in ("seed", "define"):
-        return ok(None) if data["op"] == "seed" else ({"ok": True, "value": {"$ref": 7, "type": "function"}}, [])
+    if data["op"] == "define":
+        return {"ok": True, "value": {"$ref": 7, "type": "function"}}, []
     name = data["target"].get("$global")
     if name == "double":
         args = decode(data["args"], buffers)
@@ -123,6 +123,17 @@ def test_a_reply_comes_back_as_fresh_plain_data():
     assert kernel.requests[0]["op"] == "call" and kernel.requests[0]["target"] == {"$global": "double"}
     student.close()
     assert kernel.closed
+
+
+def test_a_seed_travels_with_the_next_request_not_on_its_own():
+    kernel = FakeKernel(notebook)
+    student = student_on(kernel)
+    student.seed(4)
+    assert kernel.requests == []  # no round trip of its own
+    student.double(torch.ones(1))
+    student.double(torch.ones(1))
+    assert [request.get("seed") for request in kernel.requests] == [4, None]
+    student.close()
 
 
 def test_objects_that_are_not_plain_data_stay_behind_a_remote_handle():

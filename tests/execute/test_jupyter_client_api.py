@@ -8,6 +8,8 @@ changes them fails here, by name, rather than as kernels that will not start.
 - `LocalProvisioner.process`: a `ForkedKernel` stands in for the `Popen` it acts on.
 - `LocalProvisioner.pre_launch` calls the public `write_connection_file`, which
   `SandboxedKernelManager` overrides to give the file to the kernel's own user.
+- `KernelClient._handle_kernel_info_reply(msg)`: called by `PromptKernelClient.wait_for_ready`,
+  as jupyter_client's own wait does; nbclient awaits the public `wait_for_ready(timeout=)`.
 """
 
 from __future__ import annotations
@@ -17,7 +19,8 @@ import inspect
 import json
 import signal
 
-from jupyter_client import KernelManager
+from jupyter_client import KernelClient, KernelManager
+from nbclient import NotebookClient
 from jupyter_client.provisioning import LocalProvisioner
 
 from grader.execute.kernel import SandboxedKernelManager
@@ -53,6 +56,12 @@ def test_the_wait_we_override_is_a_coroutine_taking_pollinterval():
         assert "pollinterval" in inspect.signature(cls._async_wait).parameters
     # and jupyter_client still calls it by that keyword when it shuts a kernel down
     assert "_async_wait(pollinterval=" in inspect.getsource(KernelManager._async_finish_shutdown)
+
+
+def test_the_kernel_info_handler_we_call_takes_the_reply():
+    assert list(inspect.signature(KernelClient._handle_kernel_info_reply).parameters) == ["self", "msg"]
+    assert "_handle_kernel_info_reply(msg)" in inspect.getsource(KernelClient._async_wait_for_ready)
+    assert "wait_for_ready(timeout=" in inspect.getsource(NotebookClient.async_start_new_kernel_client)
 
 
 def test_the_start_we_await_is_a_coroutine_taking_keywords():

@@ -8,6 +8,7 @@ sources, memory and process caps) hold as they do for `grader.execute.kernel.sta
 
 from __future__ import annotations
 
+import asyncio
 import os
 import threading
 import time
@@ -19,7 +20,7 @@ import pytest
 from jupyter_client import BlockingKernelClient
 
 from grader.submission.course import PACKAGE_DIR
-from grader.execute.kernel import Kernel
+from grader.execute.kernel import Kernel, PromptKernelClient
 from grader.pipeline import grade
 from grader.results import CheckStatus, GradeStatus, Isolation
 from grader.execute.sandbox import ProcessCap, bubblewrap_available
@@ -101,6 +102,26 @@ import os
 print(sorted(folder for folder in {dirs!r}
              if os.path.exists(os.path.join(os.path.expanduser(folder), {name!r}))))
 """
+
+
+def test_a_client_is_ready_without_waiting_for_iopub_to_fall_silent(pool):
+    """jupyter_client's wait_for_ready reads IOPub until 0.2 s pass without a message; ours
+    returns once the kernel_info request's status came, leaving the rest of it queued."""
+    kernel = pool.start(POLICY)
+    client = kernel.manager.client()
+    assert isinstance(client, PromptKernelClient)
+
+    async def ready_then_leftover() -> dict:
+        await client.wait_for_ready(timeout=60)
+        return await client.iopub_channel.get_msg(timeout=5)
+
+    client.start_channels()
+    try:
+        leftover = asyncio.run(ready_then_leftover())
+        assert leftover["parent_header"]["msg_type"] == "kernel_info_request"
+    finally:
+        client.stop_channels()
+        kernel.close()
 
 
 def test_a_kernel_is_forked_ready_with_torch_imported(pool):

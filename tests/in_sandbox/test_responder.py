@@ -142,9 +142,18 @@ def test_define_leaves_the_grader_s_function_in_the_kernel():
     assert value_of(ask(responder, call({"$ref": content["value"]["$ref"]}, 4))) == 8
 
 
-def test_seeding_and_unknown_ops():
-    responder = Responder({})
-    assert value_of(ask(responder, {"op": "seed", "seed": 3})) is None
+def test_a_request_that_carries_a_seed_runs_seeded_and_unknown_ops_fail():
+    responder = Responder({"draw": lambda: torch.rand(2)})
+    torch.manual_seed(3)
+    expected = torch.rand(2)
+    torch.rand(5)  # the generator moved on
+    drawn = value_of(ask(responder, {"op": "call", "target": {"$global": "draw"}, "args": [],
+                                     "kwargs": {"$dict": []}, "seed": 3}))
+    assert torch.equal(drawn, expected)
+    assert not torch.equal(value_of(ask(responder, {"op": "call", "target": {"$global": "draw"},
+                                                    "args": [], "kwargs": {"$dict": []}})), expected)
+    content, _ = ask(responder, {"op": "seed", "seed": 3})  # gone: a seed travels with a request
+    assert (content["ok"], content["etype"]) == (False, "ValueError")
     content, _ = ask(responder, {"op": "release", "refs": [1]})  # gone: nothing used it
     assert (content["ok"], content["etype"]) == (False, "ValueError")
 
