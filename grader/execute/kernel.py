@@ -18,9 +18,9 @@ import shutil
 import subprocess
 import tempfile
 import time
-from queue import Empty
 from dataclasses import dataclass, field
 from pathlib import Path
+from queue import Empty
 from typing import Callable
 
 from jupyter_client import KernelManager
