@@ -56,19 +56,23 @@ class PromptKernelClient(AsyncKernelClient):
     async def _answered(self, request: str) -> bool:
         """Whether the reply to `request` came on the shell channel within 1 s, and a message
         of it on IOPub within 0.2 s more (a subscription still joining misses it: ask again)."""
-        for channel, wait in ((self.shell_channel, 1.0), (self.iopub_channel, 0.2)):
-            end = time.monotonic() + wait
-            while True:
-                try:
-                    msg = await channel.get_msg(timeout=max(0.0, end - time.monotonic()))
-                except Empty:
-                    return False
-                if msg["parent_header"].get("msg_id") == request:
-                    break
-            if channel is self.shell_channel:
-                # Private, as jupyter_client's own wait does: the kernel's protocol version.
-                self._handle_kernel_info_reply(msg)
+        reply = await self._message_of(self.shell_channel, request, 1.0)
+        if reply is None or await self._message_of(self.iopub_channel, request, 0.2) is None:
+            return False
+        self._handle_kernel_info_reply(reply)  # private, as jupyter_client's own wait calls it
         return True
+
+    @staticmethod
+    async def _message_of(channel, request: str, wait: float) -> dict | None:  # noqa: ANN001
+        """The first message on `channel` answering `request` within `wait` seconds, or None."""
+        end = time.monotonic() + wait
+        while True:
+            try:
+                msg = await channel.get_msg(timeout=max(0.0, end - time.monotonic()))
+            except Empty:
+                return None
+            if msg["parent_header"].get("msg_id") == request:
+                return msg
 
 
 class SandboxedKernelManager(KernelManager):

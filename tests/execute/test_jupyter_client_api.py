@@ -20,8 +20,8 @@ import json
 import signal
 
 from jupyter_client import KernelClient, KernelManager
-from nbclient import NotebookClient
 from jupyter_client.provisioning import LocalProvisioner
+from nbclient import NotebookClient
 
 from grader.execute.kernel import SandboxedKernelManager
 from grader.execute.sandbox import KERNEL_OPTIONS, kernel_argv
