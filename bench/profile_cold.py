@@ -21,6 +21,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+COURSE = ROOT / "course"  # the built-in D2L course
 
 PHASES = [  # (label, file suffix, function name)
     ("whole command", "grader/commands/grade.py", "main"),
@@ -39,7 +40,7 @@ PHASES = [  # (label, file suffix, function name)
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("notebook", nargs="?", type=Path,
-                        default=ROOT / "solutions" / "04_softmax_regression.ipynb")
+                        default=COURSE / "solutions" / "04_softmax_regression.ipynb")
     parser.add_argument("--assignment")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory() as tmp:

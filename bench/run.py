@@ -37,6 +37,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+COURSE = ROOT / "course"  # the built-in D2L course
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # side_by_side, peers
 
@@ -197,8 +198,8 @@ def make_batch(folder: Path, size: int, assignments: list[str],
     """`size` submissions, <student>/<assignment>.ipynb, cycling solved, buggy and untouched."""
     kinds = []
     for assignment in assignments:
-        solution = ROOT / "solutions" / f"{assignment}.ipynb"
-        untouched = ROOT / "assignments" / f"{assignment}.ipynb"
+        solution = COURSE / "solutions" / f"{assignment}.ipynb"
+        untouched = COURSE / "assignments" / f"{assignment}.ipynb"
         if "solved" in wanted:
             kinds.append((assignment, "solved", solution.read_text()))
         if "buggy" in wanted:
@@ -331,7 +332,7 @@ def single_notebooks(args: argparse.Namespace, threads: int) -> list[list[str]]:
     from grader.pipeline import GradeOptions, grade
     from grader.results import GradeStatus
 
-    known = set(gradable(ROOT))
+    known = set(gradable(COURSE))
     rows = []
     warm_pool = None
     if args.warm:
@@ -339,7 +340,7 @@ def single_notebooks(args: argparse.Namespace, threads: int) -> list[list[str]]:
 
         warm_pool = WarmKernels(sandbox_policy(), ahead=1)
     try:
-        for notebook in sorted((ROOT / "solutions").glob(args.notebooks)):
+        for notebook in sorted((COURSE / "solutions").glob(args.notebooks)):
             cold, first, kfirst, bare, warm = [], [], [], [], []
             status = "graded" if notebook.stem in known else "no checks"
             for _ in range(args.runs):
@@ -401,7 +402,7 @@ def batch_modes(args: argparse.Namespace) -> list[tuple[str, str, list[str]]]:
 
 
 def batches(args: argparse.Namespace) -> list[list[str]]:
-    assignments = gradable(ROOT)
+    assignments = gradable(COURSE)
     rows = []
     with tempfile.TemporaryDirectory(prefix="grader-bench-") as tmp:
         paths = make_batch(Path(tmp) / "subs", args.batch, assignments,

@@ -28,7 +28,7 @@ from pathlib import Path
 import nbformat
 
 import peers
-from run import (BARE, ROOT, MemorySampler, bare_env, gradable, make_batch, median, mebibytes,
+from run import (BARE, COURSE, ROOT, MemorySampler, bare_env, gradable, make_batch, median, mebibytes,
                  render, seconds, timed_process)
 
 ASSIGNMENT = "04_softmax_regression"
@@ -82,7 +82,7 @@ def _stop_daemons(runtime: Path) -> None:
 
 
 def one_notebook(args, tmp: Path, available: dict[str, str]) -> tuple[dict, list[list[str]]]:  # noqa: ANN001
-    notebook_nb = peers.peer_notebook(ROOT / "solutions" / f"{ASSIGNMENT}.ipynb")
+    notebook_nb = peers.peer_notebook(COURSE / "solutions" / f"{ASSIGNMENT}.ipynb")
     notebook = tmp / "softmax.ipynb"
     nbformat.write(notebook_nb, notebook)
     runtime = tmp / "runtime"
@@ -124,7 +124,7 @@ def one_notebook(args, tmp: Path, available: dict[str, str]) -> tuple[dict, list
 
 
 def peer_batches(args, tmp: Path, available: dict[str, str]) -> dict[str, float]:  # noqa: ANN001
-    notebook_nb = peers.peer_notebook(ROOT / "solutions" / f"{ASSIGNMENT}.ipynb")
+    notebook_nb = peers.peer_notebook(COURSE / "solutions" / f"{ASSIGNMENT}.ipynb")
     students = [f"s{number:03d}" for number in range(args.peer_batch)]
     walls: dict[str, float] = {}
     if "nbgrader" in available:
@@ -146,7 +146,7 @@ def peer_batches(args, tmp: Path, available: dict[str, str]) -> dict[str, float]
 
 
 def class_batches(args, tmp: Path) -> tuple[list[list[str]], dict[str, float]]:  # noqa: ANN001
-    assignments = gradable(ROOT)
+    assignments = gradable(COURSE)
     rows, per_submission = [], {}
     sizes = [(args.class_size, jobs) for jobs in (1, 2)]
     sizes += [(size, 2) for size in (args.peer_batch, args.large_class) if size]

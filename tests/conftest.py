@@ -14,6 +14,7 @@ from grader.options import ExecutionLimits
 from grader.pipeline import GradeOptions
 
 ROOT = Path(__file__).resolve().parents[1]
+COURSE = ROOT / "course"  # the built-in D2L course
 
 # the graded names of each built-in assignment (../shared/assignment-contract.md)
 CONTRACT = {
@@ -27,7 +28,7 @@ CONTRACT = {
 
 @pytest.fixture(scope="session")
 def course() -> Course:
-    return Course(ROOT)
+    return Course(COURSE)
 
 
 @pytest.fixture

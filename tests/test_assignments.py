@@ -21,7 +21,7 @@ import pytest
 from grader.pipeline import grade
 from grader.results import CheckStatus, GradeReport, GradeStatus
 
-from conftest import CONTRACT, ROOT
+from conftest import CONTRACT, COURSE, ROOT
 
 pytestmark = [
     pytest.mark.notebook,
@@ -145,7 +145,7 @@ BUGS = [
 
 
 def with_bugs(assignment: str, bugs: list[Bug], folder: Path) -> Path:
-    notebook = nbformat.read(ROOT / "solutions" / f"{assignment}.ipynb", as_version=4)
+    notebook = nbformat.read(COURSE / "solutions" / f"{assignment}.ipynb", as_version=4)
     for bug in bugs:
         cells = [c for c in notebook.cells if c.cell_type == "code" and bug.old in c.source]
         assert len(cells) == 1 and cells[0].source.count(bug.old) == 1, f"{bug.id}: {bug.old!r} is not unique"
@@ -168,9 +168,9 @@ def graded(options, reports, tmp_path_factory):
         if key not in reports:
             kind, _, name = key.partition(":")
             if kind == "solution":
-                path = ROOT / "solutions" / f"{name}.ipynb"
+                path = COURSE / "solutions" / f"{name}.ipynb"
             elif kind == "assignment":
-                path = ROOT / "assignments" / f"{name}.ipynb"
+                path = COURSE / "assignments" / f"{name}.ipynb"
             else:
                 bugs = [bug for bug in BUGS if bug.notebook == key]
                 path = with_bugs(bugs[0].assignment, bugs, tmp_path_factory.mktemp("bugs"))
@@ -222,7 +222,7 @@ def test_public_only_says_how_many_points_the_hidden_checks_hold(options):
 
     from grader.reporters.table import render
 
-    report = grade(ROOT / "solutions" / "05_mlp.ipynb", dataclasses.replace(options, public_only=True))
+    report = grade(COURSE / "solutions" / "05_mlp.ipynb", dataclasses.replace(options, public_only=True))
     assert report.score == report.max_score == 15 and report.hidden_points == 3
     assert not any(c.hidden for c in report.checks)
     assert "Total: public 15/15; 3 more points in hidden checks" in render(report)

@@ -30,7 +30,7 @@ from nbformat.v4 import new_code_cell
 
 from grader.submission.course import PACKAGE_DIR
 
-from conftest import ROOT
+from conftest import COURSE, ROOT
 
 ASSIGNMENT = "04_softmax_regression"
 FAILING_BWRAP = """#!/bin/sh
@@ -137,7 +137,7 @@ def world_readable_course():
     place.chmod(0o755)
     course = place / "course"
     for folder in ("solutions", "checks"):
-        shutil.copytree(ROOT / folder, course / folder)
+        shutil.copytree(COURSE / folder, course / folder)
     for path in [course, *course.rglob("*")]:
         path.chmod(0o755 if path.is_dir() else 0o644)
     results = place / "results"
@@ -152,7 +152,7 @@ def grade_hostile(tmp_path: Path, course: Path, results: Path, container: bool) 
     """Grade the template with the hostile cell (in the simulated container, or not) and check
     that it got nothing and left nothing; return the report."""
     marker = str(os.getpid())
-    notebook = nbformat.read(ROOT / "assignments" / f"{ASSIGNMENT}.ipynb", as_version=4)
+    notebook = nbformat.read(COURSE / "assignments" / f"{ASSIGNMENT}.ipynb", as_version=4)
     notebook.cells.append(new_code_cell(hostile_cell(course, results, marker)))
     path = tmp_path / f"{ASSIGNMENT}.ipynb"
     nbformat.write(notebook, path)
@@ -211,7 +211,7 @@ def test_a_sandbox_that_fails_after_its_probe_is_one_line_and_exit_8(tmp_path):
     fake.write_text(FLAKY_BWRAP)
     fake.chmod(0o755)
     command = [sys.executable, "-m", "grader.commands.grade", "--cold",
-               str(ROOT / "solutions" / f"{ASSIGNMENT}.ipynb")]
+               str(COURSE / "solutions" / f"{ASSIGNMENT}.ipynb")]
     done = subprocess.run(["unshare", "-m", "sh", "-c", container_script(fake, command)],
                           cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert done.returncode == 8, done.stderr[-2000:]

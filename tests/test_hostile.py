@@ -15,12 +15,12 @@ from grader.options import ExecutionLimits
 from grader.pipeline import grade
 from grader.results import CheckStatus
 
-from conftest import ROOT
+from conftest import COURSE, ROOT
 
 pytestmark = [pytest.mark.notebook, pytest.mark.hostile]
 
-SOLVED = ROOT / "solutions" / "04_softmax_regression.ipynb"
-UNTOUCHED = ROOT / "assignments" / "04_softmax_regression.ipynb"
+SOLVED = COURSE / "solutions" / "04_softmax_regression.ipynb"
+UNTOUCHED = COURSE / "assignments" / "04_softmax_regression.ipynb"
 SOFTMAX_BODY = "    X_exp = torch.exp(X - X.max(dim=1, keepdim=True).values)"
 
 
@@ -120,8 +120,8 @@ def test_object_equal_to_everything_earns_no_value_check(tmp_path, fast):
 
 
 def test_reading_the_course_files_fails_inside_the_sandbox(tmp_path, fast):
-    reads = [f"open({str(SOLVED)!r}).read()", f"open({str(ROOT / 'checks' / '04_softmax_regression.py')!r}).read()",
-             f"import os; os.listdir({str(ROOT / 'checks')!r})", f"import os; os.listdir({str(ROOT / 'solutions')!r})",
+    reads = [f"open({str(SOLVED)!r}).read()", f"open({str(COURSE / 'checks' / '04_softmax_regression.py')!r}).read()",
+             f"import os; os.listdir({str(COURSE / 'checks')!r})", f"import os; os.listdir({str(COURSE / 'solutions')!r})",
              "import grader"]
     path = build(tmp_path, UNTOUCHED, "reader", reads)
     report = grade(path, fast)

@@ -7,7 +7,7 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
-from conftest import ROOT
+from conftest import COURSE, ROOT
 from grader.instructor.student_kit import write_student_kit
 from grader.submission.course import Course
 
@@ -18,7 +18,7 @@ pytestmark = pytest.mark.notebook
 def session(kit_folder) -> list[tuple[str, str]]:
     """A student's session: the solution's cells, a wrong softmax, a cell that does not parse;
     returns (check cell, its printed output) in order."""
-    solution = nbformat.read(ROOT / "solutions" / f"{ASSIGNMENT}.ipynb", 4)
+    solution = nbformat.read(COURSE / "solutions" / f"{ASSIGNMENT}.ipynb", 4)
     code = [cell.source for cell in solution.cells if cell.cell_type == "code"]
     defining = next(source for source in code if "def softmax" in source)
     sources = ["from grader.in_notebook import check", *code, 'check("softmax")',
@@ -34,7 +34,7 @@ def session(kit_folder) -> list[tuple[str, str]]:
 
 
 def test_check_cells_print_the_graders_table(tmp_path):
-    write_student_kit(Course(ROOT), ASSIGNMENT, tmp_path / "kit")
+    write_student_kit(Course(COURSE), ASSIGNMENT, tmp_path / "kit")
     (correct, wrong, missing, everything) = [output for _, output in session(tmp_path / "kit")]
     assert "FAIL" not in correct and "softmax: rows are probabilities that sum to one" in correct
     assert "FAIL" in wrong and "softmax(X)" in wrong

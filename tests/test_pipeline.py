@@ -7,13 +7,13 @@ import pytest
 from grader.pipeline import grade
 from grader.results import CheckStatus, GradeStatus
 
-from conftest import ROOT
+from conftest import COURSE, ROOT
 
 pytestmark = pytest.mark.notebook
 
 
 def test_solved_softmax_notebook_scores_full_marks(options):
-    report = grade(ROOT / "solutions" / "04_softmax_regression.ipynb", options)
+    report = grade(COURSE / "solutions" / "04_softmax_regression.ipynb", options)
     assert report.status is GradeStatus.GRADED
     assert report.max_score > 10
     failed = [(c.name, c.detail) for c in report.checks if c.status is not CheckStatus.PASSED]
@@ -24,7 +24,7 @@ def test_solved_softmax_notebook_scores_full_marks(options):
 def test_grading_twice_gives_identical_results(tmp_path, options):
     import nbformat
 
-    notebook = nbformat.read(ROOT / "solutions" / "04_softmax_regression.ipynb", as_version=4)
+    notebook = nbformat.read(COURSE / "solutions" / "04_softmax_regression.ipynb", as_version=4)
     for cell in notebook.cells:  # a model that starts from too large weights: results depend on seeding
         cell.source = cell.source.replace("size=(num_inputs, num_outputs)", "size=(num_inputs, num_outputs)) * 30 + (0")
     path = tmp_path / "04_softmax_regression.ipynb"
@@ -59,7 +59,7 @@ def test_a_notebook_handed_in_as_another_assignment_is_graded_as_asked_and_flagg
 
     from grader.reporters import table
 
-    solved_01 = ROOT / "solutions" / "01_preprocessing.ipynb"
+    solved_01 = COURSE / "solutions" / "01_preprocessing.ipynb"
     report = grade(solved_01, replace(options, assignment="04_softmax_regression"))
     assert report.status is GradeStatus.GRADED and report.assignment == "04_softmax_regression"
     assert report.score < report.max_score  # what it earns for 04, not 01's full marks

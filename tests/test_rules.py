@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT
+from conftest import COURSE, ROOT
 
 PACKAGE = ROOT / "grader"
 MAX_LINES = 300
@@ -128,7 +128,7 @@ def test_program_in_string_detector():
     assert not program_in_string("x")
 
 
-@pytest.mark.parametrize("path", modules() + sorted((ROOT / "checks").glob("*.py")),
+@pytest.mark.parametrize("path", modules() + sorted((COURSE / "checks").glob("*.py")),
                          ids=lambda p: str(p.relative_to(ROOT)))
 def test_no_program_held_in_a_string(path: Path):
     tree = ast.parse(path.read_text())

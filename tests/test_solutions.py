@@ -14,14 +14,15 @@ from grader.pipeline import unrun_checks
 from grader.submission.course import Course, is_helper_file
 
 ROOT = Path(__file__).resolve().parent.parent
+COURSE = ROOT / "course"  # the built-in D2L course
 
 # Every assignment of this repository, found on disk: adding one needs no edit here.
-ASSIGNMENTS = sorted(path.stem for path in (ROOT / "solutions").glob("*.ipynb"))
+ASSIGNMENTS = sorted(path.stem for path in (COURSE / "solutions").glob("*.ipynb"))
 
 
 def judged_functions(assignment_id):
     """What the checks judge, from their markers: the text of each name before its colon."""
-    course = Course(ROOT)
+    course = Course(COURSE)
     checks = unrun_checks(course.assignments[assignment_id], GradeOptions(course=course), "not run")
     assert checks, f"checks/{assignment_id}.py holds no check"
     return sorted({check.function for check in checks})
@@ -40,7 +41,7 @@ FORBIDDEN = {
 
 
 def graded_cells(assignment_id):
-    nb = nbformat.read(ROOT / "solutions" / f"{assignment_id}.ipynb", 4)
+    nb = nbformat.read(COURSE / "solutions" / f"{assignment_id}.ipynb", 4)
     return [
         cell
         for cell in nb.cells
@@ -57,13 +58,13 @@ def reference(assignment_id):
 
 
 def test_every_assignment_has_a_solution_and_checks():
-    checks = sorted(p.stem for p in (ROOT / "checks").glob("*.py") if not is_helper_file(p))
+    checks = sorted(p.stem for p in (COURSE / "checks").glob("*.py") if not is_helper_file(p))
     assert checks == ASSIGNMENTS
 
 
 @pytest.mark.parametrize("assignment_id", ASSIGNMENTS)
 def test_solution_metadata_and_format(assignment_id):
-    path = ROOT / "solutions" / f"{assignment_id}.ipynb"
+    path = COURSE / "solutions" / f"{assignment_id}.ipynb"
     nb = nbformat.read(path, 4)
     nbformat.validate(nb)
     assert (nb.nbformat, nb.nbformat_minor) == (4, 5)
@@ -109,7 +110,7 @@ def test_solved_notebook_executes(assignment_id, monkeypatch):
     # process can slow these tiny training loops a hundredfold (OpenMP threads wait on each other).
     monkeypatch.setenv("OMP_NUM_THREADS", "1")
 
-    nb = nbformat.read(ROOT / "solutions" / f"{assignment_id}.ipynb", 4)
+    nb = nbformat.read(COURSE / "solutions" / f"{assignment_id}.ipynb", 4)
     nbclient.NotebookClient(nb, timeout=120, kernel_name="python3").execute()
     errors = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs if o.output_type == "error"]
     assert errors == []

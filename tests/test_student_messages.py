@@ -16,7 +16,7 @@ from grader.pipeline import GradeOptions, grade
 from grader.submission.course import Course
 from grader.results import CellStatus, CheckStatus
 
-from conftest import ROOT
+from conftest import COURSE, ROOT
 
 pytestmark = [
     pytest.mark.notebook,
@@ -34,13 +34,13 @@ HELPER_NAMES = {name for name, value in vars(helpers).items()  # the grader's ve
 
 @pytest.fixture(scope="module")
 def report(tmp_path_factory):
-    notebook = nbformat.read(ROOT / "solutions" / "04_softmax_regression.ipynb", as_version=4)
+    notebook = nbformat.read(COURSE / "solutions" / "04_softmax_regression.ipynb", as_version=4)
     cell = next(c for c in notebook.cells if c.cell_type == "code" and RIGHT in c.source)
     cell.source = cell.source.replace(RIGHT, WRONG)
     notebook.cells.append(nbformat.v4.new_code_cell(f"# a self-check of the student's own\n{BARE_ASSERT}"))
     path = tmp_path_factory.mktemp("messages") / "04_softmax_regression.ipynb"
     nbformat.write(notebook, path)
-    options = GradeOptions(course=Course(ROOT), limits=ExecutionLimits(cell_timeout=20, notebook_budget=90),
+    options = GradeOptions(course=Course(COURSE), limits=ExecutionLimits(cell_timeout=20, notebook_budget=90),
                            call_timeout=10)
     return grade(path, options)
 

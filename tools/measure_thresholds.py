@@ -21,6 +21,7 @@ from pathlib import Path
 import torch
 
 ROOT = Path(__file__).resolve().parents[1]
+COURSE = ROOT / "course"  # the built-in D2L course
 sys.path.insert(0, str(ROOT))
 
 from grader.check_tools import (  # noqa: E402
@@ -51,14 +52,14 @@ def harness(function, replace: tuple[str, str] | None = None):
 
 
 def check_module(stem: str):
-    spec = importlib.util.spec_from_file_location(f"checks_{stem}", ROOT / "checks" / f"{stem}.py")
+    spec = importlib.util.spec_from_file_location(f"checks_{stem}", COURSE / "checks" / f"{stem}.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
 
 
 def reference(stem: str):
-    return load_reference(ROOT / "solutions" / f"{stem}.ipynb")
+    return load_reference(COURSE / "solutions" / f"{stem}.ipynb")
 
 
 # -- broken variants --------------------------------------------------------------------------

@@ -1,7 +1,8 @@
 """Where assignments live, and which assignment a submission is for: the one lookup.
 
 A course folder holds `solutions/<id>.ipynb` (solved notebooks), `checks/<id>.py` (their
-checks) and `assignments/<id>.ipynb` (generated). This repository is the built-in course. A
+checks) and `assignments/<id>.ipynb` (generated). This repository's `course/` folder is the
+built-in D2L course: found like any instructor's course, never part of the engine. A
 student kit (`grade-admin student-kit`, marked by `kit.json`) is a course folder of one
 assignment whose `answers/<id>.json` (recorded expected answers) stands where the solution
 would: `Assignment.solution` names it, and a kit found in the working folder is the whole
@@ -30,7 +31,7 @@ from grader.errors import UnknownAssignment
 
 KIT_MARKER = "kit.json"  # a student kit (`grade-admin student-kit`): answers/<id>.json, no solutions/
 PACKAGE_DIR = Path(__file__).resolve().parents[1]  # grader/
-BUILTIN_ROOT = PACKAGE_DIR.parent  # this repository (after a non-editable install: no course)
+BUILTIN_ROOT = PACKAGE_DIR.parent / "course"  # the built-in D2L course (after a non-editable install: none)
 PACKAGED_KITS = PACKAGE_DIR / "kits"  # the built-in assignments' student kits, shipped as data
 
 

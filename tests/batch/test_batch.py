@@ -26,11 +26,11 @@ from grader.batch.progress import ProgressDisplay
 from grader.results import CheckResult, CheckStatus, GradeReport, GradeStatus
 from grader.results import report_from_dict, to_dict
 
-from conftest import ROOT
+from conftest import COURSE, ROOT
 
 ASSIGNMENT = "04_softmax_regression"
-SOLVED = ROOT / "solutions" / f"{ASSIGNMENT}.ipynb"
-UNTOUCHED = ROOT / "assignments" / f"{ASSIGNMENT}.ipynb"
+SOLVED = COURSE / "solutions" / f"{ASSIGNMENT}.ipynb"
+UNTOUCHED = COURSE / "assignments" / f"{ASSIGNMENT}.ipynb"
 FAST = ["--cell-timeout", "10", "--budget", "120"]
 
 
@@ -93,7 +93,7 @@ def test_paths_given_twice_are_graded_once(tmp_path):
 def small_course(tmp_path) -> Course:
     for part in ("checks", "solutions"):
         (tmp_path / "course" / part).mkdir(parents=True)
-    shutil.copy(ROOT / "checks" / f"{ASSIGNMENT}.py", tmp_path / "course" / "checks")
+    shutil.copy(COURSE / "checks" / f"{ASSIGNMENT}.py", tmp_path / "course" / "checks")
     shutil.copy(SOLVED, tmp_path / "course" / "solutions")
     return Course(tmp_path / "course")
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import distributed  # in the test extra: this file must run in CI, not be skipped
 import pytest
 
-from conftest import ROOT
+from conftest import COURSE, ROOT
 from grader.batch import cluster
 from grader.batch.cache import grader_version
 from grader.commands.grade import main
@@ -33,8 +33,8 @@ def read_csv(path: Path) -> dict[str, dict]:
 def small_course(tmp_path: Path) -> Course:
     for part in ("solutions", "checks"):
         (tmp_path / "course" / part).mkdir(parents=True)
-    shutil.copy(ROOT / "solutions" / "01_preprocessing.ipynb", tmp_path / "course" / "solutions")
-    shutil.copy(ROOT / "checks" / "01_preprocessing.py", tmp_path / "course" / "checks")
+    shutil.copy(COURSE / "solutions" / "01_preprocessing.ipynb", tmp_path / "course" / "solutions")
+    shutil.copy(COURSE / "checks" / "01_preprocessing.py", tmp_path / "course" / "checks")
     return Course.adding_to_builtin(tmp_path / "course")
 
 
@@ -103,7 +103,7 @@ def test_one_grading_per_worker_process_whatever_its_threads(tmp_path):
 @pytest.mark.notebook
 def test_a_local_cluster_of_worker_processes_scores_as_a_local_batch(tmp_path):
     submissions = tmp_path / "in"
-    for student, source in (("ann", ROOT / "solutions"), ("bob", ROOT / "assignments")):
+    for student, source in (("ann", COURSE / "solutions"), ("bob", COURSE / "assignments")):
         (submissions / student).mkdir(parents=True)
         shutil.copy(source / "01_preprocessing.ipynb", submissions / student)
     (submissions / "eve.ipynb").write_text("{")

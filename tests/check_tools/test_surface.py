@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 
 import grader.check_tools as check_tools
-from conftest import ROOT
+from conftest import COURSE, ROOT
 
 EXPECTED = {
     "CheckFailed", "ForbiddenUse", "StudentRaised", "call_with_copies", "classifier_accuracy", "describe", "diagnosis", "expect", "expect_close",
@@ -23,7 +23,7 @@ def test_all_is_sorted_complete_and_importable():
 
 
 def test_the_course_checks_import_the_grader_only_through_check_tools():
-    for path in sorted((ROOT / "checks").glob("*.py")):
+    for path in sorted((COURSE / "checks").glob("*.py")):
         for node in ast.walk(ast.parse(path.read_text())):
             if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("grader"):
                 assert node.module == "grader.check_tools", f"{path.name}:{node.lineno} imports {node.module}"

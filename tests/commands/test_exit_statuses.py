@@ -19,7 +19,7 @@ from grader.errors import ExitStatus
 from grader.execute.run import Execution
 from grader.results import ExecutionSummary
 
-from conftest import ROOT
+from conftest import COURSE, ROOT
 
 ASSIGNMENT = "04_softmax_regression"
 BROKEN = "99_broken_checks"
@@ -95,7 +95,7 @@ def broken_checks_course(tmp_path):
     for part in ("checks", "solutions"):
         (course / part).mkdir(parents=True)
     # its own id: pytest keeps a checks module loaded under its name for the whole process
-    shutil.copy(ROOT / "solutions" / f"{ASSIGNMENT}.ipynb", course / "solutions" / f"{BROKEN}.ipynb")
+    shutil.copy(COURSE / "solutions" / f"{ASSIGNMENT}.ipynb", course / "solutions" / f"{BROKEN}.ipynb")
     (course / "checks" / f"{BROKEN}.py").write_text("import pytest\n\ndef broken(:\n    pass\n")
     return course
 

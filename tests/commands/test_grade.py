@@ -12,10 +12,10 @@ import grader.commands.grade
 from grader.commands.grade import main
 from grader.errors import EnvironmentProblem
 
-from conftest import ROOT
+from conftest import COURSE, ROOT
 
 ASSIGNMENT = "04_softmax_regression"
-SOLVED = ROOT / "solutions" / f"{ASSIGNMENT}.ipynb"
+SOLVED = COURSE / "solutions" / f"{ASSIGNMENT}.ipynb"
 
 
 @pytest.fixture

@@ -18,11 +18,11 @@ from grader.commands.grade_admin import main
 from grader.instructor.gradescope import gradescope_bundle
 from grader.submission.course import Course
 
-from conftest import ROOT
+from conftest import COURSE, ROOT
 
 ASSIGNMENT = "04_softmax_regression"
-SOLVED = ROOT / "solutions" / f"{ASSIGNMENT}.ipynb"
-UNTOUCHED = ROOT / "assignments" / f"{ASSIGNMENT}.ipynb"
+SOLVED = COURSE / "solutions" / f"{ASSIGNMENT}.ipynb"
+UNTOUCHED = COURSE / "assignments" / f"{ASSIGNMENT}.ipynb"
 
 # Gradescope's results.json fields (docs/specs.md of gradescope/autograder_samples)
 VISIBILITY = {"hidden", "after_due_date", "after_published", "visible"}
@@ -57,7 +57,7 @@ def validate_gradescope(data: dict) -> None:
 def course_copy(tmp_path) -> Course:
     for part in ("checks", "solutions"):
         (tmp_path / "course" / part).mkdir(parents=True)
-    shutil.copy(ROOT / "checks" / f"{ASSIGNMENT}.py", tmp_path / "course" / "checks")
+    shutil.copy(COURSE / "checks" / f"{ASSIGNMENT}.py", tmp_path / "course" / "checks")
     shutil.copy(SOLVED, tmp_path / "course" / "solutions")
     return Course(tmp_path / "course")
 
@@ -101,7 +101,7 @@ def run_autograder(root: Path, python: str = sys.executable) -> dict:
 
 
 def test_gradescope_bundle_holds_the_grader_checks_and_solution():
-    with zipfile.ZipFile(__import__("io").BytesIO(gradescope_bundle(Course(ROOT), ASSIGNMENT))) as bundle:
+    with zipfile.ZipFile(__import__("io").BytesIO(gradescope_bundle(Course(COURSE), ASSIGNMENT))) as bundle:
         names = set(bundle.namelist())
         modes = {i.filename: (i.external_attr >> 16) & 0o777 for i in bundle.infolist()}
         setup = bundle.read("setup.sh").decode()

@@ -111,7 +111,7 @@ def diagnosed(variant: Variant, checks: list[CheckScore]) -> bool:
 
 def grade_batch(folder: Path, work: Path, jobs: int) -> tuple[dict, dict, Path]:
     """Run `grade` on the folder; the CSV rows and summary entries by student, and the feedback folder."""
-    command = [_grade_command(), str(folder), "-j", str(jobs), "--course", str(variants.ROOT),
+    command = [_grade_command(), str(folder), "-j", str(jobs), "--course", str(variants.COURSE),
                "--summary", str(work / "s.json"), "--csv", str(work / "g.csv"),
                "--feedback", str(work / "feedback"), "--state", str(work / "state"), "--force"]
     finished = subprocess.run(command, capture_output=True, text=True, cwd=work, check=False)
@@ -156,7 +156,7 @@ def explain(verdict: Verdict, notebook: Path) -> Verdict:
     hidden = [c for c in verdict.wrong if c.message.startswith("hidden check")]
     if not hidden:
         return verdict
-    finished = subprocess.run([_grade_command(), str(notebook), "--format", "json", "--course", str(variants.ROOT)],
+    finished = subprocess.run([_grade_command(), str(notebook), "--format", "json", "--course", str(variants.COURSE)],
                               capture_output=True, text=True, check=False)
     try:
         messages = {c["name"]: c.get("detail") or c["message"] for c in json.loads(finished.stdout)["checks"]}

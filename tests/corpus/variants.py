@@ -21,7 +21,8 @@ import nbformat
 
 CORPUS = Path(__file__).resolve().parent
 ROOT = CORPUS.parents[1]
-SOLUTIONS = ROOT / "solutions"
+COURSE = ROOT / "course"  # the built-in D2L course
+SOLUTIONS = COURSE / "solutions"
 KINDS = ("ok", "bug")
 
 

@@ -10,7 +10,7 @@ from grader.execute.sandbox import bubblewrap_available
 from grader.execute.warm import WarmKernels
 from grader.options import ExecutionLimits, SandboxPolicy
 
-from conftest import ROOT
+from conftest import COURSE, ROOT
 
 CELL_FRAME = ("\x1b[36mCell\x1b[39m\x1b[36m \x1b[39m\x1b[32mIn[2]\x1b[39m\x1b[32m, line 2\x1b[39m\n"
               "\x1b[32m      1\x1b[39m x = \x1b[32m1\x1b[39m\n"
@@ -68,7 +68,7 @@ def _summary_of_bare_asserts(start) -> str:  # noqa: ANN001 - a kernel starter
 def test_real_kernels_cold_and_forked_name_the_line_of_a_bare_assert():
     """The kernels' traceback mode (sandbox.KERNEL_OPTIONS) reaches both kinds of kernel, and the
     summary reads it: the student's own line inside their function, not the call."""
-    policy = SandboxPolicy(hidden=(ROOT / "solutions", ROOT / "checks"))
+    policy = SandboxPolicy(hidden=(COURSE / "solutions", COURSE / "checks"))
     assert _summary_of_bare_asserts(lambda: start_kernel(policy)) == "AssertionError: assert y == 2"
     with WarmKernels(policy, ahead=0) as pool:
         assert _summary_of_bare_asserts(lambda: pool.start(policy)) == "AssertionError: assert y == 2"

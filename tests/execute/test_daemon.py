@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT
+from conftest import COURSE, ROOT
 from grader.execute import daemon
 
 # A daemon that answers ("echo", request): what `start_detached` starts in these tests.
@@ -92,7 +92,7 @@ def test_grade_twice_the_second_from_the_warm_daemon(tmp_path, monkeypatch, caps
     runtime.mkdir(mode=0o700)
     monkeypatch.setenv("XDG_RUNTIME_DIR", str(runtime))
     monkeypatch.setenv("GRADER_WARM_MINUTES", "0.15")  # nine seconds idle, then gone
-    notebook = ROOT / "solutions" / "01_preprocessing.ipynb"
+    notebook = COURSE / "solutions" / "01_preprocessing.ipynb"
     assert main([str(notebook)]) == 0  # cold; it starts the daemon for next time
     cold = capsys.readouterr().out
     folder = next((runtime / "grader").iterdir())

@@ -27,13 +27,13 @@ from grader.execute.sandbox import ProcessCap, bubblewrap_available
 from grader.execute.warm import WarmKernels
 from grader.options import SandboxPolicy
 
-from conftest import ROOT
+from conftest import COURSE, ROOT
 
 pytestmark = [pytest.mark.hostile,
               pytest.mark.skipif(not bubblewrap_available(), reason="needs bubblewrap")]
 
 POLICY = SandboxPolicy(memory_limit=2 * 1024**3, max_processes=64,
-                       hidden=(ROOT / "solutions", ROOT / "checks", PACKAGE_DIR))
+                       hidden=(COURSE / "solutions", COURSE / "checks", PACKAGE_DIR))
 
 PROBE_DIRS = ("/", "/tmp", "/var/tmp", "/dev", "/dev/shm", "~", ".")
 
@@ -287,7 +287,7 @@ def test_a_policy_the_zygote_cannot_serve_gets_a_cold_kernel(pool):
 def test_a_solved_notebook_gets_full_marks_on_a_warm_kernel(options):
     warm = WarmKernels(replace(options.policy, hidden=options.course.private_paths), ahead=1)
     with warm:
-        report = grade(ROOT / "solutions" / "04_softmax_regression.ipynb", options,
+        report = grade(COURSE / "solutions" / "04_softmax_regression.ipynb", options,
                        kernels=warm.start)
         assert (warm.forked, warm.cold) == (1, 0)
     assert report.status is GradeStatus.GRADED

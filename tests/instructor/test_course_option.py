@@ -14,7 +14,7 @@ from grader.commands import COURSE_HELP, grade, grade_admin
 from grader.instructor.generate import generate_for_course
 from grader.submission.course import Course
 
-from conftest import ROOT
+from conftest import COURSE, ROOT
 
 EXAMPLE = ROOT / "examples" / "course"
 
@@ -56,13 +56,13 @@ def test_a_course_assignment_and_a_builtin_one_in_one_command(mine, tmp_path, pl
 
 def test_generate_writes_each_assignment_beside_its_own_solution(mine, tmp_path):
     builtin = tmp_path / "builtin"
-    shutil.copytree(ROOT / "solutions", builtin / "solutions")
+    shutil.copytree(COURSE / "solutions", builtin / "solutions")
     course = Course(mine.resolve(), (builtin,))
     assert generate_for_course(course) == [mine.resolve() / "assignments" / "dropout.ipynb"]  # its own only
     assert generate_for_course(course, ["05_mlp", "dropout"]) == [
         builtin / "assignments" / "05_mlp.ipynb", mine.resolve() / "assignments" / "dropout.ipynb"]
     assert (builtin / "assignments" / "05_mlp.ipynb").read_bytes() == (
-        ROOT / "assignments" / "05_mlp.ipynb").read_bytes()
+        COURSE / "assignments" / "05_mlp.ipynb").read_bytes()
 
 
 @pytest.mark.parametrize("argv", [

@@ -5,7 +5,7 @@ import nbformat
 import pytest
 from nbformat import v4
 
-from conftest import ROOT
+from conftest import COURSE, ROOT
 from grader.errors import UnknownAssignment
 from grader.instructor.generate import (
     AuthoringError,
@@ -15,7 +15,7 @@ from grader.instructor.generate import (
     CHECK_TAG,
 )
 
-SOLUTIONS = sorted((ROOT / "solutions").glob("*.ipynb"))
+SOLUTIONS = sorted((COURSE / "solutions").glob("*.ipynb"))
 STUB = "raise NotImplementedError"
 
 SOLVED_CELL = '''\
@@ -170,7 +170,7 @@ def test_staleness_follows_the_solutions(tmp_path):
 
 
 def test_generation_is_byte_stable_and_leaves_no_temp_files(tmp_path):
-    shutil.copytree(ROOT / "solutions", tmp_path / "solutions")
+    shutil.copytree(COURSE / "solutions", tmp_path / "solutions")
     first = [path.read_bytes() for path in generate_assignments(tmp_path)]
     for path in tmp_path.joinpath("assignments").iterdir():
         path.write_text("{}")
@@ -182,15 +182,15 @@ def test_generation_is_byte_stable_and_leaves_no_temp_files(tmp_path):
 
 
 def test_committed_assignments_are_up_to_date():
-    stale = stale_assignments(ROOT)
+    stale = stale_assignments(COURSE)
     assert stale == [], f"regenerate with grader.instructor.generate.generate_assignments: {stale}"
-    assert sorted(p.name for p in (ROOT / "assignments").glob("*.ipynb")) == [p.name for p in SOLUTIONS]
+    assert sorted(p.name for p in (COURSE / "assignments").glob("*.ipynb")) == [p.name for p in SOLUTIONS]
 
 
 @pytest.mark.parametrize("solution_path", SOLUTIONS, ids=lambda p: p.stem)
 def test_committed_assignments_hold_no_solutions(solution_path):
     solution = nbformat.read(solution_path, 4)
-    assignment = nbformat.read(ROOT / "assignments" / solution_path.name, 4)
+    assignment = nbformat.read(COURSE / "assignments" / solution_path.name, 4)
     assert assignment.metadata.grader.assignment == solution_path.stem
     for solved, stubbed in zip(solution.cells, without_check_cells(assignment.cells), strict=True):
         assert solved.id == stubbed.id

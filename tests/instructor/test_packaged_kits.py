@@ -11,7 +11,7 @@ import shutil
 import nbformat
 import pytest
 
-from conftest import CONTRACT, ROOT
+from conftest import CONTRACT, COURSE, ROOT
 from grader.instructor.generate import BEGIN, END
 from grader.in_notebook import packaged_kit_for
 from grader.submission import course as course_module
@@ -26,7 +26,7 @@ def _tool():  # noqa: ANN202 - tools/ is not a package: the module by its path
 
 
 def test_every_builtin_assignment_ships_a_kit_about_its_graded_names():
-    assert sorted(p.name for p in packaged_kits()) == sorted(assignments_in(ROOT))
+    assert sorted(p.name for p in packaged_kits()) == sorted(assignments_in(COURSE))
     for folder in packaged_kits():
         marker = json.loads((folder / "kit.json").read_text())
         assert marker["assignment"] == folder.name
@@ -41,7 +41,7 @@ def solution_lines(assignment_id: str) -> set[str]:
     """The lines inside the solution's BEGIN/END SOLUTION regions (long enough to mean something,
     and not GENERIC)."""
     found, inside = set(), False
-    for cell in nbformat.read(ROOT / "solutions" / f"{assignment_id}.ipynb", 4).cells:
+    for cell in nbformat.read(COURSE / "solutions" / f"{assignment_id}.ipynb", 4).cells:
         for line in cell.source.splitlines() if cell.cell_type == "code" else []:
             if BEGIN.match(line) or END.match(line):
                 inside = bool(BEGIN.match(line))

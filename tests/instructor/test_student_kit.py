@@ -14,7 +14,7 @@ import nbformat
 import pytest
 import torch
 
-from conftest import ROOT
+from conftest import COURSE, ROOT
 from grader.checking.recorded import NotInKit, RecordedReference, RecordingReference
 from grader.instructor.student_kit import public_checks, write_student_kit
 from grader.submission.course import Course, default_course
@@ -29,7 +29,7 @@ def kit(tmp_path_factory):
     course = base / "course"
     for part, suffix in (("checks", ".py"), ("solutions", ".ipynb"), ("assignments", ".ipynb")):
         (course / part).mkdir(parents=True)
-        shutil.copy(ROOT / part / f"{ASSIGNMENT}{suffix}", course / part)
+        shutil.copy(COURSE / part / f"{ASSIGNMENT}{suffix}", course / part)
     write_student_kit(Course(course), ASSIGNMENT, base / "kit")
     shutil.rmtree(course)
     return base / "kit"
@@ -46,12 +46,12 @@ def test_the_kit_holds_the_notebook_public_checks_and_answers_only(kit):
 
 
 def test_no_solution_and_no_hidden_check_code_in_the_kit(kit):
-    solution = nbformat.read(ROOT / "solutions" / f"{ASSIGNMENT}.ipynb", 4)
+    solution = nbformat.read(COURSE / "solutions" / f"{ASSIGNMENT}.ipynb", 4)
     regions = {line.strip() for cell in solution.cells if cell.cell_type == "code"
                for line in _solution_lines(cell.source)}
     text = "\n".join(p.read_text(errors="replace") for p in kit.rglob("*") if p.suffix in (".py", ".ipynb", ".json"))
     assert not [line for line in regions if len(line) > 12 and line in text]
-    original = (ROOT / "checks" / f"{ASSIGNMENT}.py").read_text()
+    original = (COURSE / "checks" / f"{ASSIGNMENT}.py").read_text()
     hidden_or_training = [node.name for node in ast.parse(original).body if isinstance(node, ast.FunctionDef)
                           and any("hidden=True" in ast.unparse(d) for d in node.decorator_list)
                           or isinstance(node, ast.FunctionDef) and "val_X" in ast.unparse(node)]
@@ -97,7 +97,7 @@ def test_recorded_answers_replay_values_and_gradients(tmp_path):
 @pytest.mark.notebook
 def test_grade_in_the_kit_without_a_course(kit, tmp_path):
     solved = kit / "solved.ipynb"
-    shutil.copy(ROOT / "solutions" / f"{ASSIGNMENT}.ipynb", solved)
+    shutil.copy(COURSE / "solutions" / f"{ASSIGNMENT}.ipynb", solved)
     buggy = nbformat.read(solved, 4)
     for cell in buggy.cells:
         if cell.cell_type == "code" and "def softmax" in cell.source:

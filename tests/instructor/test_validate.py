@@ -20,7 +20,7 @@ from grader.pipeline import unrun_checks
 from grader.results import CellRecord, CellStatus, CheckResult, CheckStatus, ExecutionSummary, GradeReport, GradeStatus
 from grader.submission.course import Course
 
-from conftest import ROOT
+from conftest import COURSE, ROOT
 
 EXAMPLE = ROOT / "examples" / "course"
 NAMES = ["dropout_layer: keeps the mean", "dropout_layer: drops a fraction dropout"]
@@ -185,7 +185,7 @@ def test_the_command_refuses_what_cannot_be_validated(course, argv, status, caps
 
 # -- every assignment of this repository, and the worked example ----------------------------------
 
-COURSES = [Course(ROOT), Course.adding_to_builtin(EXAMPLE)]
+COURSES = [Course(COURSE), Course.adding_to_builtin(EXAMPLE)]
 EVERY = [(course, assignment.id) for course in COURSES for assignment in course.assignments.values()
          if assignment.checks.parent.parent == course.root]  # each course's own
 

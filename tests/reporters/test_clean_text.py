@@ -28,7 +28,7 @@ from grader.results import BatchResult, CellRecord, CheckResult, CheckStatus, Ex
 from grader.results import GradeReport, GradeStatus, Outcome, RowStatus, to_dict
 from grader.submission.discover import student_id
 
-from conftest import ROOT
+from conftest import COURSE, ROOT
 
 ASSIGNMENT = "04_softmax_regression"
 # Up two lines, erase, back to the line's start, a green total; then lines of their own that
@@ -229,7 +229,7 @@ def with_cells(notebook: dict, *sources: str) -> dict:
 def test_a_warm_kernels_errors_show_no_host_folder_and_no_escape(tmp_path, options):
     """The student's own errors name the kernel's folder and carry escapes and commands; the
     table, the feedback and the Classroom result show `./` and escapes, one line each."""
-    solved = json.loads((ROOT / "solutions" / f"{ASSIGNMENT}.ipynb").read_text())
+    solved = json.loads((COURSE / "solutions" / f"{ASSIGNMENT}.ipynb").read_text())
     path = tmp_path / f"{ASSIGNMENT}.ipynb"
     path.write_text(json.dumps(with_cells(
         solved, "import os\nraise ValueError('in' + os.getcwd())",

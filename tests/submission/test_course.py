@@ -12,14 +12,14 @@ from grader.errors import UnknownAssignment, UsageError
 from grader.submission.course import (BUILTIN_ROOT, Course, declared_assignment, default_course,
                                       mismatch_note)
 
-from conftest import ROOT
+from conftest import COURSE, ROOT
 
 SOFTMAX, PREPROCESSING = "04_softmax_regression", "01_preprocessing"
 
 
 @pytest.fixture(scope="module")
 def course() -> Course:
-    return Course(ROOT)
+    return Course(COURSE)
 
 
 def test_what_is_asked_for_wins_over_metadata_and_file_name(course):
@@ -71,11 +71,11 @@ def test_the_environment_is_read_at_the_command_edge(tmp_path, monkeypatch):
     monkeypatch.setenv("GRADER_COURSE", str(tmp_path))
     monkeypatch.setenv("GRADER_FASHION_MNIST", str(tmp_path / "fashion"))
     args = argparse.Namespace(course=None, data=None)
-    assert course_from(args) == Course(tmp_path.resolve(), (ROOT,))  # on top of the built-in one
+    assert course_from(args) == Course(tmp_path.resolve(), (COURSE,))  # on top of the built-in one
     assert data_from(args) == tmp_path / "fashion"
-    assert default_course(ROOT) == Course(ROOT)  # the library itself reads no environment
+    assert default_course(COURSE) == Course(COURSE)  # the library itself reads no environment
     monkeypatch.chdir(tmp_path)
-    assert default_course() == Course(ROOT)  # not a course folder: this repository
+    assert default_course() == Course(COURSE)  # not a course folder: this repository
     with pytest.raises(UsageError, match="not a course folder"):
         course_from(argparse.Namespace(course=tmp_path, data=None))
 
@@ -93,23 +93,23 @@ def make_course(root, checks=(), solutions=()):
 def test_a_course_folder_adds_to_the_builtin_course_and_wins_on_a_shared_id(tmp_path):
     mine = make_course(tmp_path / "mine", checks=["dropout", SOFTMAX], solutions=["dropout", SOFTMAX])
     course = Course.adding_to_builtin(mine)
-    assert course == Course(mine.resolve(), (BUILTIN_ROOT,)) and BUILTIN_ROOT == ROOT
-    assert set(course.assignments) == {"dropout", *Course(ROOT).assignments}
+    assert course == Course(mine.resolve(), (BUILTIN_ROOT,)) and BUILTIN_ROOT == COURSE
+    assert set(course.assignments) == {"dropout", *Course(COURSE).assignments}
     assert course.assignments["dropout"].checks == mine.resolve() / "checks" / "dropout.py"
     assert course.assignments[SOFTMAX].solution == mine.resolve() / "solutions" / f"{SOFTMAX}.ipynb"
-    assert course.assignments[PREPROCESSING].solution == ROOT / "solutions" / f"{PREPROCESSING}.ipynb"
+    assert course.assignments[PREPROCESSING].solution == COURSE / "solutions" / f"{PREPROCESSING}.ipynb"
     assert list(course.assignments) == sorted(course.assignments)
     assert course.assignments["dropout"].generated == mine.resolve() / "assignments" / "dropout.ipynb"
-    assert course.assignments[PREPROCESSING].generated == ROOT / "assignments" / f"{PREPROCESSING}.ipynb"
+    assert course.assignments[PREPROCESSING].generated == COURSE / "assignments" / f"{PREPROCESSING}.ipynb"
     hidden = set(course.private_paths)
-    assert {mine.resolve() / "solutions", mine.resolve() / "checks", ROOT / "solutions",
-            ROOT / "checks"} <= hidden
-    assert Course.adding_to_builtin(ROOT) == Course(ROOT)  # the built-in course, once
+    assert {mine.resolve() / "solutions", mine.resolve() / "checks", COURSE / "solutions",
+            COURSE / "checks"} <= hidden
+    assert Course.adding_to_builtin(COURSE) == Course(COURSE)  # the built-in course, once
 
 
 def test_the_working_folder_adds_to_the_builtin_course_too(tmp_path):
     mine = make_course(tmp_path / "mine", checks=["dropout"], solutions=["dropout"])
-    assert default_course(mine) == Course(mine.resolve(), (ROOT,))
+    assert default_course(mine) == Course(mine.resolve(), (COURSE,))
 
 
 @pytest.mark.parametrize("checks, solutions, words", [
