@@ -26,7 +26,6 @@ import argparse
 import concurrent.futures as cf
 import multiprocessing
 import os
-import shutil
 import statistics
 import subprocess
 import sys

@@ -28,7 +28,7 @@ from pathlib import Path
 import nbformat
 
 import peers
-from run import (BARE, COURSE, ROOT, MemorySampler, bare_env, gradable, make_batch, median, mebibytes,
+from run import (BARE, COURSE, MemorySampler, bare_env, gradable, make_batch, median, mebibytes,
                  render, seconds, timed_process)
 
 ASSIGNMENT = "04_softmax_regression"

@@ -21,7 +21,7 @@ import pytest
 from grader.pipeline import grade
 from grader.results import CheckStatus, GradeReport, GradeStatus
 
-from conftest import CONTRACT, COURSE, ROOT
+from conftest import CONTRACT, COURSE
 
 pytestmark = [
     pytest.mark.notebook,

@@ -15,7 +15,7 @@ from grader.options import ExecutionLimits
 from grader.pipeline import grade
 from grader.results import CheckStatus
 
-from conftest import COURSE, ROOT
+from conftest import COURSE
 
 pytestmark = [pytest.mark.notebook, pytest.mark.hostile]
 

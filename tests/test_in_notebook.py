@@ -7,7 +7,7 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
-from conftest import COURSE, ROOT
+from conftest import COURSE
 from grader.instructor.student_kit import write_student_kit
 from grader.submission.course import Course
 

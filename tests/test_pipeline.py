@@ -7,7 +7,7 @@ import pytest
 from grader.pipeline import grade
 from grader.results import CheckStatus, GradeStatus
 
-from conftest import COURSE, ROOT
+from conftest import COURSE
 
 pytestmark = pytest.mark.notebook
 

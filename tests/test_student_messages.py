@@ -16,7 +16,7 @@ from grader.pipeline import GradeOptions, grade
 from grader.submission.course import Course
 from grader.results import CellStatus, CheckStatus
 
-from conftest import COURSE, ROOT
+from conftest import COURSE
 
 pytestmark = [
     pytest.mark.notebook,

@@ -26,7 +26,7 @@ from grader.batch.progress import ProgressDisplay
 from grader.results import CheckResult, CheckStatus, GradeReport, GradeStatus
 from grader.results import report_from_dict, to_dict
 
-from conftest import COURSE, ROOT
+from conftest import COURSE
 
 ASSIGNMENT = "04_softmax_regression"
 SOLVED = COURSE / "solutions" / f"{ASSIGNMENT}.ipynb"

@@ -13,7 +13,7 @@ from pathlib import Path
 import distributed  # in the test extra: this file must run in CI, not be skipped
 import pytest
 
-from conftest import COURSE, ROOT
+from conftest import COURSE
 from grader.batch import cluster
 from grader.batch.cache import grader_version
 from grader.commands.grade import main

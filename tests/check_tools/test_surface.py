@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 
 import grader.check_tools as check_tools
-from conftest import COURSE, ROOT
+from conftest import COURSE
 
 EXPECTED = {
     "CheckFailed", "ForbiddenUse", "StudentRaised", "call_with_copies", "classifier_accuracy", "describe", "diagnosis", "expect", "expect_close",

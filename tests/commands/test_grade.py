@@ -12,7 +12,7 @@ import grader.commands.grade
 from grader.commands.grade import main
 from grader.errors import EnvironmentProblem
 
-from conftest import COURSE, ROOT
+from conftest import COURSE
 
 ASSIGNMENT = "04_softmax_regression"
 SOLVED = COURSE / "solutions" / f"{ASSIGNMENT}.ipynb"

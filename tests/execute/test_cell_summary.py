@@ -10,7 +10,7 @@ from grader.execute.sandbox import bubblewrap_available
 from grader.execute.warm import WarmKernels
 from grader.options import ExecutionLimits, SandboxPolicy
 
-from conftest import COURSE, ROOT
+from conftest import COURSE
 
 CELL_FRAME = ("\x1b[36mCell\x1b[39m\x1b[36m \x1b[39m\x1b[32mIn[2]\x1b[39m\x1b[32m, line 2\x1b[39m\n"
               "\x1b[32m      1\x1b[39m x = \x1b[32m1\x1b[39m\n"

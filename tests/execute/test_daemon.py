@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import COURSE, ROOT
+from conftest import COURSE
 from grader.execute import daemon
 
 # A daemon that answers ("echo", request): what `start_detached` starts in these tests.

@@ -27,7 +27,7 @@ from grader.execute.sandbox import ProcessCap, bubblewrap_available
 from grader.execute.warm import WarmKernels
 from grader.options import SandboxPolicy
 
-from conftest import COURSE, ROOT
+from conftest import COURSE
 
 pytestmark = [pytest.mark.hostile,
               pytest.mark.skipif(not bubblewrap_available(), reason="needs bubblewrap")]
@@ -140,7 +140,7 @@ def test_nothing_of_a_previous_submission_is_left(pool):
     name = f"mark-{uuid.uuid4().hex}"
     first = session(pool)
     try:
-        first.run(f"secret = 42\nimport builtins; builtins.leaked = 1\n"
+        first.run("secret = 42\nimport builtins; builtins.leaked = 1\n"
                   + LEAVE_MARKS.format(dirs=PROBE_DIRS, name=name))
         # where it could write: its working folder, /tmp, /var/tmp, /dev/shm (the rest is read-only)
         assert first.run(FIND_MARKS.format(dirs=PROBE_DIRS, name=name)) == \

@@ -5,7 +5,7 @@ import nbformat
 import pytest
 from nbformat import v4
 
-from conftest import COURSE, ROOT
+from conftest import COURSE
 from grader.errors import UnknownAssignment
 from grader.instructor.generate import (
     AuthoringError,

@@ -14,7 +14,7 @@ import nbformat
 import pytest
 import torch
 
-from conftest import COURSE, ROOT
+from conftest import COURSE
 from grader.checking.recorded import NotInKit, RecordedReference, RecordingReference
 from grader.instructor.student_kit import public_checks, write_student_kit
 from grader.submission.course import Course, default_course

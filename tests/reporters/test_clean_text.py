@@ -28,7 +28,7 @@ from grader.results import BatchResult, CellRecord, CheckResult, CheckStatus, Ex
 from grader.results import GradeReport, GradeStatus, Outcome, RowStatus, to_dict
 from grader.submission.discover import student_id
 
-from conftest import COURSE, ROOT
+from conftest import COURSE
 
 ASSIGNMENT = "04_softmax_regression"
 # Up two lines, erase, back to the line's start, a green total; then lines of their own that

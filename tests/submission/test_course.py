@@ -12,7 +12,7 @@ from grader.errors import UnknownAssignment, UsageError
 from grader.submission.course import (BUILTIN_ROOT, Course, declared_assignment, default_course,
                                       mismatch_note)
 
-from conftest import COURSE, ROOT
+from conftest import COURSE
 
 SOFTMAX, PREPROCESSING = "04_softmax_regression", "01_preprocessing"
 
