@@ -35,3 +35,14 @@ def course() -> Course:
 def options(course: Course) -> GradeOptions:
     return GradeOptions(course=course, limits=ExecutionLimits(cell_timeout=20, notebook_budget=90),
                         call_timeout=10)
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """The house's size guideline, shown, not enforced: modules over 300 lines (400 fails)."""
+    from test_rules import GOOD_LINES, long_modules
+
+    over = long_modules()
+    if over:
+        terminalreporter.write_sep("-", f"modules over {GOOD_LINES} lines (split before 400)")
+        for name, lines in over:
+            terminalreporter.write_line(f"{lines:5d}  {name}")

@@ -5,7 +5,7 @@
 - `grader/in_sandbox/` imports nothing of the grader: it runs inside the student's sandbox.
 - Reporters see only the result model; rendering loads no kernel client.
 - `import grader.commands.grade` loads neither torch nor pytest (start-up stays fast).
-- No module over 300 lines; no module-level string that is really a Python program.
+- No module over 400 lines (over 300 is listed at the end of the run, not a failure); no module-level string that is really a Python program.
 """
 
 from __future__ import annotations
@@ -21,7 +21,8 @@ import pytest
 from conftest import COURSE, ROOT
 
 PACKAGE = ROOT / "grader"
-MAX_LINES = 300
+MAX_LINES = 400  # a module over this fails; over GOOD_LINES is reported (tests/conftest.py)
+GOOD_LINES = 300
 
 # What each part of the grader may import (besides itself). Top-level modules are parts too.
 FOUNDATION = {"errors", "files"}
@@ -106,7 +107,13 @@ def test_the_sandbox_side_imports_nothing_of_the_grader():
 @pytest.mark.parametrize("path", modules(), ids=lambda p: str(p.relative_to(PACKAGE)))
 def test_no_module_over_the_size_limit(path: Path):
     lines = len(path.read_text().splitlines())
-    assert lines <= MAX_LINES, f"{path.relative_to(ROOT)} has {lines} lines (limit {MAX_LINES})"
+    assert lines <= MAX_LINES, f"{path.relative_to(ROOT)} has {lines} lines (limit {MAX_LINES}): split it"
+
+
+def long_modules() -> list[tuple[str, int]]:
+    """(module, lines) for the modules over GOOD_LINES: time to split, not yet a failure."""
+    found = [(str(path.relative_to(ROOT)), len(path.read_text().splitlines())) for path in modules()]
+    return [(name, lines) for name, lines in found if lines > GOOD_LINES]
 
 
 def program_in_string(value: str) -> bool:

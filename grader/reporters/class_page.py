@@ -19,7 +19,6 @@ which shows none of this. No scripts, no external files: it opens anywhere.
 from __future__ import annotations
 
 import base64
-import html
 import io
 import os
 import statistics
@@ -32,32 +31,19 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
-from grader.reporters.class_students import HIDDEN_MARK, student_details, student_table
+from grader.reporters.class_students import student_details, student_table
 from grader.reporters.gradebook import Clock, modified_time
 from grader.reporters.similarity import NEAR_IDENTICAL, Match, matches
-from grader.reporters.text import printable
+from grader.reporters.html import render_page
 from grader.results import CheckStatus, Outcome, RowStatus
 
 COMMON_FAILURES = 10
 SUSPECT_SHARE = 0.5  # of the graded submissions failing a check ...
 SUSPECT_MIN = 2  # ... and at least this many: the check is suspect
-SUSPECT_MARK = " <span class='suspect'>suspect: check the check</span>"
-INSTRUCTOR_ONLY = ("<p class='instructor-only'>For the instructor only: this page shows hidden "
-                   "checks and the full detail of every failure. Give students their feedback "
-                   "files, never this page.</p>")
 SIMILARITY_NOTE = (f"Same notebook file, same code of the graded functions (comments, names of "
                    f"local variables and layout aside), or {NEAR_IDENTICAL:.0%} of the code's "
                    "tokens alike. A reason to look, not a verdict: code copied from the book is "
                    "alike too.")
-STYLE = """body{font-family:system-ui,sans-serif;max-width:80rem;margin:2rem auto;padding:0 1rem}
-table{border-collapse:collapse;margin:1rem 0}td,th{border:1px solid #ccc;padding:.3rem .6rem;
-text-align:left;vertical-align:top}td.num{text-align:right}img{max-width:100%}
-.bar{background:#4c78a8;height:.8rem;display:inline-block}.of{font-weight:normal;color:#555}
-.hidden-check,.late,.mark,.flag{font-size:.8em;padding:0 .3em;border-radius:.2em;background:#eee}
-.suspect,.flag,.instructor-only{background:#fde2e1;color:#8a1c12}.missing{color:#8a1c12}
-.failed,.check-error{color:#b00020}.passed{color:#176f2c}pre{white-space:pre-wrap;margin:0}
-.instructor-only{padding:.5rem}"""
-e = lambda text: html.escape(printable(str(text), keep_newlines=True))  # noqa: E731
 
 
 def by_assignment(outcomes: Sequence[Outcome]) -> dict[str, list[Outcome]]:
@@ -132,16 +118,12 @@ def render(outcomes: Sequence[Outcome], title: str = "Class report", *,
     """The page. `feedback_link`: the feedback folder, relative to the page (`relative_link`),
     when feedback files were written; `deadline`: mark notebooks modified after it as late."""
     found = matches(outcomes)
-    parts = [f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>{e(title)}</title>"
-             f"<style>{STYLE}</style></head><body><h1>{e(title)}</h1>", INSTRUCTOR_ONLY,
-             "<section class='class'><h2>Students</h2>",
-             student_table(outcomes, found, feedback_link, deadline, clock), "</section>"]
-    for assignment, own in by_assignment(outcomes).items():
-        parts.append(_assignment_section(assignment, own,
-                                         [m for m in found if m.assignment == assignment]))
-    parts += ["<section class='details'><h2>Every check, per student</h2>",
-              student_details(outcomes), "</section>", "</body></html>"]
-    return "\n".join(parts) + "\n"
+    return render_page(
+        "class_page.html", title=title, similarity_note=SIMILARITY_NOTE,
+        students=student_table(outcomes, found, feedback_link, deadline, clock),
+        sections=[assignment_section(assignment, own, [m for m in found if m.assignment == assignment])
+                  for assignment, own in by_assignment(outcomes).items()],
+        details=student_details(outcomes))
 
 
 def relative_link(page: Path, folder: Path) -> str:
@@ -149,52 +131,28 @@ def relative_link(page: Path, folder: Path) -> str:
     return Path(os.path.relpath(Path(folder).resolve(), Path(page).resolve().parent)).as_posix()
 
 
-def _assignment_section(assignment: str, own: list[Outcome], found: list[Match]) -> str:
+def assignment_section(assignment: str, own: list[Outcome], found: list[Match]) -> dict:
+    """One assignment's part of the page, as data for the template."""
     counts = Counter(o.status.value for o in own)
     graded = [o for o in own if o.status is RowStatus.GRADED]
-    parts = [f"<section class='assignment'><h2>{e(assignment)}</h2>",
-             "<p>" + e(", ".join(f"{n} {s}" for s, n in sorted(counts.items()))) + "</p>"]
+    stats = None
     if graded:
         scores = [o.report.score for o in graded]
         maximum = max(o.report.max_score for o in graded)
-        parts.append(f"<p>Mean {statistics.fmean(scores):.2f}, median "
-                     f"{statistics.median(scores):g} of {maximum:g} points.</p>")
-        png = score_plot(scores, maximum, f"{assignment}: scores")
-        parts.append(f"<img class='score-distribution' alt='score distribution of {e(assignment)}' "
-                     f"src='data:image/png;base64,{png}'>")
+        stats = {"mean": f"{statistics.fmean(scores):.2f}", "median": f"{statistics.median(scores):g}",
+                 "max": f"{maximum:g}", "png": score_plot(scores, maximum, f"{assignment}: scores")}
     rates, suspects, hidden = pass_rates(own), set(suspect_checks(own)), hidden_checks(own)
-    if rates:
-        parts.append("<table class='pass-rates'><thead><tr><th>Check</th><th>Passed</th>"
-                     "<th>Pass rate</th><th></th></tr></thead><tbody>")
-        for name, (passed, judged) in rates.items():
-            rate = passed / judged if judged else 0.0
-            marks = (f" {HIDDEN_MARK}" if name in hidden else "") + (SUSPECT_MARK if name in suspects else "")
-            parts.append(f"<tr><td>{e(name)}{marks}</td><td class='num'>{passed}/{judged}</td>"
-                         f"<td class='num'>{rate:.0%}</td><td><span class='bar' "
-                         f"style='width:{rate * 10:.1f}rem'></span></td></tr>")
-        parts.append("</tbody></table>")
-    if suspects:
-        parts.append(f"<p class='suspect-note'>{len(suspects)} check(s) fail for half the graded "
-                     "submissions or more: suspect: check the check (a wrong reference, a too "
-                     "tight tolerance, a kernel problem) before trusting the scores.</p>")
-    failures = common_failures(own)
-    if failures:
-        parts.append("<h3>Most common failures</h3><table class='failures'><thead><tr><th>Check</th>"
-                     "<th>Detail (instructor)</th><th>Submissions</th></tr></thead><tbody>")
-        parts += [f"<tr><td>{e(name)}{f' {HIDDEN_MARK}' if name in hidden else ''}</td>"
-                  f"<td>{e(message)}</td><td class='num'>{n}</td></tr>" for name, message, n in failures]
-        parts.append("</tbody></table>")
-    if found:
-        parts.append("<h3>Alike across students</h3><p class='note'>" + e(SIMILARITY_NOTE)
-                     + "</p><ul class='similar'>")
-        parts += [f"<li><span class='flag'>{e(m.kind)}</span>" + (f" ({m.ratio:.0%})" if m.ratio < 1 else "")
-                  + f": {e(', '.join(m.students))}" + (f"; same: {e(', '.join(m.same))}" if m.same else "")
-                  + "</li>" for m in found]
-        parts.append("</ul>")
-    problems = [o for o in own if o.status is not RowStatus.GRADED]
-    if problems:
-        parts.append("<h3>Not graded</h3><ul>" + "".join(
-            f"<li>{e(o.student)}: {e(o.status.value)}: {e(o.report.reason)}</li>" for o in problems)
-            + "</ul>")
-    parts.append("</section>")
-    return "\n".join(parts)
+    return {
+        "assignment": assignment, "stats": stats,
+        "counts": ", ".join(f"{n} {s}" for s, n in sorted(counts.items())),
+        "rates": [{"name": name, "passed": passed, "judged": judged, "hidden": name in hidden,
+                   "share": passed / judged if judged else 0.0, "suspect": name in suspects}
+                  for name, (passed, judged) in rates.items()],
+        "suspects": len(suspects),
+        "failures": [{"name": name, "detail": detail, "count": n, "hidden": name in hidden}
+                     for name, detail, n in common_failures(own)],
+        "matches": [{"kind": m.kind, "ratio": m.ratio, "students": list(m.students), "same": list(m.same)}
+                    for m in found],
+        "problems": [{"student": o.student, "status": o.status.value, "reason": o.report.reason}
+                     for o in own if o.status is not RowStatus.GRADED],
+    }

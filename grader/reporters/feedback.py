@@ -9,10 +9,10 @@ submission is escaped.
 
 from __future__ import annotations
 
-import html
 import re
 from typing import Sequence
 
+from grader.reporters.html import render_page
 from grader.reporters.text import (cells_to_note, file_name, isolation_line, points, printable,
                                    reason, student_safe)
 from grader.results import CheckResult, CheckStatus, GradeReport, Outcome, RowStatus
@@ -21,10 +21,6 @@ RESULT_WORDS = {CheckStatus.PASSED: "passed", CheckStatus.FAILED: "failed",
                 CheckStatus.ERROR: "not judged"}
 GRADER_TROUBLE = ("Your submission could not be graded because of a problem on the grading side, "
                   "not in your work. Your instructor has been told.")
-STYLE = """body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem}
-table{border-collapse:collapse;width:100%}td,th{border:1px solid #ccc;padding:.3rem .5rem;
-text-align:left;vertical-align:top}.passed{color:#176f2c}.failed,.not-judged{color:#b00020}
-.note{color:#555}"""
 
 
 def file_stem(student: str) -> str:
@@ -103,28 +99,17 @@ def render_markdown(student: str, outcomes: Sequence[Outcome]) -> str:
 
 
 def render_html(student: str, outcomes: Sequence[Outcome]) -> str:
-    e = lambda text: html.escape(printable(str(text)))  # noqa: E731 - no control reaches the file
-    parts = [f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
-             f"<title>Feedback for {e(student)}</title><style>{STYLE}</style></head><body>",
-             f"<h1>Feedback for {e(student)}</h1>"]
+    submissions = []
     for outcome in outcomes:
         report = outcome.report
-        parts.append(f"<h2>{e(report.assignment or file_name(report.submission))}</h2>")
-        parts.append(f"<p>{e(summary_line(outcome))}</p>")
-        if report.checks and outcome.status is not RowStatus.ERROR:
-            parts.append("<table><thead><tr><th>#</th><th>Check</th><th>Result</th><th>Points</th>"
-                         "<th>Message</th></tr></thead><tbody>")
-            for c in report.checks:
-                word = RESULT_WORDS[c.status]
-                parts.append(f"<tr><td>{e(c.number)}</td><td>{e(c.name)}</td>"
-                             f"<td class='{word.replace(' ', '-')}'>{word}</td>"
-                             f"<td>{points(c.points)}/{points(c.max_points)}</td>"
-                             f"<td>{e(_message(c, report))}</td></tr>")
-            parts.append("</tbody></table>")
-        if outcome.status is not RowStatus.ERROR and notes(report):
-            parts.append("<ul class='note'>" + "".join(f"<li>{e(n)}</li>" for n in notes(report)) + "</ul>")
-    parts.append("</body></html>")
-    return "\n".join(parts) + "\n"
+        judged = outcome.status is not RowStatus.ERROR
+        submissions.append({
+            "title": report.assignment or file_name(report.submission), "summary": summary_line(outcome),
+            "checks": [{"number": c.number, "name": c.name, "result": RESULT_WORDS[c.status],
+                        "points": points(c.points), "max": points(c.max_points),
+                        "message": _message(c, report)} for c in report.checks] if judged else [],
+            "notes": notes(report) if judged else []})
+    return render_page("feedback.html", keep_newlines=False, student=student, submissions=submissions)
 
 
 def _message(check: CheckResult, report: GradeReport) -> str:
