@@ -12,7 +12,8 @@
     │   ├── AuthoringError           (exit 9)   a solution notebook or checks file is malformed
     │   └── AssignmentNotValid       (exit 11)  `grade-admin validate` found problems
     ├── DatasetError                 (exit 10)  the image data cannot be loaded (--data)
-    └── EnvironmentProblem           (exit 8)   the kernel or sandbox could not start
+    ├── EnvironmentProblem           (exit 8)   the kernel or sandbox could not start
+    └── NotIsolated                  (exit 12)  refused: no isolation here, and the course has secrets
 
 `str(error)` is the one line for whoever runs the grader (it may name files of the grading
 machine); `error.problem` is the same without those paths, fit for a student's report.
@@ -50,6 +51,7 @@ class ExitStatus(IntEnum):
     AUTHORING = 9, "a malformed solution notebook or checks file"
     DATASET = 10, "unreadable Fashion-MNIST files (--data)"
     NOT_VALID = 11, "grade-admin validate: the assignment does not hold (one line per problem)"
+    NOT_ISOLATED = 12, "refused: this machine cannot isolate the notebook from the course's secrets"
     INTERRUPTED = 130, "interrupted (Ctrl-C or kill); a batch keeps what is finished"
     OUTPUT_CLOSED = 141, "whoever read the output stopped early (e.g. | head)"
 
@@ -147,3 +149,16 @@ class EnvironmentProblem(GraderError):
     """The grading machine, not the submission, is at fault (no kernel, no sandbox)."""
 
     exit_status = ExitStatus.ENVIRONMENT
+
+
+class NotIsolated(GraderError):
+    """Refused before any student code runs: neither bubblewrap nor a kernel user of its own can
+    keep the notebook from the course's secrets (solutions, hidden checks, validation data).
+    The message says why and what to change; nothing is graded and no results file is written."""
+
+    exit_status = ExitStatus.NOT_ISOLATED
+    STUDENT_LINE = ("it refused to run the notebook on a machine where it cannot be isolated "
+                    "from the course's solutions; your instructor has been told")
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, self.STUDENT_LINE)

@@ -12,7 +12,7 @@ import resource
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from grader.submission.course import Course, default_course
+from grader.submission.course import KIT_MARKER, Course, default_course
 
 GiB = 1024**3
 # The address space of a batch's grading worker (its soft limit): what the student's kernel sends
@@ -40,6 +40,9 @@ class SandboxPolicy:
     use_bubblewrap: bool | None = None  # None: when it works; False: never; True: or fail
     hidden: tuple[Path, ...] = ()  # folders to hide even where visible (course, grader)
     threads: int = 1  # OMP/MKL threads in the kernel (one: several kernels share few cores)
+    # may a kernel run unisolated (resource limits only, as the grader's user)? Only on
+    # --no-sandbox, or for a course without secrets (`course_secrets`); else it is refused
+    allow_unisolated: bool = False
 
 
 @dataclass(frozen=True)
@@ -55,8 +58,22 @@ class GradeOptions:
 
 
 def sandbox_policy(options: GradeOptions) -> SandboxPolicy:
-    """The sandbox a submission runs in: the options' policy with the course's folders hidden."""
-    return replace(options.policy, hidden=options.policy.hidden + options.course.private_paths)
+    """The sandbox a submission runs in: the options' policy with the course's folders hidden,
+    allowed to run unisolated on --no-sandbox (`use_bubblewrap=False`) or where the course holds
+    no secrets."""
+    unisolated = options.policy.use_bubblewrap is False or not course_secrets(options)
+    return replace(options.policy, hidden=options.policy.hidden + options.course.private_paths,
+                   allow_unisolated=options.policy.allow_unisolated or unisolated)
+
+
+def course_secrets(options: GradeOptions) -> tuple[str, ...]:
+    """What a notebook must not reach in this grading: the solutions and hidden checks of every
+    folder of the course that is not a student kit (a kit holds public checks and recorded
+    answers, all of it the student's already). Empty for a student's run with a kit only."""
+    if all((folder / KIT_MARKER).is_file() for folder in options.course.folders):
+        return ()
+    hidden = () if options.public_only else ("hidden checks",)
+    return ("solutions", *hidden, "the checks' validation data")
 
 
 def limit_grading_memory() -> None:

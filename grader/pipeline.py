@@ -32,7 +32,7 @@ from grader.errors import (AuthoringError, EnvironmentProblem, GraderError, Note
                            SubmissionError, UnknownAssignment)
 from grader.execute.kernel import Kernel, start_kernel
 from grader.execute.run import execute_notebook
-from grader.execute.sandbox import isolation_for, isolation_note, probe_bubblewrap
+from grader.execute.sandbox import isolation_for, isolation_note
 from grader.options import GradeOptions, SandboxPolicy, sandbox_policy
 from grader.results import CheckResult, GradeReport, GradeStatus, Isolation, ungradable_report
 from grader.submission.course import Assignment, is_helper_file, mismatch_note
@@ -149,12 +149,10 @@ def unrun_checks(assignment: Assignment, options: GradeOptions,
     return tuple(_run(assignment, None, options, unavailable=reason))
 
 
-def unisolated_reason(options: GradeOptions) -> str:
-    """Why a notebook graded with `options` would run with resource limits only (and could
-    read the solution), or "" when it would be isolated."""
-    if isolation_for(sandbox_policy(options)) is not Isolation.RLIMITS:
-        return ""
-    return probe_bubblewrap().reason or "the sandbox is turned off, and the grader is not root"
+def decide_isolation(options: GradeOptions) -> Isolation:
+    """The isolation a notebook graded with `options` gets, decided before any of it runs:
+    raises NotIsolated where nothing would keep it from the course's secrets."""
+    return isolation_for(sandbox_policy(options))
 
 
 def student_reason(error: BaseException) -> str:

@@ -218,22 +218,3 @@ def test_a_sandbox_that_fails_after_its_probe_is_one_line_and_exit_8(tmp_path):
     assert "Traceback" not in done.stderr
     assert len(done.stderr.strip().splitlines()) == 1, done.stderr
     assert "kernel" in done.stderr and "bubblewrap" in done.stderr
-
-
-def test_gradescope_refuses_to_grade_with_resource_limits_only(tmp_path, monkeypatch):
-    from grader.instructor import gradescope
-    from grader.results import GradeReport, GradeStatus
-
-    monkeypatch.setattr(gradescope, "unisolated_reason", lambda options: "bwrap is missing")
-    graded = GradeReport(submission="x", assignment=ASSIGNMENT, status=GradeStatus.GRADED)
-    monkeypatch.setattr(gradescope, "grade_or_explain", lambda path, options: graded)
-    submission = tmp_path / "submission"
-    submission.mkdir()
-    (submission / f"{ASSIGNMENT}.ipynb").write_text("{}")
-    results = tmp_path / "results.json"
-    report = gradescope.run_gradescope(ASSIGNMENT, submission, results, allow_unsandboxed=False)
-    data = json.loads(results.read_text())
-    assert data["score"] == 0 and "refused" in data["output"] and "bwrap is missing" in data["output"]
-    assert report.status is GradeStatus.UNGRADABLE
-    monkeypatch.setenv(gradescope.ALLOW_UNSANDBOXED, "1")  # the instructor's opt-in
-    assert gradescope.run_gradescope(ASSIGNMENT, submission, results) is graded

@@ -23,9 +23,9 @@ from grader.batch import warm_daemon
 from grader.batch.warm_daemon import DEFAULT_IDLE_MINUTES
 from grader.commands import (add_course_option, course_from, data_from, exit_status_epilog,
                              run_command)
-from grader.errors import ExitStatus, UsageError
+from grader.errors import ExitStatus, NotIsolated, UsageError
 from grader.files import write_atomically
-from grader.options import GiB, ExecutionLimits, GradeOptions, SandboxPolicy
+from grader.options import GiB, ExecutionLimits, GradeOptions, SandboxPolicy, sandbox_policy
 from grader.reporters import FORMATS
 from grader.reporters.gradebook import parse_deadline
 from grader.reporters.text import printable
@@ -64,7 +64,8 @@ def build_parser() -> argparse.ArgumentParser:
                         help=f"GiB of memory for the kernel ({policy.memory_limit / GiB:g})")
     parser.add_argument("--no-sandbox", action="store_true",
                         help="no bubblewrap: as root, the kernel runs as an unprivileged user "
-                             "of its own; otherwise with resource limits only (not isolated)")
+                             "of its own; otherwise with resource limits only, NOT isolated (the "
+                             "only way to run so where the course has solutions)")
     parser.add_argument("--debug", action="store_true", help="show tracebacks of grader errors")
     parser.add_argument("--cold", action="store_true", help="start every kernel and import "
                         "from scratch (default: one notebook is graded by a warm daemon that stays "
@@ -123,12 +124,15 @@ def _grade(args: argparse.Namespace) -> int:
         raise UsageError(f"{given[0]} is for batches: give several notebooks or a folder")
     path, options = args.paths[0], options_from(args)
     render = FORMATS[args.format]
-    daemon = None if args.cold else _warm_daemon_folder(options)
+    isolation = decide_isolation(args, options)  # NotIsolated (no results file) or a warning
+    daemon = None if args.cold else _warm_daemon_folder(options, isolation)
     if args.output is None:
         print(render(_grade_one(path, options, daemon)), flush=True)
     else:
         try:
             report = _grade_one(path, options, daemon)
+        except NotIsolated:  # refused: nothing ran, nothing to show
+            raise
         except Exception as error:  # the platform reading --output must get a result, whatever
             write_atomically(args.output, render(explain(path, options, error)))
             raise  # ... and the command its one line and exit status
@@ -146,15 +150,30 @@ class _Daemon:
     warm: bool = False  # it graded this call
 
 
-def _warm_daemon_folder(options: GradeOptions) -> _Daemon | None:
+def decide_isolation(args: argparse.Namespace, options: GradeOptions) -> Isolation:
+    """How the notebooks will be isolated, decided before any of their code runs: NotIsolated
+    (exit 12) where nothing can keep them from the course's secrets; --no-sandbox is said
+    before the first cell, and never graded in a Classroom result."""
+    from grader.execute.sandbox import isolation_for, keep_environment_from_same_user
+
+    if args.no_sandbox and args.format == "classroom":
+        raise UsageError("--format classroom never grades with --no-sandbox")
+    isolation = isolation_for(sandbox_policy(options))
+    if isolation is Isolation.RLIMITS:  # the kernel is this user: it must not read our environment
+        keep_environment_from_same_user()
+    if args.no_sandbox:
+        print(f"grade: warning: --no-sandbox: the notebook runs without bubblewrap "
+              f"({isolation.words}); the grader's environment is kept from it", file=sys.stderr)
+    return isolation
+
+
+def _warm_daemon_folder(options: GradeOptions, isolation: Isolation) -> _Daemon | None:
     """The warm grading daemon for these options (None: turned off, or no private folder)."""
     from grader.batch.cache import grader_version
     from grader.execute.daemon import DaemonUnavailable, private_folder, runtime_root
 
-    from grader.execute.sandbox import isolation_for
-
     # its socket is this user's: no daemon where a kernel runs as this user (rlimits only)
-    if _warm_minutes() <= 0 or isolation_for(options.policy) is Isolation.RLIMITS:
+    if _warm_minutes() <= 0 or isolation is Isolation.RLIMITS:
         return None
     root = runtime_root(os.environ.get("XDG_RUNTIME_DIR"))
     try:
@@ -208,6 +227,7 @@ def _run_batch_command(args: argparse.Namespace) -> int:
     if args.jobs < 1:
         raise UsageError("-j must be at least 1")
     options = options_from(args)
+    decide_isolation(args, options)
     entries, skipped = find_submissions(args.paths, options.course.assignments)
     print("".join(f"grade: skipped {printable(str(one))}\n" for one in skipped), end="", file=sys.stderr)
     if not entries:

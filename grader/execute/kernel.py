@@ -30,7 +30,7 @@ from jupyter_client.kernelspec import KernelSpec
 from grader.errors import EnvironmentProblem
 from grader.execute.kernel_user import KernelUser, close_to_others
 from grader.execute.sandbox import (WORKDIR_SIZE, ProcessCap, isolation_for, kernel_argv,
-                                     kernel_env, kernel_user_for)
+                                     kernel_env, kernel_user_for, keep_environment_from_same_user)
 from grader.options import SandboxPolicy
 from grader.results import Isolation
 
@@ -184,6 +184,8 @@ def start_kernel(policy: SandboxPolicy, startup_timeout: float = 60) -> Kernel:
     isolation = isolation_for(policy)
     if isolation is Isolation.UNPRIVILEGED_USER:
         close_to_others(policy.hidden)  # the course and the grader: nothing for other users
+    elif isolation is Isolation.RLIMITS:  # the kernel is this user: keep our environment from it
+        keep_environment_from_same_user()
     try:
         kernel = make_kernel(Path(tempfile.mkdtemp(prefix="grader-")), policy, isolation,
                              user=kernel_user_for(isolation))

@@ -15,7 +15,8 @@ Three isolations, the strongest this machine allows (`isolation_for`), always na
   so the network is reachable.
 - rlimits only, where neither is possible (not root, no bubblewrap): resource limits and a
   session of its own, as the grader's own user. The notebook could read and change the course's
-  files; the report says so, and the Gradescope runner refuses to grade this way unless told to.
+  files: refused (`NotIsolated`, before any cell runs) unless the course holds no secrets (a
+  student's kit) or --no-sandbox asks for it; the report says so.
 
 Every way: an address-space limit (a huge allocation fails instead of taking the machine), no
 core files, and a cap on processes (a pids cgroup where one can be made, else RLIMIT_NPROC).
@@ -35,7 +36,7 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
-from grader.errors import EnvironmentProblem
+from grader.errors import EnvironmentProblem, NotIsolated
 from grader.execute.kernel_user import KernelUser, can_run_python_as_others
 from grader.in_sandbox import program
 from grader.options import SandboxPolicy
@@ -47,6 +48,7 @@ TMPFS_SIZE = 256 * MiB  # each of /tmp, /var/tmp, /dev/shm in the sandbox
 WORKDIR_SIZE = 1024 * MiB  # the kernel's working folder in the sandbox
 # As root, no user namespace: the kernel then drops to a real unprivileged uid (in a user
 # namespace made by root, uid 0 inside is the real root, whatever uid it is shown as).
+PR_SET_DUMPABLE = 4
 ROOT_NAMESPACES = ("--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts",
                    "--unshare-cgroup-try")
 
@@ -88,8 +90,10 @@ def bubblewrap_available() -> bool:
 
 
 def isolation_for(policy: SandboxPolicy) -> Isolation:
-    """The strongest isolation this machine allows `policy`; raises EnvironmentProblem when
-    the policy demands bubblewrap and it cannot run."""
+    """The strongest isolation this machine allows `policy`, decided before any student code
+    runs; raises EnvironmentProblem when the policy demands bubblewrap and it cannot run, and
+    NotIsolated where only resource limits are left and the policy does not allow that
+    (`SandboxPolicy.allow_unisolated`, or --no-sandbox)."""
     probe = probe_bubblewrap()
     if policy.use_bubblewrap is not False and probe.works:
         return Isolation.BUBBLEWRAP
@@ -97,7 +101,22 @@ def isolation_for(policy: SandboxPolicy) -> Isolation:
         raise EnvironmentProblem(f"the sandbox cannot start: {probe.reason}")
     if os.getuid() == 0 and can_run_python_as_others(python_paths(), Path(sys.executable)):
         return Isolation.UNPRIVILEGED_USER
+    if not (policy.allow_unisolated or policy.use_bubblewrap is False):
+        raise NotIsolated(refusal(probe.reason))
     return Isolation.RLIMITS
+
+
+def refusal(bubblewrap_reason: str) -> str:
+    """The one line that refuses to run a notebook unisolated: why, and what to change."""
+    alone = ("the grader is not root, so the kernel cannot run as a user of its own"
+             if os.getuid() != 0 else
+             f"its Python ({sys.prefix}) is closed to other users, so no user of its own can run it")
+    return (f"refused to run the notebook: it cannot be isolated here ({bubblewrap_reason}; "
+            f"{alone}) and the course holds secrets (solutions, hidden checks); install "
+            "bubblewrap and allow user namespaces (sysctl kernel.unprivileged_userns_clone=1, "
+            "kernel.apparmor_restrict_unprivileged_userns=0), or run the grader as root with a "
+            "Python that other users can read (not under /root or a closed home folder); "
+            "--no-sandbox runs it NOT isolated")
 
 
 def isolation_note(isolation: Isolation, policy: SandboxPolicy) -> str:
@@ -114,6 +133,14 @@ def isolation_note(isolation: Isolation, policy: SandboxPolicy) -> str:
     return (f"NOT ISOLATED: no bubblewrap sandbox ({why}) and {alone}; the notebook ran as "
             "the grader's own user with resource limits only, and could read or change the "
             "course's files")
+
+
+def keep_environment_from_same_user() -> None:
+    """Make this process non-dumpable: another process of its user (a kernel with resource
+    limits only) can then neither read its /proc/<pid>/environ (tokens) nor trace it."""
+    import ctypes
+
+    ctypes.CDLL(None, use_errno=True).prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)
 
 
 def python_paths() -> list[Path]:

@@ -9,14 +9,12 @@ was submitted and always writes Gradescope's results.json, whatever happens. Gra
 as root in Docker, where bubblewrap usually cannot make namespaces: the kernel then runs as an
 unprivileged uid of its own (see `grader.execute.sandbox`), and the results say so. Where not
 even that is possible (not root, no bubblewrap), the notebook could read the solution: it
-refuses to grade (score 0, with the reason) unless the instructor allows it
-(GRADER_ALLOW_UNSANDBOXED=1 in run_autograder).
+refuses to grade (score 0, with the reason), and there is no way around it (no --no-sandbox).
 """
 
 from __future__ import annotations
 
 import io
-import os
 import sys
 import time
 import traceback
@@ -28,8 +26,7 @@ from grader.errors import EnvironmentProblem, GraderError
 from grader.files import write_atomically
 from grader.instructor.template_files import TORCH_VERSION, fill
 from grader.options import GradeOptions
-from grader.pipeline import (grade_or_explain, report_without_notebook, student_reason,
-                             unisolated_reason)
+from grader.pipeline import decide_isolation, grade_or_explain, report_without_notebook, student_reason
 from grader.reporters import gradescope
 from grader.results import GradeReport, ungradable_report
 from grader.submission.course import PACKAGE_DIR, Course, is_helper_file
@@ -75,25 +72,19 @@ def _add(bundle: zipfile.ZipFile, name: str, data: str | bytes, mode: int = FILE
     bundle.writestr(info, data)
 
 
-ALLOW_UNSANDBOXED = "GRADER_ALLOW_UNSANDBOXED"  # "1": grade even with resource limits only
-REFUSED = ("the autograder refused to grade: this machine cannot keep a notebook from reading "
-           "the solution ({why}); your instructor has been told")
+NO_SANDBOX = "the autograder never grades with the sandbox turned off (--no-sandbox)"
 
 
 def run_gradescope(assignment_id: str, submission_dir: Path, results: Path,
-                   options: GradeOptions | None = None,
-                   allow_unsandboxed: bool | None = None) -> GradeReport:
-    """Grade what was submitted and write Gradescope's results.json, whatever happens.
-    `allow_unsandboxed` (default: $GRADER_ALLOW_UNSANDBOXED is "1"): grade even where the
-    kernel would run with resource limits only."""
+                   options: GradeOptions | None = None) -> GradeReport:
+    """Grade what was submitted and write Gradescope's results.json, whatever happens. Where
+    the notebook cannot be isolated from the course it refuses (score 0, the reason)."""
     started = time.monotonic()
     options = replace(options or GradeOptions(), assignment=assignment_id)
-    if allow_unsandboxed is None:
-        allow_unsandboxed = os.environ.get(ALLOW_UNSANDBOXED) == "1"
     try:
-        unisolated = unisolated_reason(options)
-        if unisolated and not allow_unsandboxed:
-            raise EnvironmentProblem(REFUSED.format(why=unisolated))
+        if options.policy.use_bubblewrap is False or options.policy.allow_unisolated:
+            raise EnvironmentProblem(NO_SANDBOX)
+        decide_isolation(options)  # before any student code: NotIsolated where nothing holds
         notebook = _submitted_notebook(submission_dir, assignment_id)
         if notebook is None:
             report = report_without_notebook(submission_dir, options, _no_notebook(submission_dir))
