@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import subprocess
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -46,3 +49,51 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
         terminalreporter.write_sep("-", f"modules over {GOOD_LINES} lines (split before 400)")
         for name, lines in over:
             terminalreporter.write_line(f"{lines:5d}  {name}")
+
+
+KERNEL_PROGRAMS = {"bwrap", "grade", "grade-admin"}
+KERNEL_MODULES = {"ipykernel", "ipykernel_launcher", "grader.commands.grade", "grader.commands.grade_admin"}
+
+
+def _starts_a_kernel(args: object) -> bool:
+    """A command that starts a kernel, a sandbox or a grading run (`--help` aside)."""
+    words = [str(a) for a in args] if isinstance(args, (list, tuple)) else str(args).split()
+    if words[1:] == ["--help"] or words[-1:] == ["--help"]:
+        return False
+    return any(Path(word).name in KERNEL_PROGRAMS or word in KERNEL_MODULES for word in words)
+
+
+@contextlib.contextmanager
+def _no_kernels(item: pytest.Item) -> Iterator[None]:
+    """Popen refuses, for `item`, any command that starts a kernel or a grading run."""
+    original = subprocess.Popen.__init__
+
+    def guarded(self: subprocess.Popen, args: object, *rest: object, **kwargs: object) -> None:
+        if _starts_a_kernel(args):
+            raise RuntimeError(f"{item.nodeid} starts a kernel or a grading run: mark it "
+                               "@pytest.mark.notebook")
+        original(self, args, *rest, **kwargs)
+
+    subprocess.Popen.__init__ = guarded
+    try:
+        yield
+    finally:
+        subprocess.Popen.__init__ = original
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_setup(item: pytest.Item) -> object:
+    """`-m "not notebook"` is true to its name: a test without the `notebook` mark that starts a
+    kernel (or a grading run in a subprocess), in its fixtures too, fails and says so."""
+    if item.get_closest_marker("notebook") is not None:
+        return (yield)
+    with _no_kernels(item):
+        return (yield)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> object:
+    if item.get_closest_marker("notebook") is not None:
+        return (yield)
+    with _no_kernels(item):
+        return (yield)

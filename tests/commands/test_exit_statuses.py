@@ -135,6 +135,7 @@ def _closed_pipe(args: list[str], cwd) -> subprocess.CompletedProcess:  # noqa: 
         os.close(write)
 
 
+@pytest.mark.notebook
 def test_a_closed_pipe_ends_quietly(tmp_path):
     (tmp_path / "in").mkdir()
     for name in ("alice", "bob"):

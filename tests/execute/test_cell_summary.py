@@ -64,6 +64,7 @@ def _summary_of_bare_asserts(start) -> str:  # noqa: ANN001 - a kernel starter
     return [cell.summary for cell in execution.summary.cells if cell.summary][0]
 
 
+@pytest.mark.notebook
 @pytest.mark.skipif(not bubblewrap_available(), reason="needs bubblewrap")
 def test_real_kernels_cold_and_forked_name_the_line_of_a_bare_assert():
     """The kernels' traceback mode (sandbox.KERNEL_OPTIONS) reaches both kinds of kernel, and the

@@ -41,6 +41,7 @@ def test_without_bubblewrap_or_root_the_kernel_is_plainly_not_isolated(no_bubble
     assert sandbox.isolation_note(isolation, SandboxPolicy()).startswith("NOT ISOLATED")
 
 
+@pytest.mark.notebook
 def test_no_sandbox_as_root_still_drops_to_a_user_of_its_own(monkeypatch):
     monkeypatch.setattr(sandbox.os, "getuid", lambda: 0)
     monkeypatch.setattr(sandbox, "can_run_python_as_others", lambda *a, **k: True)
@@ -58,6 +59,7 @@ def test_bubblewrap_isolation_has_no_note():
     assert sandbox.isolation_note(Isolation.BUBBLEWRAP, SandboxPolicy()) == ""
 
 
+@pytest.mark.notebook
 def test_python_is_bound_after_the_temporary_folders():
     mounts = sandbox.sandbox_mounts(SandboxPolicy())
     tmp = max(i for i, arg in enumerate(mounts) if arg == "/tmp")

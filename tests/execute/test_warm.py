@@ -29,7 +29,7 @@ from grader.options import SandboxPolicy
 
 from conftest import COURSE
 
-pytestmark = [pytest.mark.hostile,
+pytestmark = [pytest.mark.hostile, pytest.mark.notebook,
               pytest.mark.skipif(not bubblewrap_available(), reason="needs bubblewrap")]
 
 POLICY = SandboxPolicy(memory_limit=2 * 1024**3, max_processes=64,
