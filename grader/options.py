@@ -43,6 +43,7 @@ class SandboxPolicy:
     # may a kernel run unisolated (resource limits only, as the grader's user)? Only on
     # --no-sandbox, or for a course without secrets (`course_secrets`); else it is refused
     allow_unisolated: bool = False
+    kernel_paths: tuple[Path, ...] = ()  # course folders the kernel imports from, read-only (d2l)
 
 
 @dataclass(frozen=True)
@@ -60,10 +61,11 @@ class GradeOptions:
 def sandbox_policy(options: GradeOptions) -> SandboxPolicy:
     """The sandbox a submission runs in: the options' policy with the course's folders hidden,
     allowed to run unisolated on --no-sandbox (`use_bubblewrap=False`) or where the course holds
-    no secrets."""
+    no secrets, and the course's kernel folders (its `d2l`) on the kernel's sys.path."""
     unisolated = options.policy.use_bubblewrap is False or not course_secrets(options)
     return replace(options.policy, hidden=options.policy.hidden + options.course.private_paths,
-                   allow_unisolated=options.policy.allow_unisolated or unisolated)
+                   allow_unisolated=options.policy.allow_unisolated or unisolated,
+                   kernel_paths=options.policy.kernel_paths + options.course.kernel_paths)
 
 
 def course_secrets(options: GradeOptions) -> tuple[str, ...]:

@@ -86,6 +86,10 @@ def result_key(path: Path, options: GradeOptions, version: str) -> str:
         digest.update(f"assignment\0{assignment.id}\0".encode())
         for part in (assignment.checks, assignment.solution):
             digest.update(hashlib.sha256(part.read_bytes()).digest())
+    for folder in options.course.kernel_paths:  # what the kernel imports (the course's d2l)
+        for file in sorted(folder.rglob("*.py")):
+            digest.update(file.relative_to(folder).as_posix().encode() + b"\0"
+                          + hashlib.sha256(file.read_bytes()).digest())
     digest.update(_options_text(options).encode())
     return digest.hexdigest()
 

@@ -6,8 +6,8 @@
              written to a temporary folder of its own; graded as in a local batch; the report
              comes back naming the notebook's path here.
 
-What travels is the contents: every file of the course's `solutions/` and `checks/` (each of
-its folders, so an added course keeps its precedence over the built-in one) and each
+What travels is the contents: every file of the course's `solutions/` and `checks/`, its
+`course.toml` and the kernel folders it names inside the course (its `d2l`) (each of its folders, so an added course keeps its precedence over the built-in one) and each
 notebook's bytes, so workers need no shared filesystem, only the same grader installed (a
 worker whose grader version differs grades nothing: each of its rows says so). A Fashion-MNIST
 folder (`--data`) must exist at the same path on the workers.
@@ -31,7 +31,7 @@ from typing import Any, Callable
 from grader.batch.cache import grader_version
 from grader.options import GradeOptions
 from grader.results import GradeReport, RowStatus, ungradable_report
-from grader.submission.course import Course
+from grader.submission.course import SETTINGS, Course, kernel_paths_of
 from grader.submission.discover import Entry
 
 CoursePack = dict[str, bytes]  # "<folder index>/<path in that folder>" -> the file's bytes
@@ -45,10 +45,14 @@ def pack_course(course: Course) -> CoursePack:
     """The files a worker needs to grade against `course`, with their place in it."""
     pack = {}
     for index, folder in enumerate(course.folders):
-        for part in COURSE_PARTS:
+        folder = folder.resolve()
+        kernel = [path.relative_to(folder) for path in kernel_paths_of(folder) if folder in path.parents]
+        for part in (*COURSE_PARTS, *kernel):
             for path in sorted((folder / part).rglob("*")):
                 if path.is_file() and "__pycache__" not in path.parts:
                     pack[f"{index}/{path.relative_to(folder).as_posix()}"] = path.read_bytes()
+        if (folder / SETTINGS).is_file():
+            pack[f"{index}/{SETTINGS}"] = (folder / SETTINGS).read_bytes()
     return pack
 
 

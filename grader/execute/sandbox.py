@@ -6,13 +6,14 @@ Three isolations, the strongest this machine allows (`isolation_for`), always na
 - bubblewrap (Linux): fresh pid, network, ipc and uts namespaces (and a user namespace when not
   root); the kernel sees only the system folders and the Python installation (read-only), empty
   size-limited /tmp, /var/tmp and /dev/shm, its own empty size-limited working folder, and
-  nothing of the course (solutions, checks) or the grader's sources. Run as root, the kernel
+  nothing of the course (solutions, checks) or the grader's sources, but the course's kernel
+  folders (its `d2l`), read-only under /course-kernel/ and on PYTHONPATH. Run as root, the kernel
   drops to an unprivileged uid of its own (`grader.execute.kernel_user`) as it starts, so
   root-only files (/etc/shadow, host keys) stay unreadable.
 - unprivileged user, where bubblewrap is missing or cannot make namespaces (Docker, as on
   Gradescope) and the grader runs as root: the kernel runs as a uid of its own, in its own
-  working folder, with the course and the grader's sources closed to other users; no namespaces,
-  so the network is reachable.
+  working folder, with the course and the grader's sources closed to other users (the course's
+  kernel folders stay readable, on PYTHONPATH); no namespaces, so the network is reachable.
 - rlimits only, where neither is possible (not root, no bubblewrap): resource limits and a
   session of its own, as the grader's own user. The notebook could read and change the course's
   files: refused (`NotIsolated`, before any cell runs) unless the course holds no secrets (a
@@ -49,6 +50,7 @@ WORKDIR_SIZE = 1024 * MiB  # the kernel's working folder in the sandbox
 # As root, no user namespace: the kernel then drops to a real unprivileged uid (in a user
 # namespace made by root, uid 0 inside is the real root, whatever uid it is shown as).
 PR_SET_DUMPABLE = 4
+KERNEL_PATHS_MOUNT = Path("/course-kernel")  # in bubblewrap: the course's kernel folders, /course-kernel/0...
 ROOT_NAMESPACES = ("--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts",
                    "--unshare-cgroup-try")
 
@@ -199,7 +201,27 @@ def sandbox_mounts(policy: SandboxPolicy) -> list[str]:
     for path in policy.hidden:
         if path.exists() and any(v == path or v in path.parents for v in python_paths()):
             argv += ["--tmpfs", str(path)]
+    for source, target in kernel_path_mounts(policy):
+        argv += _enterable_parents(target) + ["--ro-bind", str(source), str(target)]
+        for path in policy.hidden:  # course.py refuses such a folder; hide it all the same
+            if path.exists() and source in path.parents:
+                argv += ["--tmpfs", str(target / path.relative_to(source))]
     return argv
+
+
+def kernel_path_mounts(policy: SandboxPolicy) -> list[tuple[Path, Path]]:
+    """(folder here, where the kernel sees it in bubblewrap) for each kernel folder of the policy
+    that exists and lies inside no hidden folder. A fixed place, so that neither a cold kernel's
+    nor a forked kernel's fresh /tmp covers a course that lives under /tmp."""
+    return [(path, KERNEL_PATHS_MOUNT / str(index)) for index, path in enumerate(policy.kernel_paths)
+            if path.is_dir() and not any(h == path or h in path.parents for h in policy.hidden)]
+
+
+def kernel_pythonpath(policy: SandboxPolicy, isolation: Isolation) -> str:
+    """The kernel's PYTHONPATH: where it sees the course's kernel folders ('' for none)."""
+    mounts = kernel_path_mounts(policy)
+    seen = [target if isolation is Isolation.BUBBLEWRAP else source for source, target in mounts]
+    return os.pathsep.join(str(path) for path in seen)
 
 
 def _enterable_parents(path: Path) -> list[str]:
@@ -238,6 +260,8 @@ def kernel_env(workdir: Path, policy: SandboxPolicy,
         "LANG": "C.UTF-8",
         "TMPDIR": "/tmp" if isolation is Isolation.BUBBLEWRAP else str(workdir),
     }
+    if kernel_pythonpath(policy, isolation):
+        env["PYTHONPATH"] = kernel_pythonpath(policy, isolation)
     if policy.threads:
         for name in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
             env[name] = str(policy.threads)

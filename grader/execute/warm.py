@@ -102,6 +102,7 @@ class ZygoteFit:
         """Its sandbox is as tight as `policy` asks: bubblewrap, same threads, hides as much."""
         return (zygote_can_serve(policy) and zygote_can_serve(self.zygote)
                 and policy.threads == self.zygote.threads
+                and policy.kernel_paths == self.zygote.kernel_paths
                 and set(policy.hidden) <= set(self.zygote.hidden))
 
     def can_fork_ahead(self, policy: SandboxPolicy) -> bool:

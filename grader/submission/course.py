@@ -27,8 +27,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from grader.errors import UnknownAssignment
+from grader.errors import AuthoringError, UnknownAssignment
 
+SETTINGS = "course.toml"  # a course folder's settings: `[kernel] path`, folders for the kernel's sys.path
 KIT_MARKER = "kit.json"  # a student kit (`grade-admin student-kit`): answers/<id>.json, no solutions/
 PACKAGE_DIR = Path(__file__).resolve().parents[1]  # grader/
 BUILTIN_ROOT = PACKAGE_DIR.parent / "course"  # the built-in D2L course (after a non-editable install: none)
@@ -91,6 +92,15 @@ class Course:
         return (*(folder / part for folder in self.folders for part in ("solutions", "checks")),
                 PACKAGE_DIR)
 
+    @property
+    def kernel_paths(self) -> tuple[Path, ...]:
+        """Folders the student's kernel sees read-only and imports from (the built-in course's
+        `kernel/`, which holds its own `d2l`): each course folder's `[kernel] path`, in order."""
+        found: list[Path] = []
+        for folder in self.folders:
+            found += [path for path in kernel_paths_of(folder) if path not in found]
+        return tuple(found)
+
     def assignment_for(self, requested: str | None = None, *, declared: str | None = None,
                        file_stem: str | None = None) -> Assignment:
         """The assignment to grade as: `requested` (--assignment, a batch layout's), else the
@@ -123,6 +133,32 @@ class Course:
         if not self.assignments:
             return " (no course found: give the course folder with --course DIR)"
         return ""
+
+
+def kernel_paths_of(folder: Path) -> tuple[Path, ...]:
+    """The existing folders that `folder/course.toml` names in `[kernel] path` (a string or a
+    list, relative to the course folder). None may hold the course's solutions or checks."""
+    settings = folder / SETTINGS
+    if not settings.is_file():
+        return ()
+    try:
+        import tomllib
+    except ImportError:  # Python 3.10
+        import tomli as tomllib
+    try:
+        paths = tomllib.loads(settings.read_text(encoding="utf-8")).get("kernel", {}).get("path", [])
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, AttributeError) as error:
+        raise AuthoringError(settings, 0, f"cannot be read: {error}") from None
+    paths = [paths] if isinstance(paths, str) else paths
+    if not isinstance(paths, list) or not all(isinstance(p, str) for p in paths):
+        raise AuthoringError(settings, 0, "[kernel] path must be a folder name or a list of them")
+    found = tuple((folder / p).resolve() for p in paths if (folder / p).is_dir())
+    private = [(folder / part).resolve() for part in ("solutions", "checks")]
+    for path in found:
+        if any(path == hidden or path in hidden.parents or hidden in path.parents for hidden in private):
+            raise AuthoringError(settings, 0, f"[kernel] path {path.name!r} holds or is inside the "
+                                 "course's solutions or checks, which the kernel must never see")
+    return found
 
 
 def declared_assignment(metadata: Mapping[str, Any] | Any) -> str | None:
