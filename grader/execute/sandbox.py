@@ -38,6 +38,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from grader.errors import EnvironmentProblem, NotIsolated
+from grader.execute.kernel_paths import kernel_path_mounts, kernel_pythonpath
 from grader.execute.kernel_user import KernelUser, can_run_python_as_others
 from grader.in_sandbox import program
 from grader.options import SandboxPolicy
@@ -50,7 +51,6 @@ WORKDIR_SIZE = 1024 * MiB  # the kernel's working folder in the sandbox
 # As root, no user namespace: the kernel then drops to a real unprivileged uid (in a user
 # namespace made by root, uid 0 inside is the real root, whatever uid it is shown as).
 PR_SET_DUMPABLE = 4
-KERNEL_PATHS_MOUNT = Path("/course-kernel")  # in bubblewrap: the course's kernel folders, /course-kernel/0...
 ROOT_NAMESPACES = ("--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts",
                    "--unshare-cgroup-try")
 
@@ -207,21 +207,6 @@ def sandbox_mounts(policy: SandboxPolicy) -> list[str]:
             if path.exists() and source in path.parents:
                 argv += ["--tmpfs", str(target / path.relative_to(source))]
     return argv
-
-
-def kernel_path_mounts(policy: SandboxPolicy) -> list[tuple[Path, Path]]:
-    """(folder here, where the kernel sees it in bubblewrap) for each kernel folder of the policy
-    that exists and lies inside no hidden folder. A fixed place, so that neither a cold kernel's
-    nor a forked kernel's fresh /tmp covers a course that lives under /tmp."""
-    return [(path, KERNEL_PATHS_MOUNT / str(index)) for index, path in enumerate(policy.kernel_paths)
-            if path.is_dir() and not any(h == path or h in path.parents for h in policy.hidden)]
-
-
-def kernel_pythonpath(policy: SandboxPolicy, isolation: Isolation) -> str:
-    """The kernel's PYTHONPATH: where it sees the course's kernel folders ('' for none)."""
-    mounts = kernel_path_mounts(policy)
-    seen = [target if isolation is Isolation.BUBBLEWRAP else source for source, target in mounts]
-    return os.pathsep.join(str(path) for path in seen)
 
 
 def _enterable_parents(path: Path) -> list[str]:

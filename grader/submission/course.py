@@ -142,7 +142,7 @@ def kernel_paths_of(folder: Path) -> tuple[Path, ...]:
     if not settings.is_file():
         return ()
     try:
-        import tomllib
+        import tomllib  # novermin - tomli stands in on Python 3.10
     except ImportError:  # Python 3.10
         import tomli as tomllib
     try:

@@ -12,8 +12,8 @@ import pytest
 
 from grader.errors import AuthoringError
 from grader.execute.kernel import start_kernel
-from grader.execute.sandbox import (KERNEL_PATHS_MOUNT, bubblewrap_available, isolation_for, kernel_env,
-                                    sandbox_mounts)
+from grader.execute.kernel_paths import KERNEL_PATHS_MOUNT
+from grader.execute.sandbox import bubblewrap_available, isolation_for, kernel_env, sandbox_mounts
 from grader.execute.warm import WarmKernels, ZygoteFit
 from grader.options import GradeOptions, SandboxPolicy, sandbox_policy
 from grader.results import Isolation

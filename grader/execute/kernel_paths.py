@@ -1,0 +1,30 @@
+"""The course's kernel folders (`[kernel] path` of course.toml: the course's own `d2l`) as the
+student's kernel sees them: in bubblewrap, bound read-only at /course-kernel/0, /course-kernel/1...
+(`grader.execute.sandbox` mounts them); without it, at their own paths (readable by the kernel's
+user). Either way they are the kernel's PYTHONPATH, so `from d2l import torch as d2l` finds them
+before any installed package."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from grader.options import SandboxPolicy
+from grader.results import Isolation
+
+KERNEL_PATHS_MOUNT = Path("/course-kernel")
+
+
+def kernel_path_mounts(policy: SandboxPolicy) -> list[tuple[Path, Path]]:
+    """(folder here, where the kernel sees it in bubblewrap) for each kernel folder of the policy
+    that exists and lies inside no hidden folder. A fixed place, so that neither a cold kernel's
+    nor a forked kernel's fresh /tmp covers a course that lives under /tmp."""
+    return [(path, KERNEL_PATHS_MOUNT / str(index)) for index, path in enumerate(policy.kernel_paths)
+            if path.is_dir() and not any(h == path or h in path.parents for h in policy.hidden)]
+
+
+def kernel_pythonpath(policy: SandboxPolicy, isolation: Isolation) -> str:
+    """The kernel's PYTHONPATH: where it sees the course's kernel folders ('' for none)."""
+    mounts = kernel_path_mounts(policy)
+    seen = [target if isolation is Isolation.BUBBLEWRAP else source for source, target in mounts]
+    return os.pathsep.join(str(path) for path in seen)
