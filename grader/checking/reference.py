@@ -15,7 +15,7 @@ from pathlib import Path
 import nbformat
 
 from grader.errors import AuthoringError
-from grader.submission.notebook import strip_shell_escapes
+from grader.submission.notebook import set_aside_unrunnable
 
 REFERENCE_TAGS = {"setup", "graded"}
 
@@ -35,7 +35,7 @@ def load_reference(solution: Path) -> types.ModuleType:
 @functools.lru_cache(maxsize=16)
 def _load(solution: Path, _mtime: int) -> types.ModuleType:
     notebook = _read(solution)
-    strip_shell_escapes(notebook)
+    set_aside_unrunnable(notebook)
     module = types.ModuleType(f"reference_{solution.stem}")
     module.__file__ = str(solution)
     for index, cell in enumerate(notebook.cells):

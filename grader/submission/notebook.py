@@ -1,43 +1,46 @@
 """Reading a submitted notebook: validation, and the code the kernel will actually run.
 
-The file on disk is only ever read. Shell escapes (`!cmd`, `%pip`, `%conda`, `%%bash`, …) are
-replaced in the in-memory copy by `pass`, and listed, so they are reported as skipped.
+The file on disk is only ever read. What cannot run at grading (shell escapes `!cmd`, `%pip`,
+`%%bash`, …: `grader.submission.ipython_syntax`, which reads cells with IPython's own transformers)
+is left out of the in-memory copy the kernel runs, and listed, one line per cell, for the report.
 """
 
 from __future__ import annotations
 
 import json
-import re
 import warnings
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import nbformat
 
 from grader.errors import NotANotebook, NotebookNotFound, NotebookTooOld, NotebookUnreadable
 from grader.submission.course import declared_assignment
-
-SHELL_LINE = re.compile(
-    r"^(\s*)(!|%(pip|conda|mamba|system|sx|sc)\b|%%(bash|sh|script|system|sx|capture\s+!))"
-)
-CELL_SHELL_MAGIC = re.compile(r"^\s*%%(bash|sh|script|system|sx|perl|ruby|writefile|file)\b")
+from grader.submission.ipython_syntax import for_grading, not_run_note
+from grader.submission.student_code import SourceCell, code_cells
 
 
 @dataclass(frozen=True)
 class Submission:
     path: Path
-    notebook: nbformat.NotebookNode  # the runnable copy: shell escapes removed
-    skipped_lines: tuple[str, ...]
+    notebook: nbformat.NotebookNode  # the runnable copy: what cannot run at grading left out
+    skipped_lines: tuple[str, ...]  # one line per cell with parts left out ("code cell 1: …")
 
     @property
     def declared_assignment(self) -> str | None:
         """The assignment the notebook's metadata says it is for, if any."""
         return declared_assignment(self.notebook.metadata)
 
+    @cached_property
+    def code_cells(self) -> tuple[SourceCell, ...]:
+        """The code cells the kernel runs, read as Python (`grader.submission.student_code`)."""
+        return code_cells(self.notebook)
+
     @property
     def source(self) -> str:
-        """All code the kernel runs, cell after cell (magics and shell lines left as `pass`)."""
-        return "\n\n".join(c.source for c in self.notebook.cells if c.cell_type == "code")
+        """All code the kernel runs, cell after cell, as Python (IPython's transformation)."""
+        return "\n\n".join(cell.python.rstrip("\n") for cell in self.code_cells)
 
 
 def load_notebook(path: Path) -> Submission:
@@ -66,28 +69,22 @@ def load_notebook(path: Path) -> Submission:
         raise NotANotebook(path, f"not a valid notebook: {error.message.splitlines()[0]}") from None
     except Exception as error:  # noqa: BLE001 - nbformat raises many kinds on bad input
         raise NotANotebook(path, f"not a valid notebook: {error}") from None
-    skipped = strip_shell_escapes(notebook)
+    skipped = set_aside_unrunnable(notebook)
     return Submission(path=path, notebook=notebook, skipped_lines=tuple(skipped))
 
 
-def strip_shell_escapes(notebook: nbformat.NotebookNode) -> list[str]:
-    """Replace shell escapes and package-manager magics by `pass`, in place; return them."""
-    skipped: list[str] = []
+def set_aside_unrunnable(notebook: nbformat.NotebookNode) -> list[str]:
+    """Leave out of each code cell, in place, what does not run at grading (shell commands,
+    package installs, magics other than IPython's harmless ones); return one line per cell
+    with parts left out: "code cell 1: shell command not run at grading (!pip install d2l)"."""
+    notes: list[str] = []
+    number = 0
     for cell in notebook.cells:
         if cell.cell_type != "code":
             continue
-        lines = cell.source.splitlines()
-        if lines and CELL_SHELL_MAGIC.match(lines[0]):
-            skipped.append(lines[0].strip())
-            cell.source = "pass"
-            continue
-        kept = []
-        for line in lines:
-            match = SHELL_LINE.match(line)
-            if match:
-                skipped.append(line.strip())
-                kept.append(match.group(1) + "pass")
-            else:
-                kept.append(line)
-        cell.source = "\n".join(kept)
-    return skipped
+        number += 1
+        grading = for_grading(cell.source)
+        if grading.not_run:
+            cell.source = grading.source
+            notes.append(not_run_note(number, grading.not_run))
+    return notes

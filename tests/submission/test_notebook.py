@@ -52,14 +52,22 @@ def test_shell_escapes_are_skipped_and_listed_and_the_file_is_untouched(tmp_path
         new_code_cell("!pip install d2l\nimport torch\n%pip install torch\nx = 1"),
         new_code_cell("%%bash\nrm -rf /"),
         new_code_cell("def f():\n    !ls\n    return 2"),
+        new_code_cell("%%writefile helpers.py\ndef g():\n    return 3\n"),
+        new_code_cell("ok = (1\n!= 2)"),
     ])
     path = tmp_path / "shell.ipynb"
     nbformat.write(notebook, path)
     before = hashlib.sha256(path.read_bytes()).hexdigest()
     submission = load_notebook(path)
-    assert submission.skipped_lines == ("!pip install d2l", "%pip install torch", "%%bash", "!ls")
-    assert submission.notebook.cells[0].source == "pass\nimport torch\npass\nx = 1"
-    assert submission.notebook.cells[2].source == "def f():\n    pass\n    return 2"
+    assert submission.skipped_lines == (
+        "code cell 1: shell command and package install not run at grading (!pip install d2l; %pip install torch)",
+        "code cell 2: shell command not run at grading (%%bash)",
+        "code cell 3: shell command not run at grading (!ls)")
+    assert submission.notebook.cells[0].source == \
+        "pass  # not run at grading\nimport torch\npass  # not run at grading\nx = 1\n"
+    assert submission.notebook.cells[2].source == "def f():\n    pass  # not run at grading\n    return 2\n"
+    assert submission.notebook.cells[3].source == "%%writefile helpers.py\ndef g():\n    return 3\n"
+    assert submission.notebook.cells[4].source == "ok = (1\n!= 2)"
     assert hashlib.sha256(path.read_bytes()).hexdigest() == before
 
 
