@@ -26,7 +26,8 @@ from typing import Any, Callable, Protocol
 
 from grader.checking.describe import CHECKS_OWN, describe_call, describe_place, student_function, students_part
 from grader.checking.sending import calling_check_line, source_to_send
-from grader.checking.verdicts import BadAnswer, KernelGone, StudentMissing, StudentRaised, StudentTimeout
+from grader.checking.provided import globals_in, provided_in
+from grader.checking.verdicts import BadAnswer, KernelGone, NotOwnWork, StudentMissing, StudentRaised, StudentTimeout
 from grader.errors import AuthoringError, EnvironmentProblem
 from grader.in_sandbox.wire import COMM_TARGET, WireError, decode, encode
 from grader.in_sandbox.wire_values import MAX_BYTES
@@ -130,6 +131,7 @@ class Student:
         self._dead = False
         self._looped = False  # once a call ran out of time, later calls get SLOW_RETRY at most
         self._pending_seed: int | None = None  # sent with the next request (`seed`)
+        self._not_own: dict[str, str] | None = None  # graded names bound to d2l's objects (`provided`)
         self._client: Channel = client if client is not None else KernelClient(connection_info or {})
         self._comm_id = uuid.uuid4().hex
         self._wait_for_iopub()
@@ -203,6 +205,7 @@ class Student:
         return max(limit, 0.5)
 
     def _request(self, data: dict, buffers: list, label: str, name: str, checks_own: bool = False) -> Any:
+        self._refuse_not_own(data, label)
         if self._dead or not self._is_alive():
             self._dead = True
             raise KernelGone(label)
@@ -236,6 +239,17 @@ class Student:
             return decode(value, reply_buffers, self._remote_in_reply(name))
         except (WireError, KeyError, TypeError, ValueError, RuntimeError) as error:
             raise BadAnswer(label, str(error)) from None
+
+    def _refuse_not_own(self, data: dict, label: str) -> None:
+        """A request that reaches a notebook name bound to d2l's own object gives no value: the
+        name is judged from the notebook's text, here, not by what the kernel says of it."""
+        reached = globals_in(data)
+        if not reached:
+            return
+        if self._not_own is None:
+            self._not_own = provided_in(self.source)
+        for global_name in sorted(reached & self._not_own.keys()):
+            raise NotOwnWork(label, global_name, self._not_own[global_name])
 
     def _raised(self, content: dict, label: str, name: str, checks_own: bool) -> StudentRaised:
         """The verdict on a call that raised: the student's function that raised (for a call of

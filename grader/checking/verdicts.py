@@ -9,6 +9,7 @@ is a `grader.errors.GraderError`.
     ├── StudentCallError         a call into the student's code gave no value
     │   ├── StudentRaised        the student's function raised
     │   ├── StudentMissing       the name is not defined in the notebook
+    │   ├── NotOwnWork           the name is the provided d2l's own object (`SGD = d2l.SGD`)
     │   ├── StudentTimeout       it did not return in time (an endless loop?)
     │   ├── KernelGone           the notebook's kernel had died
     │   └── BadAnswer            it returned something that is not plain data
@@ -52,6 +53,17 @@ class StudentMissing(StudentCallError):
         super().__init__(call, f"{name} is not defined in the notebook (did its cell run without errors?)")
         self.name = name
         self.hidden_text = f"{name} is not defined"
+
+
+class NotOwnWork(StudentCallError):
+    """A graded name the notebook binds to the provided `d2l`'s own object (`grader.checking.provided`)."""
+
+    def __init__(self, call: str, name: str, binding: str) -> None:
+        super().__init__(call, f"{name} is d2l's, not your own ({binding}): the assignment asks you to "
+                               f"write {name} yourself (building on d2l.HyperParameters, d2l.Module or "
+                               "d2l.Classifier is fine)")
+        self.name = name
+        self.hidden_text = f"{name} is d2l's, not your own"
 
 
 class StudentTimeout(StudentCallError):
