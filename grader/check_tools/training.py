@@ -34,6 +34,8 @@ def classifier_accuracy(params, names: tuple[str, ...], X: torch.Tensor, labels:
     named by `names` (SOFTMAX_REGRESSION or MLP); 0 for parameters of the wrong form."""
     if not isinstance(params, dict) or not all(isinstance(params.get(n), torch.Tensor) for n in names):
         return 0.0
+    if not _shapes_fit(names, params, X[0].numel() if len(X) else 0, classes):
+        return 0.0  # before anything is computed: a forged shape must not cost gigabytes here
     try:
         logits = _logits(names, params, X)
     except RuntimeError:  # shapes that do not multiply
@@ -41,6 +43,25 @@ def classifier_accuracy(params, names: tuple[str, ...], X: torch.Tensor, labels:
     if logits.shape != (len(X), classes) or not bool(torch.isfinite(logits).all()):
         return 0.0
     return float((logits.argmax(dim=1) == labels).double().mean())
+
+
+MAX_HIDDEN = 4096  # hidden units the MLP's parameters may have (the contract's: 256)
+
+
+def _shapes_fit(names: tuple[str, ...], params: dict, features: int, classes: int) -> bool:
+    """Whether the parameters have the contract's shapes: W (features, classes) and b of
+    `classes` entries; or W1 (features, h), b1 of h, W2 (h, classes), b2 of `classes`, with h
+    at most MAX_HIDDEN."""
+    weights = [n for n in names if n.startswith("W")]
+    widths = [features] + [params[w].shape[-1] if params[w].dim() == 2 else -1 for w in weights]
+    if widths[-1] != classes or any(not 0 < h <= max(MAX_HIDDEN, features) for h in widths):
+        return False
+    for i, w in enumerate(weights):
+        bias = params["b" + w[1:]]
+        if tuple(params[w].shape) != (widths[i], widths[i + 1]) or bias.numel() != widths[i + 1] \
+                or bias.dim() > 2 or (bias.dim() and bias.shape[-1] != widths[i + 1]):
+            return False
+    return True
 
 
 def synthetic_regression_data(seed: int, n: int = 1000):  # noqa: ANN201 - four values

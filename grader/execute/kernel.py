@@ -23,9 +23,12 @@ from pathlib import Path
 from queue import Empty
 from typing import Callable
 
+import zmq
+import zmq.asyncio
 from jupyter_client import KernelManager
 from jupyter_client.asynchronous import AsyncKernelClient
 from jupyter_client.kernelspec import KernelSpec
+from traitlets import default
 
 from grader.errors import EnvironmentProblem
 from grader.execute.kernel_user import KernelUser, close_to_others
@@ -35,6 +38,10 @@ from grader.options import SandboxPolicy
 from grader.results import Isolation
 
 
+MAX_OUTPUT_FRAME = 16 * 1024**2  # bytes of one frame of a message while cells run
+OUTPUT_QUEUE = 32  # frames zmq may hold for one socket before this process reads them
+
+
 class PromptKernelClient(AsyncKernelClient):
     """nbclient's client for our kernels: ready as soon as the kernel has answered kernel_info on
     the shell channel and published that request's status on IOPub (so IOPub is connected).
@@ -42,6 +49,17 @@ class PromptKernelClient(AsyncKernelClient):
     jupyter_client's `wait_for_ready` then reads IOPub until it has been silent for 0.2 s: a
     pause in every submission. nbclient matches each IOPub message to its own request, so the
     kernel_info request's leftovers need no flushing."""
+
+    @default("context")
+    def _context_default(self) -> zmq.asyncio.Context:
+        """Its own zmq context, whose sockets drop a frame over MAX_OUTPUT_FRAME (before this
+        process reads a byte of it) and queue at most OUTPUT_QUEUE frames: a flood of output
+        cannot pile up in the grading process faster than the capped client reads it."""
+        self._created_context = True
+        context = zmq.asyncio.Context()
+        context.setsockopt(zmq.MAXMSGSIZE, MAX_OUTPUT_FRAME)
+        context.setsockopt(zmq.RCVHWM, OUTPUT_QUEUE)
+        return context
 
     async def wait_for_ready(self, timeout: float | None = None) -> None:
         deadline = time.monotonic() + (timeout if timeout is not None else float("inf"))

@@ -38,8 +38,19 @@ logging.getLogger("traitlets").setLevel(logging.CRITICAL)
 
 class CappedClient(NotebookClient):
     """nbclient's client, keeping at most OUTPUT_CAP bytes of each cell's output in memory,
-    and NOTEBOOK_OUTPUT_CAP in all. An error is always kept (it makes the cell's record), but
-    shortened to ERROR_TEXT_CAP characters."""
+    and NOTEBOOK_OUTPUT_CAP in all, as each message arrives. An error is always kept (it makes
+    the cell's record), but shortened to ERROR_TEXT_CAP characters. No widget state is kept
+    (nbclient would keep every comm message's "state", and its buffers base64-encoded), and an
+    update of an earlier display is dropped when it is over OUTPUT_CAP. What zmq may queue
+    before this client reads it is bounded by the kernel client's socket options
+    (`grader.execute.kernel.PromptKernelClient`)."""
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, store_widget_state=False, **kwargs)
+
+    def _update_display_id(self, display_id: str, msg: dict) -> None:
+        if len(str(msg.get("content", ""))) <= OUTPUT_CAP:
+            super()._update_display_id(display_id, msg)
 
     def output(self, outs, msg, display_id, cell_index):  # noqa: ANN001 - nbclient's signature
         if msg["msg_type"] == "error":

@@ -5,10 +5,14 @@ travel as bytes, never as text). Decoding builds fresh objects from an allow-lis
 dtypes: nothing the student defined survives the trip, only numbers, strings and shapes.
 
 Tensors and arrays are in `wire_values.py`, pandas values in `wire_frames.py`. Decoding is
-bounded, as the kernel chooses every length: the raw buffers together may hold at
+linear and bounded, as the kernel chooses every length: the raw buffers together may hold at
 most MAX_BYTES, and the value at most MAX_ELEMENTS elements (items of containers, tensor and
-array elements, index and column lengths, string characters / 8); a column's data must be as
-long as its index (no 0-d data broadcast over a long index). Past a bound: WireError.
+array elements, index and column lengths, string characters / 8), MAX_DEPTH levels of
+containers and MAX_EQUAL_HASHES dict keys sharing a hash (colliding integer keys made a dict's
+construction quadratic); a tensor's shape is counted and its strides kept inside its data
+before any view is made, each buffer serves one value, and a column's data must be as long as
+its index (no 0-d data broadcast over a long index). Past a bound, or on anything malformed:
+WireError, the only error `decode` raises.
 
 This module is also sent, as text, into the kernel, ahead of `responder.py` (see
 `grader.in_sandbox.responder_bootstrap`): it imports nothing of the grader, and torch, numpy and
@@ -19,7 +23,7 @@ try:
     from .wire_frames import _decode_pandas, _encode_pandas
     from .wire_values import (ARRAY_KINDS, MAX_BYTES, MAX_ELEMENTS, TENSOR_DTYPES, WireError,
                               _array_spec, _decode_array, _decode_tensor, _float_spec,
-                              _Received, _tensor_spec)
+                              _number_text, _Received, _tensor_spec)
 except ImportError:  # run as text in the kernel: their text came first and defined them
     pass
 
@@ -63,11 +67,28 @@ def encode(value, buffers, on_other=None):
 
 def decode(spec, buffers, on_ref=None, max_bytes=MAX_BYTES, max_elements=MAX_ELEMENTS):
     """Build fresh plain objects from `spec`; `on_ref(spec)` resolves remote references.
-    Raises WireError past `max_bytes` of buffers or `max_elements` elements."""
-    if not isinstance(buffers, _Received):
-        if sum(len(b) for b in buffers) > max_bytes:
-            raise WireError("the answer is too large to check")
-        buffers = _Received(buffers, max_elements)
+
+    Linear in the reply's size, and bounded: WireError past `max_bytes` of buffers,
+    `max_elements` elements, MAX_DEPTH levels or MAX_EQUAL_HASHES keys sharing a hash. Any
+    spec, whatever the kernel made of it, gives a value or a WireError, never another error."""
+    try:
+        if not isinstance(buffers, _Received):
+            if not isinstance(buffers, list) or sum(len(b) for b in buffers) > max_bytes:
+                raise WireError("the answer is too large to check")
+            buffers = _Received(buffers, max_elements)
+        buffers.enter()
+        try:
+            return _decode(spec, buffers, on_ref)
+        finally:
+            buffers.leave()
+    except WireError:
+        raise
+    except (TypeError, ValueError, KeyError, IndexError, AttributeError, OverflowError,
+            RuntimeError, MemoryError) as error:  # RecursionError is a RuntimeError
+        raise WireError(f"malformed value ({type(error).__name__})") from None
+
+
+def _decode(spec, buffers, on_ref):
     if spec is None or isinstance(spec, (bool, int, float)):
         return spec
     if isinstance(spec, str):
@@ -76,19 +97,24 @@ def decode(spec, buffers, on_ref=None, max_bytes=MAX_BYTES, max_elements=MAX_ELE
     if isinstance(spec, list):
         buffers.take(len(spec))
         return [decode(s, buffers, on_ref) for s in spec]
-    if not isinstance(spec, dict) or len(spec) < 1:
+    if not isinstance(spec, dict) or len(spec) != 1:
         raise WireError("malformed value")
-    tag = next(iter(spec))
-    body = spec[tag]
+    tag, body = next(iter(spec.items()))
     buffers.take(len(body) if isinstance(body, (list, str)) else 1)
     if tag == "$float":
-        return float(body)
+        return float(_number_text(body))
     if tag == "$int":
-        return int(body)
+        return int(_number_text(body))
+    if tag in ("$tuple", "$dict") and not isinstance(body, list):
+        raise WireError("malformed value")
     if tag == "$tuple":
         return tuple(decode(s, buffers, on_ref) for s in body)
     if tag == "$dict":
-        return {_hashable(decode(k, buffers, on_ref)): decode(v, buffers, on_ref) for k, v in body}
+        pairs = [(_hashable(decode(k, buffers, on_ref)), decode(v, buffers, on_ref)) for k, v in body]
+        buffers.keys([key for key, _ in pairs])  # before a dict is built of them
+        return dict(pairs)
+    if not isinstance(body, dict) and tag in ("$tensor", "$ndarray", "$npscalar", "$dataframe", "$series", "$index"):
+        raise WireError("malformed value")
     if tag == "$tensor":
         return _decode_tensor(body, buffers)
     if tag == "$ndarray":
@@ -99,7 +125,7 @@ def decode(spec, buffers, on_ref=None, max_bytes=MAX_BYTES, max_elements=MAX_ELE
         return _decode_pandas(tag, body, buffers, on_ref, decode)
     if tag in ("$ref", "$global") and on_ref is not None:
         return on_ref(spec)
-    raise WireError(f"unknown value tag {tag!r}")
+    raise WireError(f"unknown value tag {str(tag)[:40]!r}")
 
 
 def _hashable(key):
