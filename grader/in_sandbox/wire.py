@@ -97,7 +97,7 @@ def _decode(spec, buffers, on_ref):
     if isinstance(spec, list):
         buffers.take(len(spec))
         return [decode(s, buffers, on_ref) for s in spec]
-    if not isinstance(spec, dict) or len(spec) != 1:
+    if not isinstance(spec, dict) or not spec:  # the tag first ({"$ref": 3, "attrs": [...]})
         raise WireError("malformed value")
     tag, body = next(iter(spec.items()))
     buffers.take(len(body) if isinstance(body, (list, str)) else 1)

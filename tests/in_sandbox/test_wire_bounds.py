@@ -177,3 +177,8 @@ def test_the_grading_process_stays_small_whatever_comes_back():
                           timeout=120)
     assert done.returncode == 0, done.stderr[-2000:]
     assert int(done.stdout) < 1.5 * 1024**3 - 512 * 1024**2  # torch and the data set: the rest
+
+
+def test_a_reference_keeps_its_attributes():
+    spec = {"$ref": 3, "attrs": ["forward"]}
+    assert decode([spec], [], on_ref=lambda ref: ("ref", ref["$ref"], ref["attrs"])) == [("ref", 3, ["forward"])]
