@@ -231,7 +231,7 @@ def _grade(submission: Submission, assignment: Assignment, options: GradeOptions
         checks=tuple(results), execution=execution.summary, isolation=isolation,
         reason="; ".join(note for note in notes if note), duration=time.monotonic() - started,
         hidden_points=getattr(results, "hidden_points", 0.0),
-        fingerprints=fingerprint_submission(submission.path, submission.source,
+        fingerprints=fingerprint_submission(submission.path, submission.code_cells,
                                             (c.function for c in results)),
     )
 

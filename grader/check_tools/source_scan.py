@@ -12,6 +12,8 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass
 
+from grader.submission.student_code import parse, python_of
+
 
 @dataclass(frozen=True)
 class ForbiddenUse:
@@ -20,37 +22,27 @@ class ForbiddenUse:
     line: int  # line within the submission's code (cells joined)
 
 
-def _to_python(source: str) -> str:
-    from IPython.core.inputtransformer2 import TransformerManager
-
-    try:
-        return TransformerManager().transform_cell(source)
-    except Exception:  # noqa: BLE001 - fall back to the raw text
-        return source
-
-
 def _parse(source: str) -> ast.Module:
-    for text in (source, _to_python(source)):
-        try:
-            return ast.parse(text)
-        except SyntaxError:
-            continue
-    # one broken cell must not hide the rest: parse cell by cell
+    """The code as IPython reads it (`grader.submission.student_code`, guarded); when the whole
+    does not parse, each blank-line-separated piece that does (one broken cell hides nothing)."""
+    tree = parse(python_of(source))
+    if tree is not None:
+        return tree
     body: list[ast.stmt] = []
     for chunk in source.split("\n\n"):
-        try:
-            body.extend(ast.parse(_to_python(chunk)).body)
-        except SyntaxError:
-            continue
+        piece = parse(python_of(chunk))
+        body.extend(piece.body if piece is not None else [])
     return ast.Module(body=body, type_ignores=[])
 
 
 def _dotted(node: ast.AST) -> str:
-    if isinstance(node, ast.Attribute):
-        return f"{_dotted(node.value)}.{node.attr}"
-    if isinstance(node, ast.Name):
-        return node.id
-    return "…"
+    """"torch.nn.functional.softmax" for an attribute chain (iterative: any length)."""
+    parts: list[str] = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    parts.append(node.id if isinstance(node, ast.Name) else "…")
+    return ".".join(reversed(parts))
 
 
 def _locals(node: ast.AST) -> set[str]:

@@ -12,7 +12,6 @@ the cell its line is in (as the kernel compiled it), and `cell_holding` finds th
 
 from __future__ import annotations
 
-import ast
 import re
 from dataclasses import dataclass
 from typing import Any, Callable
@@ -20,6 +19,7 @@ from typing import Any, Callable
 from grader.checking.student import Student
 from grader.checking.verdicts import StudentMissing
 from grader.results import CellRecord, CellStatus
+from grader.submission.student_code import cells_of_sources, definitions, python_of, read
 
 
 @dataclass(frozen=True)
@@ -31,30 +31,15 @@ class CodeCell:
 
 def defines(source: str, name: str) -> bool:
     """Whether `source` binds `name` at its top level (by def, class, assignment or import)."""
-    try:
-        tree = ast.parse(_without_magics(source))
-    except SyntaxError:
+    cells = cells_of_sources([source])
+    if cells[0].tree is None:
         return re.search(rf"^(async\s+def|def|class)\s+{re.escape(name)}\b", source, re.MULTILINE) is not None
-    for node in tree.body:
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and node.name == name:
-            return True
-        targets = node.targets if isinstance(node, ast.Assign) else [getattr(node, "target", None)]
-        if any(isinstance(t, ast.Name) and t.id == name for t in targets):
-            return True
-        if isinstance(node, (ast.Import, ast.ImportFrom)) and any(
-                (a.asname or a.name.split(".")[0]) == name for a in node.names):
-            return True
-    return False
+    return bool(definitions(cells, name))
 
 
 def syntax_problem(source: str) -> str:
     """'SyntaxError: <msg> (line n)' when the cell's Python does not parse, else ''."""
-    try:
-        ast.parse(_without_magics(source))
-    except SyntaxError as error:
-        kind = type(error).__name__
-        return f"{kind}: {error.msg} (line {error.lineno})" if error.lineno else f"{kind}: {error.msg}"
-    return ""
+    return read(python_of(source)).problem
 
 
 def explain_missing(name: str, cells: list[CodeCell]) -> str:
@@ -68,11 +53,6 @@ def explain_missing(name: str, cells: list[CodeCell]) -> str:
     if failure:
         return f"{cell.label}, which defines it, {failure}"
     return f"{cell.label} defines it, but the name was gone when checked (deleted or renamed later?)"
-
-
-def _without_magics(source: str) -> str:
-    """The cell's Python, with IPython's `%magic` and `!shell` lines blanked (they are not Python)."""
-    return "\n".join("" if line.lstrip().startswith(("%", "!")) else line for line in source.splitlines())
 
 
 def code_cells(notebook: Any, records: tuple[CellRecord, ...]) -> list[CodeCell]:

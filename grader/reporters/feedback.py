@@ -74,8 +74,6 @@ def notes(report: GradeReport) -> list[str]:
     """What happened to the student's own cells (their errors are theirs to see), and the
     isolation that graded them (what a weaker one means is in the summary line's reason)."""
     lines = cells_to_note(report)
-    if report.execution.skipped_lines:
-        lines.append("Not run (shell commands are not allowed): " + ", ".join(report.execution.skipped_lines))
     if report.isolation is not None:
         lines.append(isolation_line(report))
     return lines

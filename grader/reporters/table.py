@@ -43,8 +43,6 @@ def render(report: GradeReport, width: int | None = None) -> str:
 def _notes(report: GradeReport) -> list[str]:
     notes = [note[0].lower() + note[1:] for note in cells_to_note(report)]  # "cell 4: …"
     execution = report.execution
-    if execution.skipped_lines:
-        notes.append(f"not run (shell commands): {', '.join(execution.skipped_lines)}")
     if execution.kernel_restarts:
         notes.append(f"the kernel was restarted {execution.kernel_restarts} time(s)")
     if report.isolation is not None:  # then the reason: what a weaker isolation means

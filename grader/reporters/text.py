@@ -126,6 +126,16 @@ def cell_note(cell: CellRecord, submission: str = "") -> str:
 
 
 def cells_to_note(report: GradeReport) -> list[str]:
-    """A note for each cell that did not run cleanly, in order."""
+    """A note for each cell that did not run cleanly, in order, then one for each cell with
+    parts not run at grading ("Code cell 1: shell command not run at grading (!pip install d2l)")."""
     return [cell_note(cell, report.submission) for cell in report.execution.cells
-            if cell.status is not CellStatus.OK]
+            if cell.status is not CellStatus.OK] + not_run_notes(report)
+
+
+def not_run_notes(report: GradeReport) -> list[str]:
+    """One line per cell with parts not run at grading, as `ExecutionSummary.skipped_lines`
+    holds them; an older report's bare lines ("!ls") under one heading."""
+    lines = [line for line in report.execution.skipped_lines if isinstance(line, str)]
+    bare = [line for line in lines if not line.startswith("code cell ")]
+    notes = [printable(line[0].upper() + line[1:]) for line in lines if line.startswith("code cell ")]
+    return notes + ([printable("Not run at grading: " + ", ".join(bare))] if bare else [])

@@ -12,24 +12,27 @@ Two kinds, as `(name, text)` pairs for `GradeReport.fingerprints`:
   the class page compares the rest with `difflib` (`grader.reporters.similarity`).
 
 A name the notebook leaves as the assignment's stub (`raise NotImplementedError`, or `pass`)
-gets no fingerprint: every student who skipped it would look alike. Only the standard library
-is used, so the pipeline can call `fingerprint_submission` anywhere.
+gets no fingerprint: every student who skipped it would look alike. The code is read through
+`grader.submission.student_code` (IPython's syntax, one cell at a time, guarded): a cell that
+does not parse, or a definition too deep to normalise (a 1,000-term expression), gets no
+fingerprint and stops nothing else.
 """
 
 from __future__ import annotations
 
 import ast
 import hashlib
-import re
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Sequence
+
+from grader.submission.student_code import (SourceCell, definitions, guarded, parse, python_of, unparse,
+                                            walk)
 
 NOTEBOOK_FINGERPRINT = "(notebook)"  # the same key as grader.results.NOTEBOOK_FINGERPRINT
-_MAGIC_LINE = re.compile(r"^(\s*)[%!?].*$", re.MULTILINE)  # IPython lines, not Python
 _DEFINITION = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 
 
-def fingerprint_submission(path: Path, source: str,
+def fingerprint_submission(path: Path, cells: Sequence[SourceCell],
                            graded_names: Iterable[str]) -> tuple[tuple[str, str], ...]:
     """The notebook file's digest, then each graded name's normalised source (sorted by name)."""
     pairs: list[tuple[str, str]] = []
@@ -37,29 +40,23 @@ def fingerprint_submission(path: Path, source: str,
         pairs.append((NOTEBOOK_FINGERPRINT, hashlib.sha256(Path(path).read_bytes()).hexdigest()))
     except OSError:
         pass
-    definitions = top_level_definitions(source)
     for name in sorted({n for n in graded_names if n}):
-        text = normalised_source(definitions[name]) if name in definitions else None
+        found = [d for d in definitions(cells, name) if d.kind in ("def", "class")]
+        text = normalised_source(found[-1].node) if found else None
         if text is not None:
             pairs.append((name, text))
     return tuple(pairs)
 
 
 def top_level_definitions(source: str) -> dict[str, ast.AST]:
-    """Name -> the last top-level `def` or `class` of that name in the notebook's code."""
-    source = _MAGIC_LINE.sub(lambda match: match.group(1) + "pass", source)
-    try:
-        blocks = [ast.parse(source)]
-    except SyntaxError:  # one broken cell: parse each top-level definition on its own
-        blocks = []
-        for block in _definition_blocks(source):
-            try:
-                blocks.append(ast.parse(block))
-            except SyntaxError:
-                continue
+    """Name -> the last top-level `def` or `class` of that name in one text of code (IPython
+    syntax read as IPython reads it); when the whole does not parse, each top-level
+    definition on its own."""
+    tree = parse(python_of(source))
+    trees = [tree] if tree is not None else [parse(python_of(block)) for block in _definition_blocks(source)]
     found: dict[str, ast.AST] = {}
-    for tree in blocks:
-        for node in tree.body:
+    for tree in trees:
+        for node in tree.body if tree is not None else ():
             if isinstance(node, _DEFINITION):
                 found[node.name] = node
     return found
@@ -86,16 +83,25 @@ def _definition_blocks(source: str) -> list[str]:
 
 def normalised_source(definition: ast.AST) -> str | None:
     """The definition's code with comments, docstrings, annotations and local names normalised;
-    None for a stub."""
-    tree = _Stripper().visit(_copy(definition))
+    None for a stub, and for a definition too deep to normalise (the transformers recurse)."""
+    return guarded(_normalised, definition)
+
+
+def _normalised(definition: ast.AST) -> str | None:
+    copied = _copy(definition)
+    if copied is None:
+        return None
+    tree = _Stripper().visit(copied)
     if _is_stub(tree):
         return None
     renamed = _Renamer(_local_names(tree), keep=tree.name).visit(tree)
-    return ast.unparse(ast.fix_missing_locations(renamed))
+    return unparse(ast.fix_missing_locations(renamed))
 
 
-def _copy(node: ast.AST) -> ast.AST:
-    return ast.parse(ast.unparse(node)).body[0]
+def _copy(node: ast.AST) -> ast.AST | None:
+    text = unparse(node)
+    tree = parse(text) if text is not None else None
+    return tree.body[0] if tree is not None and tree.body else None
 
 
 def _is_stub(definition: ast.AST) -> bool:
@@ -133,7 +139,7 @@ def _local_names(definition: ast.AST) -> set[str]:
     not names declared global or nonlocal)."""
     names: set[str] = set()
     declared: set[str] = set()
-    for node in ast.walk(definition):
+    for node in walk(definition):
         if isinstance(node, ast.arg):
             names.add(node.arg)
         elif isinstance(node, ast.Name) and isinstance(node.ctx, (ast.Store, ast.Del)):

@@ -13,6 +13,7 @@ from grader.results import GradeReport, GradeStatus, Outcome, RowStatus, report_
 from grader.submission import fingerprint
 from grader.submission.fingerprint import fingerprint_submission, normalised_source
 from grader.submission.fingerprint import top_level_definitions
+from grader.submission.student_code import cells_of_sources
 
 CORPUS = ROOT / "tests" / "corpus"
 BACKPROP = CORPUS / "05_mlp" / "backprop"
@@ -68,14 +69,22 @@ def test_stubs_magics_and_broken_cells():
               "def broken(:\n    pass\n")
     definitions = top_level_definitions(source)  # the broken cell is skipped, not fatal
     assert set(definitions) == {"softmax", "relu"}
-    pairs = dict(fingerprint_submission(Path("/no/such/file"), source, ["softmax", "relu", "gone"]))
+    pairs = dict(fingerprint_submission(Path("/no/such/file"), cells_of_sources(source.split("\n\n")),
+                                        ["softmax", "relu", "gone"]))
     assert set(pairs) == {"relu"}  # no file digest, no stub, nothing for a missing name
+
+
+def test_a_definition_too_deep_to_normalise_gets_no_fingerprint_and_stops_nothing():
+    deep = "def softmax(X):\n    return " + " + ".join(["X"] * 1000)
+    relu = "def relu(X):\n    return torch.maximum(X, torch.zeros_like(X))"
+    pairs = dict(fingerprint_submission(Path("/no/such/file"), cells_of_sources([deep, relu]), ["softmax", "relu"]))
+    assert set(pairs) == {"relu"}
 
 
 def test_the_notebook_digest_and_its_key(tmp_path):
     notebook = tmp_path / "a.ipynb"
     notebook.write_bytes(b'{"cells": []}')
-    pairs = dict(fingerprint_submission(notebook, GATHER, ["cross_entropy"]))
+    pairs = dict(fingerprint_submission(notebook, cells_of_sources([GATHER]), ["cross_entropy"]))
     assert len(pairs[results.NOTEBOOK_FINGERPRINT]) == 64
     assert fingerprint.NOTEBOOK_FINGERPRINT == results.NOTEBOOK_FINGERPRINT  # written twice
 
