@@ -65,3 +65,24 @@ def test_a_notebook_handed_in_as_another_assignment_is_graded_as_asked_and_flagg
     assert report.score < report.max_score  # what it earns for 04, not 01's full marks
     note = "this notebook says it is for 01_preprocessing; graded as 04_softmax_regression"
     assert note in report.reason and note in table.render(report)
+
+
+def test_a_softmax_holding_a_thousand_term_expression_gets_its_report(tmp_path, options):
+    """Student text the grading process reads (fingerprints, source scans) may be as deep as the
+    kernel accepts: one guarded reader (grader.submission.student_code) serves them all."""
+    import nbformat
+
+    notebook = nbformat.read(COURSE / "solutions" / "04_softmax_regression.ipynb", as_version=4)
+    terms = " + ".join(["shifted"] * 1000)
+    stable = "    X_exp = torch.exp(X - X.max(dim=1, keepdim=True).values)\n"
+    assert any(stable in cell.source for cell in notebook.cells)
+    for cell in notebook.cells:
+        cell.source = cell.source.replace(stable, "    shifted = X - X.max(dim=1, keepdim=True).values\n"
+                                                  f"    X_exp = torch.exp(shifted + 0 * ({terms}))\n")
+    path = tmp_path / "04_softmax_regression.ipynb"
+    nbformat.write(notebook, path)
+    report = grade(path, options)
+    assert report.status is GradeStatus.GRADED
+    assert [c.summary for c in report.execution.cells if c.summary] == []  # the kernel compiles it
+    assert report.score == report.max_score
+    assert "cross_entropy" in dict(report.fingerprints)  # the others still fingerprinted

@@ -158,7 +158,8 @@ def python_paths() -> list[Path]:
 
 # ipykernel's options, cold or forked. "Plain" tracebacks: the grader reads only a failed cell's
 # error and raising line; "Context" cost ~0.1 s of kernel CPU per failed cell (each frame's source).
-KERNEL_OPTIONS = ("--InteractiveShell.xmode=Plain",)
+KERNEL_OPTIONS = ("--InteractiveShell.xmode=Plain",  # tracebacks the summary reads
+                  "--InteractiveShell.automagic=False")  # a bare `pip install x` is no magic at grading
 
 
 def kernel_argv(isolation: Isolation, workdir: Path, ipc_dir: Path, policy: SandboxPolicy,

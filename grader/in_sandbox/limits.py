@@ -13,13 +13,19 @@ made, or none binds, as for root), and no change of user. Core files are never w
 the kernel makes are its own only (umask 077). Once it has become "uid" (from root: every
 capability is then gone), no program it runs can gain privileges (no new privileges: set-user-id
 programs run as the kernel's user).
+
+The kernel's Python recursion limit is raised to RECURSION_LIMIT: Python 3.11 ties the depth of
+an expression its compiler accepts to it (inside IPython a 1,000-term `X + X + ...` fails to
+compile at the default 1,000), where Python 3.12 and later, Colab's, compile it at any setting.
 """
 
 import ctypes
 import os
 import resource
+import sys
 
 PR_SET_NO_NEW_PRIVS = 38
+RECURSION_LIMIT = 4000
 
 
 def apply_limits(limits):
@@ -32,6 +38,7 @@ def apply_limits(limits):
     if limits.get("file_size"):  # Python ignores SIGXFSZ: a write past it raises OSError
         resource.setrlimit(resource.RLIMIT_FSIZE, (limits["file_size"], limits["file_size"]))
     os.umask(0o077)
+    sys.setrecursionlimit(max(sys.getrecursionlimit(), RECURSION_LIMIT))
     if limits.get("uid"):
         become(limits["uid"], limits.get("gid") or limits["uid"])
 
