@@ -98,10 +98,9 @@ def read_training_files(root):
     found = [_find(root, name) for name in TRAINING_FILES]
     if None in found:
         raise FileNotFoundError(
-            f"d2l.FashionMNIST: no Fashion-MNIST training files ({TRAINING_FILES[0]}[.gz], "
-            f"{TRAINING_FILES[1]}[.gz]) in {root / 'FashionMNIST' / 'raw'} or {root}. This d2l is "
-            "the course's own: it never downloads. At grading, the grader trains and evaluates "
-            "your model itself; cells that train on Fashion-MNIST are not graded.")
+            f"d2l.FashionMNIST: no training files ({TRAINING_FILES[0]}, {TRAINING_FILES[1]}, or .gz) in "
+            f"{root / 'FashionMNIST' / 'raw'} or {root}; this d2l never downloads (at grading, the "
+            "grader trains your model on data of its own)")
     images, labels = (read_idx(path) for path in found)
     if images.ndim != 3 or labels.ndim != 1 or len(images) != len(labels) or len(images) < VALIDATION_PART:
         raise ValueError(f"d2l.FashionMNIST: the files in {found[0].parent} are not Fashion-MNIST's "

@@ -119,7 +119,8 @@ SOFTMAX_MISTAKES = {
     "along the wrong axis (keepdim)": softmax_without_keepdim,
     "You return exp(X) itself: each row still needs to be divided by its sum": softmax_without_division,
 }
-OVERFLOW = "For logits near 1000, exp overflows to inf: subtract each row's maximum first"
+OVERFLOW = ("For logits near 1000, exp overflows to inf: subtract each row's maximum first (the book's "
+            "softmax of D2L 4.4 does not; this assignment asks for one that stays finite)")
 
 
 @mistake
