@@ -22,14 +22,15 @@ from __future__ import annotations
 import ast
 from typing import Any
 
+from grader.submission.student_code import top_level_statements
+
 PACKAGE = "d2l"
 SCAFFOLDING = frozenset({"HyperParameters", "Module", "Classifier", "nn_Module", "DataModule"})
-BLOCKS = (ast.If, ast.Try, ast.With)  # top-level blocks whose statements bind top-level names
 
 
 def provided_in(source: str) -> dict[str, str]:
     """`provided_names` of a notebook's code (its code cells joined), IPython syntax and all."""
-    from grader.check_tools.source_scan import _parse  # the notebook reader the source scans use
+    from grader.check_tools.source_scan import _parse  # the guarded reader the source scans use
 
     try:
         return provided_names(_parse(source))
@@ -63,18 +64,6 @@ def globals_in(request: Any) -> set[str]:
     return found
 
 
-def _statements(body: list[ast.stmt]) -> list[ast.stmt]:
-    flat: list[ast.stmt] = []
-    for node in body:
-        flat.append(node)
-        if isinstance(node, BLOCKS):
-            for part in ("body", "orelse", "finalbody"):
-                flat.extend(_statements(getattr(node, part, [])))
-            for handler in getattr(node, "handlers", []):
-                flat.extend(_statements(handler.body))
-    return flat
-
-
 def _bound_names(node: ast.stmt) -> list[str]:
     if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
         return [node.name]
@@ -86,7 +75,7 @@ def _bound_names(node: ast.stmt) -> list[str]:
 
 def _last_bindings(tree: ast.Module) -> dict[str, ast.stmt]:
     last: dict[str, ast.stmt] = {}
-    for node in _statements(tree.body):
+    for node in top_level_statements(tree):
         for name in _bound_names(node):
             last[name] = node
     return last
