@@ -12,6 +12,9 @@ folder named by $GRADER_KIT; the working folder or a folder above it holding `ki
 `kit/kit.json`, as a Classroom repository does); for the built-in assignments, the kits shipped
 in the package (`grader/kits/`), chosen by the function's name. In Colab: `pip install` is all.
 
+Where no `d2l` is installed, importing this module offers the course's own (`offer_course_d2l`):
+the book's `from d2l import torch as d2l` then works in the cells after it, as at grading.
+
 A name that is missing says why, with the cell numbers Jupyter shows (`cell [5]`): importing
 this module starts noting how each later cell ended (IPython's `post_run_cell` event).
 """
@@ -28,7 +31,7 @@ from grader.errors import GraderError, UsageError
 from grader.in_sandbox.wire import COMM_TARGET
 from grader.reporters.table import render
 from grader.results import GradeReport, GradeStatus
-from grader.submission.course import KIT_MARKER, packaged_kits
+from grader.submission.course import BUILTIN_ROOT, KIT_MARKER, Course, packaged_kits
 
 KIT_ENV = "GRADER_KIT"
 _failures: dict[int, str] = {}  # execution count -> how that cell failed ("raised …")
@@ -156,6 +159,34 @@ def _listen() -> None:
 
 
 _listen()
+
+
+def offer_course_d2l() -> list[Path]:
+    """Where `d2l` cannot be imported, put the course's kernel folders (a kit's `kernel/`: the
+    one named by $GRADER_KIT, the working folder's or a folder above it, one shipped in the
+    package; else the built-in course's `[kernel] path`) at the END of sys.path: a real `d2l`
+    installed later (`!pip install d2l==1.0.3`) still comes first. Returns the folders added."""
+    import importlib.util
+    import sys
+
+    if importlib.util.find_spec("d2l") is not None:
+        return []
+    here = Path.cwd().resolve()
+    kits = [Path(os.environ[KIT_ENV])] if os.environ.get(KIT_ENV) else []
+    kits += [c for f in (here, *here.parents) for c in (f, f / "kit") if (c / KIT_MARKER).is_file()]
+    candidates = [kit / "kernel" for kit in (*kits, *packaged_kits())]
+    try:
+        candidates += list(Course(BUILTIN_ROOT).kernel_paths)
+    except GraderError:
+        pass
+    found = next((folder for folder in candidates if (folder / "d2l" / "torch.py").is_file()), None)
+    if found is None or str(found) in sys.path:
+        return []
+    sys.path.append(str(found))
+    return [found]
+
+
+offer_course_d2l()
 
 
 def _one_function_plugin() -> type:

@@ -247,3 +247,17 @@ def test_import_needs_no_torchvision_network_or_display(tmp_path):
                           cwd=tmp_path, timeout=120)
     assert done.returncode == 0, done.stderr
     assert done.stdout.split("\n")[:2] == ["agg", "[]"]
+
+
+def test_check_offers_the_courses_d2l_where_none_is_installed(monkeypatch, tmp_path):
+    """`from grader.in_notebook import check` in a notebook without d2l installed: the course's
+    own d2l goes at the end of sys.path (an installed one would come first)."""
+    from grader import in_notebook
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(sys, "path", [p for p in sys.path if Path(p).resolve() != KERNEL_PATH])
+    for name in [n for n in sys.modules if n == "d2l" or n.startswith("d2l.")]:
+        monkeypatch.delitem(sys.modules, name)
+    added = in_notebook.offer_course_d2l()
+    assert [Path(p).resolve() for p in added] == [KERNEL_PATH] and Path(sys.path[-1]).resolve() == KERNEL_PATH
+    assert in_notebook.offer_course_d2l() == []  # d2l is importable now: nothing more
