@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from grader.submission.course import KIT_MARKER, Course, default_course
+from grader.submission.course_settings import DEFAULT_KERNEL_PRELOAD
 
 GiB = 1024**3
 # The address space of a batch's grading worker (its soft limit): what the student's kernel sends
@@ -44,6 +45,7 @@ class SandboxPolicy:
     # --no-sandbox, or for a course without secrets (`course_secrets`); else it is refused
     allow_unisolated: bool = False
     kernel_paths: tuple[Path, ...] = ()  # course folders the kernel imports from, read-only (d2l)
+    kernel_preload: tuple[str, ...] = DEFAULT_KERNEL_PRELOAD  # what a warm kernel's fork server imports ahead
 
 
 @dataclass(frozen=True)
@@ -61,11 +63,13 @@ class GradeOptions:
 def sandbox_policy(options: GradeOptions) -> SandboxPolicy:
     """The sandbox a submission runs in: the options' policy with the course's folders hidden,
     allowed to run unisolated on --no-sandbox (`use_bubblewrap=False`) or where the course holds
-    no secrets, and the course's kernel folders (its `d2l`) on the kernel's sys.path."""
+    no secrets, the course's kernel folders (its `d2l`) on the kernel's sys.path, and the modules
+its warm kernels import ahead (`[kernel] preload`)."""
     unisolated = options.policy.use_bubblewrap is False or not course_secrets(options)
     return replace(options.policy, hidden=options.policy.hidden + options.course.private_paths,
                    allow_unisolated=options.policy.allow_unisolated or unisolated,
-                   kernel_paths=options.policy.kernel_paths + options.course.kernel_paths)
+                   kernel_paths=options.policy.kernel_paths + options.course.kernel_paths,
+                   kernel_preload=options.course.kernel_preload)
 
 
 def course_secrets(options: GradeOptions) -> tuple[str, ...]:

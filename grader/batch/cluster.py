@@ -7,7 +7,7 @@
              comes back naming the notebook's path here.
 
 What travels is the contents: every file of the course's `solutions/` and `checks/`, its
-`course.toml` and the kernel folders it names inside the course (its `d2l`) (each of its folders, so an added course keeps its precedence over the built-in one) and each
+`course.toml` and the folders it names inside the course (its kernel's `d2l`, its checks' helper modules) (each of its folders, so an added course keeps its precedence over the built-in one) and each
 notebook's bytes, so workers need no shared filesystem, only the same grader installed (a
 worker whose grader version differs grades nothing: each of its rows says so). A Fashion-MNIST
 folder (`--data`) must exist at the same path on the workers.
@@ -31,7 +31,8 @@ from typing import Any, Callable
 from grader.batch.cache import grader_version
 from grader.options import GradeOptions
 from grader.results import GradeReport, RowStatus, ungradable_report
-from grader.submission.course import SETTINGS, Course, kernel_paths_of
+from grader.submission.course import Course
+from grader.submission.course_settings import SETTINGS, read_settings
 from grader.submission.discover import Entry
 
 CoursePack = dict[str, bytes]  # "<folder index>/<path in that folder>" -> the file's bytes
@@ -46,8 +47,10 @@ def pack_course(course: Course) -> CoursePack:
     pack = {}
     for index, folder in enumerate(course.folders):
         folder = folder.resolve()
-        kernel = [path.relative_to(folder) for path in kernel_paths_of(folder) if folder in path.parents]
-        for part in (*COURSE_PARTS, *kernel):
+        settings = read_settings(folder)
+        inside = [path.relative_to(folder) for path in (*settings.kernel_paths, *settings.checks_paths)
+                  if folder in path.parents]
+        for part in (*COURSE_PARTS, *inside):
             for path in sorted((folder / part).rglob("*")):
                 if path.is_file() and "__pycache__" not in path.parts:
                     pack[f"{index}/{path.relative_to(folder).as_posix()}"] = path.read_bytes()

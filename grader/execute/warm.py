@@ -13,8 +13,9 @@ kernel's pid namespace, so every process the submission left is gone; its cgroup
 can be made) is killed and removed as for a cold kernel. Kernels do not see each other's
 variables, files, processes, sockets or network (see `in_sandbox/fork_server.py`).
 
-Known difference from a cold kernel: the modules the zygote imported (`zygote.PRELOAD`) count in
-the kernel's address space against the policy's memory limit.
+Known difference from a cold kernel: the modules the zygote imported (`zygote.preload_for`: the
+course's `[kernel] preload` and ipykernel's) count in the kernel's address space against the
+policy's memory limit.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ from jupyter_client.provisioning import LocalProvisioner
 from grader.errors import EnvironmentProblem
 from grader.execute.kernel import Kernel, SandboxedKernelManager, launch, make_kernel, start_kernel
 from grader.execute.sandbox import KERNEL_OPTIONS, ProcessCap, isolation_for, kernel_user_for
-from grader.execute.zygote import PRELOAD, Zygote, ZygoteAddress, ZygoteClient
+from grader.execute.zygote import Zygote, ZygoteAddress, ZygoteClient
 from grader.options import SandboxPolicy
 from grader.results import Isolation
 
@@ -154,7 +155,7 @@ class WarmKernels:
     one (another process's, for example: one zygote for all the workers of a batch holds the
     imported modules in memory once)."""
 
-    def __init__(self, policy: SandboxPolicy, ahead: int = 1, preload: tuple[str, ...] = PRELOAD,
+    def __init__(self, policy: SandboxPolicy, ahead: int = 1, preload: tuple[str, ...] | None = None,
                  startup_timeout: float = 60, zygote: ZygoteAddress | None = None,
                  log: Path | None = None) -> None:
         self.policy = policy

@@ -33,14 +33,20 @@ from grader.in_sandbox import program
 from grader.options import SandboxPolicy
 
 # The modules the zygote imports once, before any fork, so that each kernel starts with them
-# already in memory: what every notebook of the course imports (torch, numpy, pandas, and
-# sklearn.datasets for the bundled digits), and what ipykernel itself loads to start. A module
-# that fails to import is skipped. They count against each kernel's memory limit (about 200 MB
-# of address space more than a cold kernel that imported only torch). Course-specific: a
-# course whose notebooks use other libraries would list those.
-PRELOAD = ("numpy", "torch", "torch.nn", "torch.nn.functional", "pandas", "sklearn.datasets",
-           "ipykernel.kernelapp", "ipykernel.ipkernel", "ipykernel.zmqshell", "ipykernel.debugger",
-           "IPython.core.interactiveshell", "IPython.core.completer")
+# already in memory: what ipykernel itself loads to start (`KERNEL_START`), after what the
+# course's notebooks import (`SandboxPolicy.kernel_preload`: the course's `[kernel] preload`,
+# else the engine's default, torch and numpy). A module that fails to import is skipped. They
+# count against each kernel's memory limit (about 200 MB of address space more than a cold
+# kernel that imported only torch).
+KERNEL_START = ("ipykernel.kernelapp", "ipykernel.ipkernel", "ipykernel.zmqshell", "ipykernel.debugger",
+                "IPython.core.interactiveshell", "IPython.core.completer")
+
+
+def preload_for(policy: SandboxPolicy) -> tuple[str, ...]:
+    """What a zygote for `policy` imports ahead: the course's modules, then ipykernel's."""
+    return (*policy.kernel_preload, *KERNEL_START)
+
+
 FULL_PROC = "/.grader-proc"  # inside the zygote: a /proc with nothing over it (see fork_server)
 
 
@@ -58,11 +64,12 @@ class Zygote:
     """The fork server in its sandbox. Its lifetime is this object's (and this process's).
     `log`: a file that gets the zygote's and its kernels' stderr (default: nowhere)."""
 
-    def __init__(self, policy: SandboxPolicy, preload: tuple[str, ...] = PRELOAD,
+    def __init__(self, policy: SandboxPolicy, preload: tuple[str, ...] | None = None,
                  startup_timeout: float = 120, log: Path | None = None) -> None:
         base = Path(tempfile.mkdtemp(prefix="grader-warm-"))
         if os.getuid() == 0:
             base.chmod(0o711)  # each kernel's uid reaches its own folder in it (names unguessable)
+        preload = preload_for(policy) if preload is None else preload
         config = {"base": str(base), "full_proc": FULL_PROC, "preload": list(preload),
                   "socket": str(base / "zygote.sock"), "users": os.getuid() == 0}
         info_read, info_write = os.pipe()

@@ -1,7 +1,8 @@
 """Where assignments live, and which assignment a submission is for: the one lookup.
 
 A course folder holds `solutions/<id>.ipynb` (solved notebooks), `checks/<id>.py` (their
-checks) and `assignments/<id>.ipynb` (generated). This repository's `course/` folder is the
+checks), `assignments/<id>.ipynb` (generated) and, optionally, `course.toml` (its settings:
+what the kernel may import, what the checks import; `grader.submission.course_settings`). This repository's `course/` folder is the
 built-in D2L course: found like any instructor's course, never part of the engine. A
 student kit (`grade-admin student-kit`, marked by `kit.json`) is a course folder of one
 assignment whose `answers/<id>.json` (recorded expected answers) stands where the solution
@@ -27,9 +28,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from grader.errors import AuthoringError, UnknownAssignment
+from grader.errors import UnknownAssignment
+from grader.submission.course_settings import DEFAULT_KERNEL_PRELOAD, CourseSettings, read_settings
 
-SETTINGS = "course.toml"  # a course folder's settings: `[kernel] path`, folders for the kernel's sys.path
 KIT_MARKER = "kit.json"  # a student kit (`grade-admin student-kit`): answers/<id>.json, no solutions/
 PACKAGE_DIR = Path(__file__).resolve().parents[1]  # grader/
 BUILTIN_ROOT = PACKAGE_DIR.parent / "course"  # the built-in D2L course (after a non-editable install: none)
@@ -87,19 +88,37 @@ class Course:
         return dict(sorted(found.items()))
 
     @property
+    def settings(self) -> CourseSettings:
+        """Its folders' `course.toml` settings, the root's first (`grader.submission.course_settings`)."""
+        merged = CourseSettings()
+        for folder in self.folders:
+            merged = merged.then(read_settings(folder))
+        return merged
+
+    @property
     def private_paths(self) -> tuple[Path, ...]:
-        """What the student's kernel must never see."""
+        """What the student's kernel must never see: solutions, checks, the checks' own helper
+        modules (`[checks] path`), the grader."""
         return (*(folder / part for folder in self.folders for part in ("solutions", "checks")),
-                PACKAGE_DIR)
+                *self.settings.checks_paths, PACKAGE_DIR)
 
     @property
     def kernel_paths(self) -> tuple[Path, ...]:
         """Folders the student's kernel sees read-only and imports from (the built-in course's
         `kernel/`, which holds its own `d2l`): each course folder's `[kernel] path`, in order."""
-        found: list[Path] = []
-        for folder in self.folders:
-            found += [path for path in kernel_paths_of(folder) if path not in found]
-        return tuple(found)
+        return self.settings.kernel_paths
+
+    @property
+    def kernel_preload(self) -> tuple[str, ...]:
+        """What a warm kernel's fork server imports ahead: the folders' `[kernel] preload`, else
+        the engine's default."""
+        preload = self.settings.kernel_preload
+        return DEFAULT_KERNEL_PRELOAD if preload is None else preload
+
+    @property
+    def checks_paths(self) -> tuple[Path, ...]:
+        """Folders the checks import the course's own modules from, in the grading process."""
+        return self.settings.checks_paths
 
     def assignment_for(self, requested: str | None = None, *, declared: str | None = None,
                        file_stem: str | None = None) -> Assignment:
@@ -133,32 +152,6 @@ class Course:
         if not self.assignments:
             return " (no course found: give the course folder with --course DIR)"
         return ""
-
-
-def kernel_paths_of(folder: Path) -> tuple[Path, ...]:
-    """The existing folders that `folder/course.toml` names in `[kernel] path` (a string or a
-    list, relative to the course folder). None may hold the course's solutions or checks."""
-    settings = folder / SETTINGS
-    if not settings.is_file():
-        return ()
-    try:
-        import tomllib  # novermin - tomli stands in on Python 3.10
-    except ImportError:  # Python 3.10
-        import tomli as tomllib
-    try:
-        paths = tomllib.loads(settings.read_text(encoding="utf-8")).get("kernel", {}).get("path", [])
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, AttributeError) as error:
-        raise AuthoringError(settings, 0, f"cannot be read: {error}") from None
-    paths = [paths] if isinstance(paths, str) else paths
-    if not isinstance(paths, list) or not all(isinstance(p, str) for p in paths):
-        raise AuthoringError(settings, 0, "[kernel] path must be a folder name or a list of them")
-    found = tuple((folder / p).resolve() for p in paths if (folder / p).is_dir())
-    private = [(folder / part).resolve() for part in ("solutions", "checks")]
-    for path in found:
-        if any(path == hidden or path in hidden.parents or hidden in path.parents for hidden in private):
-            raise AuthoringError(settings, 0, f"[kernel] path {path.name!r} holds or is inside the "
-                                 "course's solutions or checks, which the kernel must never see")
-    return found
 
 
 def declared_assignment(metadata: Mapping[str, Any] | Any) -> str | None:
