@@ -261,3 +261,32 @@ def test_check_offers_the_courses_d2l_where_none_is_installed(monkeypatch, tmp_p
     added = in_notebook.offer_course_d2l()
     assert [Path(p).resolve() for p in added] == [KERNEL_PATH] and Path(sys.path[-1]).resolve() == KERNEL_PATH
     assert in_notebook.offer_course_d2l() == []  # d2l is importable now: nothing more
+
+
+# The d2l names that chapters 2 to 5 of the book (1.0) use, section by section.
+BOOK_NAMES = {
+    "2.4 calculus": ["use_svg_display", "set_figsize", "set_axes", "plot", "plt"],
+    "2.6 probability": ["set_figsize", "plt"],
+    "3.1-3.2 design": ["Timer", "add_to_class", "HyperParameters", "ProgressBoard", "Module", "DataModule",
+                       "Trainer"],
+    "3.3-3.5 linear regression": ["SyntheticRegressionData", "LinearRegressionScratch", "SGD",
+                                  "LinearRegression", "numpy", "reshape", "normal", "zeros", "matmul",
+                                  "reduce_mean"],
+    "4.2-4.5 classification": ["FashionMNIST", "show_images", "Classifier", "SoftmaxRegression", "astype",
+                               "argmax", "float32"],
+    "5.x MLPs and GPUs": ["cpu", "gpu", "num_gpus", "try_gpu", "try_all_gpus", "Accumulator", "DATA_HUB",
+                          "DATA_URL", "download", "nn_Module"],
+}
+
+
+@pytest.mark.parametrize("section", sorted(BOOK_NAMES))
+def test_the_books_names_are_there(d2l, section):
+    assert [name for name in BOOK_NAMES[section] if not hasattr(d2l, name)] == []
+
+
+def test_download_finds_what_is_there_and_never_fetches(d2l, tmp_path, monkeypatch):
+    monkeypatch.setitem(d2l.DATA_HUB, "house", (d2l.DATA_URL + "kaggle_house_pred_train.csv", "0" * 40))
+    (tmp_path / "kaggle_house_pred_train.csv").write_text("Id\n1\n")
+    assert d2l.download("house", cache_dir=str(tmp_path)) == str(tmp_path / "kaggle_house_pred_train.csv")
+    with pytest.raises(FileNotFoundError, match="never downloads"):
+        d2l.download("house", cache_dir=str(tmp_path / "empty"))

@@ -17,7 +17,8 @@ from torch.utils import data  # noqa: F401
 
 from ._base import (Accumulator, HyperParameters, Timer, add_to_class, cpu, gpu,  # noqa: F401
                     num_gpus, try_all_gpus, try_gpu)
-from ._data import DataModule, FashionMNIST, SyntheticRegressionData  # noqa: F401
+from ._data import (DATA_HUB, DATA_URL, DataModule, FashionMNIST, SyntheticRegressionData,  # noqa: F401
+                    download, download_extract)
 from ._models import (SGD, Classifier, LinearRegression, LinearRegressionScratch,  # noqa: F401
                       Module, SoftmaxRegression, Trainer)
 from ._plotting import (ProgressBoard, plot, set_axes, set_figsize, show_images,  # noqa: F401
