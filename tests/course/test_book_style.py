@@ -14,17 +14,17 @@ import pytest
 
 matplotlib.use("Agg")
 
-from conftest import COURSE  # noqa: E402
-from grader.checking.datasets import load_image_data  # noqa: E402
-from grader.checking.local_student import LocalStudent  # noqa: E402
-from grader.checking.plugin import GradingPlugin, run_checks  # noqa: E402
-from grader.checking.reference import load_reference  # noqa: E402
-from grader.pipeline import grade  # noqa: E402
-from grader.results import CheckStatus  # noqa: E402
-from grader.submission.course import Course  # noqa: E402
+from conftest import COURSE
+from grader.checking.datasets import load_image_data
+from grader.checking.local_student import LocalStudent
+from grader.checking.plugin import GradingPlugin, run_checks
+from grader.checking.reference import load_reference
+from grader.pipeline import grade
+from grader.results import CheckStatus
+from grader.submission.course import Course
 
 sys.path.insert(0, str(Path(__file__).parent / "book_style"))
-from build import NOTEBOOKS, notebook  # noqa: E402
+from build import NOTEBOOKS, notebook
 
 HERE = Path(__file__).resolve().parent / "book_style"
 KERNEL_PATH = COURSE / "kernel"

@@ -12,10 +12,10 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
-import torch  # noqa: E402
-from torch import nn  # noqa: E402
+import numpy as np
+import pytest
+import torch
+from torch import nn
 
 KERNEL_PATH = Path(__file__).resolve().parents[2] / "course" / "kernel"
 

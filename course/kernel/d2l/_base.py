@@ -8,7 +8,7 @@ import numpy as np
 import torch
 
 
-def add_to_class(Class):  # noqa: N803 - the book's spelling
+def add_to_class(Class):
     """A decorator that attaches the function it decorates to `Class` under its own name.
 
     As in the book, the decorated name itself is left bound to None in the caller's namespace

@@ -158,7 +158,7 @@ class SoftmaxRegression(Classifier):
 class Trainer(HyperParameters):
     """Fits a `Module` to a `DataModule`: `Trainer(max_epochs).fit(model, data)`."""
 
-    def __init__(self, max_epochs, num_gpus=0, gradient_clip_val=0):  # noqa: A002 - the book's name
+    def __init__(self, max_epochs, num_gpus=0, gradient_clip_val=0):
         self.save_hyperparameters()
         self.gpus = [gpu(i) for i in range(min(self.num_gpus, _available_gpus()))]
 
@@ -187,7 +187,8 @@ class Trainer(HyperParameters):
         self.epoch = 0
         self.train_batch_idx = 0
         self.val_batch_idx = 0
-        for self.epoch in range(self.max_epochs):
+        for epoch in range(self.max_epochs):
+            self.epoch = epoch
             self.fit_epoch()
 
     def fit_epoch(self):
