@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from grader.pipeline import grade
+from grader.reporters.table import render
 from grader.results import CheckStatus, GradeStatus
 
 from conftest import COURSE
@@ -67,9 +68,20 @@ def test_a_notebook_handed_in_as_another_assignment_is_graded_as_asked_and_flagg
     assert note in report.reason and note in table.render(report)
 
 
-def test_a_softmax_holding_a_thousand_term_expression_gets_its_report(tmp_path, options):
-    """Student text the grading process reads (fingerprints, source scans) may be as deep as the
-    kernel accepts: one guarded reader (grader.submission.student_code) serves them all."""
+
+COLAB_CELLS = [  # cells of a notebook written on Colab's GPU runtime, put before the solution's
+    "!pip install d2l==1.0.3\n!nvidia-smi",
+    "from google.colab import drive\ndrive.mount('/content/drive')",
+    "import urllib.request\nurllib.request.urlretrieve('https://example.org/data.csv', 'data.csv')",
+    "import torch\ndevice = torch.device('cuda')\nprobe = torch.ones(2).to(device) + torch.zeros(2, device='cuda')",
+]
+
+
+def test_a_colab_notebook_with_a_thousand_term_softmax_on_the_gpu_gets_full_marks(tmp_path, options):
+    """What cannot run at grading costs no points: shell commands are not run, the Drive mount and
+    the download fail on their own (each named in one line), the GPU requests, in cells and inside
+    the graded softmax on the grader's tensors, get the CPU; and the grading process reads a
+    1,000-term expression (one guarded reader of student code, grader.submission.student_code)."""
     import nbformat
 
     notebook = nbformat.read(COURSE / "solutions" / "04_softmax_regression.ipynb", as_version=4)
@@ -77,12 +89,21 @@ def test_a_softmax_holding_a_thousand_term_expression_gets_its_report(tmp_path, 
     stable = "    X_exp = torch.exp(X - X.max(dim=1, keepdim=True).values)\n"
     assert any(stable in cell.source for cell in notebook.cells)
     for cell in notebook.cells:
-        cell.source = cell.source.replace(stable, "    shifted = X - X.max(dim=1, keepdim=True).values\n"
+        cell.source = cell.source.replace(stable, "    shifted = X.cuda() - X.to('cuda').max(dim=1, keepdim=True).values\n"
                                                   f"    X_exp = torch.exp(shifted + 0 * ({terms}))\n")
+    notebook.cells[:0] = [nbformat.v4.new_code_cell(source) for source in COLAB_CELLS]
     path = tmp_path / "04_softmax_regression.ipynb"
     nbformat.write(notebook, path)
     report = grade(path, options)
     assert report.status is GradeStatus.GRADED
-    assert [c.summary for c in report.execution.cells if c.summary] == []  # the kernel compiles it
     assert report.score == report.max_score
-    assert "cross_entropy" in dict(report.fingerprints)  # the others still fingerprinted
+    assert [(c.number, c.summary.split(":")[0]) for c in report.execution.cells if c.summary] == \
+        [(2, "ModuleNotFoundError"), (3, "URLError")]
+    assert report.execution.skipped_lines == (
+        "code cell 1: shell commands not run at grading (!pip install d2l==1.0.3; !nvidia-smi)",)
+    notes = render(report, width=400)
+    assert "code cell 1: shell commands not run at grading (!pip install d2l==1.0.3; !nvidia-smi); " \
+           "code cell 2: stopped with an error (ModuleNotFoundError: No module named 'google'); " \
+           "Google Colab only, not available at grading; code cell 3: " in notes
+    assert "; no network at grading; isolation: " in notes
+    assert "cross_entropy" in dict(report.fingerprints)  # softmax: too deep to normalise, and nothing else lost

@@ -46,6 +46,7 @@ def _with_imports(name: str, found: list[str]) -> list[str]:
 def responder_bootstrap() -> str:
     """One statement, run silently in a fresh kernel before the notebook, that installs the
     responder: wire.py's and responder.py's text run as `__main__` of a namespace of their own,
-    so the student's namespace gains no name."""
+    so the student's namespace gains no name. It also serves GPU requests on the CPU
+    (`gpu_on_cpu.py`)."""
     return (f"exec(compile({program('responder.py')!r}, '<grader-responder>', 'exec'), "
             "{'__name__': '__main__'})")

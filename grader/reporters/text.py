@@ -122,14 +122,38 @@ def cell_note(cell: CellRecord, submission: str = "") -> str:
         summary = student_safe(summary)
     where = f"Code cell {cell.number}" if cell.number else f"Cell {cell.index + 1}"  # as Jupyter numbers it
     note = f"{where}: {cell.status.words}" + (f" ({summary})" if summary else "")
-    return printable(note)
+    hint = unavailable_at_grading(cell.summary) if cell.status is CellStatus.ERROR else ""
+    return printable(note + (f"; {hint}" if hint else ""))
+
+
+# Why a cell that works on Colab or at home fails at grading: (what its error says, the reason)
+_UNAVAILABLE = (
+    (re.compile(r"No module named '?google(\.colab)?'?"), "Google Colab only, not available at grading"),
+    (re.compile(r"URLError|gaierror|ConnectionError|name resolution|Name or service not known|"
+                r"Network is unreachable|No address associated"), "no network at grading"),
+    (re.compile(r"CUDA|NVIDIA driver|nvidia-smi"), "no GPU at grading"),
+)
+
+
+def unavailable_at_grading(summary: str) -> str:
+    """Why a cell's error comes from the grading machine, not the code ("no network at
+    grading"), when its summary says so; "" otherwise."""
+    return next((reason for pattern, reason in _UNAVAILABLE if pattern.search(summary)), "")
 
 
 def cells_to_note(report: GradeReport) -> list[str]:
-    """A note for each cell that did not run cleanly, in order, then one for each cell with
-    parts not run at grading ("Code cell 1: shell command not run at grading (!pip install d2l)")."""
-    return [cell_note(cell, report.submission) for cell in report.execution.cells
-            if cell.status is not CellStatus.OK] + not_run_notes(report)
+    """A note for each cell that did not run cleanly, and one for each cell with parts not run
+    at grading ("Code cell 1: shell command not run at grading (!pip install d2l)"), in the
+    notebook's order."""
+    notes = [(cell.number or cell.index + 1, cell_note(cell, report.submission))
+             for cell in report.execution.cells if cell.status is not CellStatus.OK]
+    notes += [(_cell_number(note), note) for note in not_run_notes(report)]
+    return [note for _, note in sorted(notes, key=lambda pair: pair[0])]
+
+
+def _cell_number(note: str) -> int:
+    found = re.match(r"Code cell (\d+):", note)
+    return int(found.group(1)) if found else 1 << 30
 
 
 def not_run_notes(report: GradeReport) -> list[str]:

@@ -56,7 +56,7 @@ def test_magics_run_as_in_ipython_and_shell_commands_do_not(tmp_path):
         "code cell 9: package install not run at grading (pip install d2l)")
 
 
-def _value(kernel, name: str) -> object:  # noqa: ANN001 - a grader.execute.kernel.Kernel
+def _value(kernel, name: str) -> object:
     client = BlockingKernelClient()
     client.load_connection_info(kernel.manager.get_connection_info())
     client.start_channels()

@@ -79,7 +79,7 @@ def test_the_rest_of_a_cell_runs_around_what_is_left_out():
 
 def test_a_shell_capture_gives_an_empty_list():
     namespace: dict = {}
-    exec(for_grading("files = !ls\ncount = len(files)").source, namespace)  # noqa: S102 - our own text
+    exec(for_grading("files = !ls\ncount = len(files)").source, namespace)
     assert namespace["count"] == 0
 
 
