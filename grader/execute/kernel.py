@@ -31,7 +31,8 @@ from jupyter_client.kernelspec import KernelSpec
 from traitlets import default
 
 from grader.errors import EnvironmentProblem
-from grader.execute.kernel_user import KernelUser, close_to_others
+from grader.execute.kernel_user import KernelUser, close_to_others, processes_of
+from grader.execute.memory_watch import MemoryWatch, descendants, kill
 from grader.execute.sandbox import (WORKDIR_SIZE, ProcessCap, isolation_for, kernel_argv,
                                      kernel_env, kernel_user_for, keep_environment_from_same_user)
 from grader.options import SandboxPolicy
@@ -130,6 +131,28 @@ class Kernel:
     env: dict[str, str] = field(default_factory=dict)  # the kernel's whole environment
     limits: dict[str, int] = field(default_factory=dict)  # what in_sandbox/limits.py applies
     user: KernelUser | None = None  # the unprivileged uid it runs as (the grader being root)
+    watch: MemoryWatch | None = None  # its tree's memory, where no cgroup bounds it
+
+    def memory_note(self) -> str:
+        """Why the kernel ended, when its processes together passed the memory limit."""
+        if (self.watch is not None and self.watch.exceeded) or (
+                self.cap is not None and self.cap.memory_ran_out()):
+            return (f"the notebook's processes together used more than "
+                    f"{self.limits.get('memory', 0) / 1024**3:g} GiB of memory")
+        return ""
+
+    def watch_memory(self) -> None:
+        """Start watching the memory of its process tree, unless a cgroup already bounds it."""
+        if self.cap is not None and self.cap.bounds_memory or not self.limits.get("memory"):
+            return
+        if self.user is not None:
+            uid, user = self.user.uid, self.user
+            self.watch = MemoryWatch(self.limits["memory"], lambda: processes_of(uid),
+                                     lambda pids: user.end_processes()).start()
+            return
+        root = getattr(self.manager.provisioner, "pid", None)
+        if root:
+            self.watch = MemoryWatch(self.limits["memory"], lambda: descendants(root), kill).start()
 
     @property
     def ipc_dir(self) -> Path:
@@ -139,6 +162,8 @@ class Kernel:
         return self.manager.is_alive()
 
     def close(self) -> None:
+        if self.watch is not None:
+            self.watch.stop()
         try:
             if self.manager.has_kernel:
                 self.manager.shutdown_kernel(now=True)
@@ -166,7 +191,7 @@ def make_kernel(root: Path, policy: SandboxPolicy, isolation: Isolation,
     if user is not None:
         root.chmod(0o711)  # enterable, not listable: the kernel reaches its own two folders
         user.give(workdir, root / "ipc")
-    cap = ProcessCap.create(policy.max_processes)
+    cap = ProcessCap.create(policy.max_processes, policy.memory_limit)
     processes = 0  # with a cgroup (or for root, whom RLIMIT_NPROC does not bind): no rlimit
     if cap is None and user is not None:
         processes = policy.max_processes  # a uid of its own: the limit counts its processes only
@@ -194,6 +219,7 @@ def launch(kernel: Kernel, start: Callable[[], object]) -> Kernel:
     except Exception as error:
         kernel.close()
         raise EnvironmentProblem(f"the kernel could not start: {error}") from error
+    kernel.watch_memory()
     return kernel
 
 

@@ -214,8 +214,7 @@ class NotebookRun:
         try:
             self.client.execute_cell(cell, index)
         except DeadKernelError:
-            return CellRecord(index, "killed-kernel", "the kernel died while running this cell",
-                              time.monotonic() - began)
+            return CellRecord(index, "killed-kernel", self._death(), time.monotonic() - began)
         except CellTimeoutError:
             return self._interrupt(index, began, timeout)
         elapsed = time.monotonic() - began
@@ -223,8 +222,13 @@ class NotebookRun:
         if errors:
             return CellRecord(index, "error", error_summary(errors[-1]), elapsed)
         if self.kernel is not None and not self.kernel.is_alive():
-            return CellRecord(index, "killed-kernel", "the kernel died while running this cell", elapsed)
+            return CellRecord(index, "killed-kernel", self._death(), elapsed)
         return CellRecord(index, "ok", "", elapsed)
+
+    def _death(self) -> str:
+        """What a cell that killed its kernel is recorded with: why, where the grader knows."""
+        why = self.kernel.memory_note() if self.kernel is not None else ""
+        return "the kernel died while running this cell" + (f" ({why})" if why else "")
 
     def _interrupt(self, index: int, began: float, timeout: float) -> CellRecord:
         assert self.client is not None and self.kernel is not None

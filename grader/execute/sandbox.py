@@ -33,12 +33,12 @@ import site
 import subprocess
 import sys
 import sysconfig
-import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
 from grader.errors import EnvironmentProblem, NotIsolated
 from grader.execute.kernel_paths import kernel_path_mounts, kernel_pythonpath
+from grader.execute.kernel_cgroup import ProcessCap  # noqa: F401 - where warm.py and zygote.py look for it
 from grader.execute.kernel_user import KernelUser, can_run_python_as_others
 from grader.in_sandbox import program
 from grader.options import SandboxPolicy
@@ -266,72 +266,3 @@ def kernel_user_for(isolation: Isolation) -> KernelUser | None:
             isolation is Isolation.BUBBLEWRAP)):
         return None
     return KernelUser.pick()
-
-
-class ProcessCap:
-    """A pids cgroup holding one kernel and everything it starts; `None` where none can be made."""
-
-    ROOTS = (Path("/sys/fs/cgroup/pids"), Path("/sys/fs/cgroup"))
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-
-    @classmethod
-    def create(cls, max_processes: int) -> ProcessCap | None:
-        for root in cls.ROOTS:
-            if not (root / "cgroup.procs").exists() or not os.access(root, os.W_OK):
-                continue
-            if root == Path("/sys/fs/cgroup") and "pids" not in _read(root / "cgroup.subtree_control"):
-                continue
-            path = root / "grader" / uuid.uuid4().hex[:12]
-            try:
-                path.mkdir(parents=True)
-                (path / "pids.max").write_text(str(max_processes))
-            except OSError:
-                _remove_cgroup(path)
-                continue
-            return cls(path)
-        return None
-
-    def add(self, pid: int) -> None:
-        (self.path / "cgroup.procs").write_text(str(pid))
-
-    def wrap(self, argv: list[str]) -> list[str]:
-        """The command, entering this cgroup itself before it execs: nothing forks outside it."""
-        return ["/bin/sh", "-c", 'echo $$ > "$0" && exec "$@"', str(self.path / "cgroup.procs"), *argv]
-
-    def kill_all(self) -> None:
-        for line in _read(self.path / "cgroup.procs").split():
-            try:
-                os.kill(int(line), 9)
-            except (OSError, ValueError):
-                pass
-
-    def remove(self) -> None:
-        import time
-
-        deadline = time.monotonic() + 3
-        while _read(self.path / "cgroup.procs").split() and time.monotonic() < deadline:
-            self.kill_all()  # again: a process may have forked while the others were killed
-            time.sleep(0.02)
-        _remove_cgroup(self.path)
-
-
-def _read(path: Path) -> str:
-    try:
-        return path.read_text()
-    except OSError:
-        return ""
-
-
-def _remove_cgroup(path: Path) -> None:
-    import time
-
-    for _ in range(50):
-        try:
-            path.rmdir()
-            return
-        except FileNotFoundError:
-            return
-        except OSError:
-            time.sleep(0.02)
