@@ -69,10 +69,10 @@ def grade_entry(entry: Entry, options: GradeOptions,
 
     `warm`: take the kernel from this worker's warm kernels (made at its first submission)."""
     started = time.monotonic()
-    if entry.path.is_symlink():  # it could point at a solution: only what was handed in is graded
-        report = ungradable_report(entry.path, None, f"{entry.path}: a symbolic link, not a notebook",
-                                   student=entry.student)
-        return report, RowStatus.UNGRADABLE
+    refused = entry.refused or (  # a link could point at a solution: only what was handed in
+        f"{entry.path}: a symbolic link, not a notebook" if entry.path.is_symlink() else "")
+    if refused:
+        return ungradable_report(entry.path, None, refused, student=entry.student), RowStatus.UNGRADABLE
     if entry.assignment:  # the layout names the assignment: it wins over the metadata
         options = replace(options, assignment=entry.assignment)
     try:

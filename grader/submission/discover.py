@@ -14,7 +14,11 @@ notebook is. Hidden folders (`.git`, `.grader-state`, `.ipynb_checkpoints`) are 
 Everything here only reads directory listings.
 
 A notebook found but not graded is `Skipped`, with the reason: a hidden file (`..ipynb`), one
-left for the assignment's notebook beside it, a second path to a file already listed.
+left for the assignment's notebook beside it, a second path to a file already listed, a second
+notebook for one student and assignment (one is graded: the one nearest the top of the
+student's folder, then the first in path order; the others are listed as ignored). A notebook
+under a folder given that resolves outside it (a student's folder that is a link to the
+course's solutions) keeps its row, refused (`Entry.refused`), and is never graded.
 
 Student ids come from file and folder names, which a student may choose: `student_id` shows
 what cannot be printed (escapes, line breaks, bidirectional overrides, undecodable bytes) as
@@ -39,6 +43,7 @@ class Entry:
     student: str
     path: Path
     assignment: str | None = None
+    refused: str = ""  # why it is not graded, though it has a row (it resolves outside the folder)
 
 
 @dataclass(frozen=True)
@@ -72,9 +77,10 @@ def find_submissions(paths: Iterable[Path], assignment_ids: Iterable[str] = ()) 
     for path in paths:
         path = Path(path)
         if path.is_dir():
-            entries += search.folder(path)
+            entries += [_inside(entry, path) for entry in search.folder(path)]
         else:  # a file, or a path that does not exist: graded (and explained) as given
             entries.append(Entry(search.student_of_file(path), path, search.named(path)))
+    entries = search.one_per_assignment(entries)
     first_path: dict[Path, Path] = {}
     unique = []
     for entry in entries:
@@ -86,6 +92,22 @@ def find_submissions(paths: Iterable[Path], assignment_ids: Iterable[str] = ()) 
             search.skip(entry.path, f"the same file as {_shown(str(first_path[resolved]))}, "
                                     "which is graded")
     return Found(unique, search.skipped)
+
+
+OUTSIDE = ("not graded: it resolves outside the folder of submissions (through a symbolic "
+           "link); only what was handed in is graded")
+ONE_PER_ASSIGNMENT = ("{kept} is graded for this student and assignment: one notebook each, the "
+                      "one nearest the top of the student's folder, then the first in path order")
+
+
+def _inside(entry: Entry, root: Path) -> Entry:
+    """`entry`, refused when the notebook (or a folder above it) is a link out of `root`: a
+    student's folder that links to the course's solutions is not the student's work."""
+    try:
+        inside = entry.path.resolve().is_relative_to(root.resolve())
+    except (OSError, RuntimeError):  # a loop of links
+        inside = False
+    return entry if inside else Entry(entry.student, entry.path, entry.assignment, OUTSIDE)
 
 
 def student_id(name: str) -> str:
@@ -154,6 +176,24 @@ class _Search:
             if path not in named:
                 self.skip(path, f"not named after an assignment, and {named[0].name} beside it is")
         return named
+
+    def one_per_assignment(self, entries: list[Entry]) -> list[Entry]:
+        """One notebook per student and assignment the layout names (ONE_PER_ASSIGNMENT's
+        rule: the shortest path, then the first in path order); the others skipped, with why.
+        A student cannot hand in thirty tries and keep the best."""
+        kept: dict[tuple[str, str], Entry] = {}
+        for entry in sorted(entries, key=lambda e: (len(e.path.parts), str(e.path))):
+            if entry.assignment is None or entry.refused:
+                continue
+            kept.setdefault((entry.student, entry.assignment), entry)
+        chosen = []
+        for entry in entries:
+            first = kept.get((entry.student, entry.assignment or ""))
+            if first is None or first is entry:
+                chosen.append(entry)
+            else:
+                self.skip(entry.path, ONE_PER_ASSIGNMENT.format(kept=_shown(str(first.path))))
+        return chosen
 
     def notebooks_under(self, folder: Path) -> list[Path]:
         found = []

@@ -81,3 +81,43 @@ def test_a_skipped_file_is_told_in_one_printable_line(tmp_path):
     _, skipped = find_submissions([tmp_path], set())
     assert len(skipped) == 1 and str(skipped[0]).isprintable()
     assert str(skipped[0]).startswith(f"{tmp_path}/.\\u001b[2K\\u000ax.ipynb: its name begins")
+
+
+def test_a_student_folder_linked_to_the_solutions_has_rows_that_say_so_and_is_not_graded(tmp_path):
+    """Issue 21: a student's folder that was a link to the course's solutions scored 82/82."""
+    from grader.batch.run import grade_entry
+    from grader.options import GradeOptions
+
+    solutions = tmp_path / "course" / "solutions"
+    solutions.mkdir(parents=True)
+    touch(solutions / f"{ASSIGNMENT}.ipynb")
+    submissions = tmp_path / "submissions"
+    (submissions / "bob").mkdir(parents=True)
+    touch(submissions / "bob" / f"{ASSIGNMENT}.ipynb")  # the control: handed in, graded
+    (submissions / "mallory").symlink_to(solutions, target_is_directory=True)
+    entries, _ = find_submissions([submissions], {ASSIGNMENT})
+    by_student = {entry.student: entry for entry in entries}
+    assert by_student["bob"].refused == ""
+    assert "outside the folder of submissions" in by_student["mallory"].refused
+    report, status = grade_entry(by_student["mallory"], GradeOptions())  # no kernel: a row
+    assert status is RowStatus.UNGRADABLE and "outside the folder" in report.reason
+    assert report.student == "mallory" and report.checks == ()
+
+
+def test_one_notebook_per_student_and_assignment_by_a_stated_rule(tmp_path):
+    """Thirty notebooks named after the assignment in one repository gave the best of thirty."""
+    student = tmp_path / "submissions" / "alice"
+    for i in range(30):
+        (student / f"try{i:02d}").mkdir(parents=True)
+        touch(student / f"try{i:02d}" / f"{ASSIGNMENT}.ipynb")
+    touch(student / f"{ASSIGNMENT}.ipynb")  # the one nearest the top: graded
+    (tmp_path / "submissions" / "bob").mkdir()
+    touch(tmp_path / "submissions" / "bob" / f"{ASSIGNMENT}.ipynb")  # the control: another student
+    entries, skipped = find_submissions([tmp_path / "submissions"], {ASSIGNMENT})
+    assert [(e.student, e.path.relative_to(tmp_path).as_posix()) for e in entries] == [
+        ("alice", f"submissions/alice/{ASSIGNMENT}.ipynb"), ("bob", f"submissions/bob/{ASSIGNMENT}.ipynb")]
+    ignored = [s for s in skipped if "one notebook each" in s.reason]
+    assert len(ignored) == 30 and all(f"alice/{ASSIGNMENT}.ipynb is graded" in s.reason for s in ignored)
+    (student / f"{ASSIGNMENT}.ipynb").unlink()  # then the first in path order of the same depth
+    entries, _ = find_submissions([tmp_path / "submissions"], {ASSIGNMENT})
+    assert entries[0].path == student / "try00" / f"{ASSIGNMENT}.ipynb"
