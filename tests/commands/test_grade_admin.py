@@ -116,6 +116,7 @@ def test_gradescope_bundle_holds_the_grader_checks_and_solution():
             assert f"grader-src/grader/{data.relative_to(package).as_posix()}" in names, data
     assert not any("__pycache__" in n or n.endswith(".pyc") for n in names)
     assert not any(n.startswith("course/solutions/") and ASSIGNMENT not in n for n in names)
+    assert {"course/course.toml", "course/kernel-0/d2l/torch.py", "course/kernel-0/d2l/__init__.py"} <= names
     assert modes["setup.sh"] == modes["run_autograder"] == 0o755
     assert "bubblewrap" in setup and "torch==2.13.0" in setup and "download.pytorch.org/whl/cpu" in setup
     assert setup.index("torch==") < setup.index("grader-src")  # torch (CPU) first
