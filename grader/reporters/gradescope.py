@@ -3,14 +3,14 @@
 Students read every `output`: messages and reasons go through `text.student_safe`, names through
 `text.printable`, and the JSON text through it again (its escapes are JSON's). The top-level
 `output` names the isolation that graded the submission, then the reason, which says what a
-weaker one means; `extra_data` holds its token for scripts ({"isolation": "rlimits"})."""
+weaker one means, then each cell with parts not run at grading; `extra_data` holds its token for scripts ({"isolation": "rlimits"})."""
 
 from __future__ import annotations
 
 import json
 from typing import Any
 
-from grader.reporters.text import isolation_line, points, printable, reason, student_safe
+from grader.reporters.text import isolation_line, not_run_notes, points, printable, reason, student_safe
 from grader.results import CheckStatus, GradeReport, GradeStatus
 
 HIDDEN_VISIBILITY = "after_published"
@@ -38,6 +38,7 @@ def to_data(report: GradeReport) -> dict[str, Any]:
         sentences.append(isolation_line(report))
     if report.reason and report.status is GradeStatus.GRADED:
         sentences.append(reason(report))
+    sentences += not_run_notes(report)  # "Code cell 1: shell command not run at grading (!pip install d2l)"
     data: dict[str, Any] = {
         "score": report.score,
         "execution_time": round(report.duration, 2),

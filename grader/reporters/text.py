@@ -128,7 +128,7 @@ def cell_note(cell: CellRecord, submission: str = "") -> str:
 
 # Why a cell that works on Colab or at home fails at grading: (what its error says, the reason)
 _UNAVAILABLE = (
-    (re.compile(r"No module named '?google(\.colab)?'?"), "Google Colab only, not available at grading"),
+    (re.compile(r"No module named '(google|google\.colab)'"), "Google Colab only, not available at grading"),
     (re.compile(r"URLError|gaierror|ConnectionError|name resolution|Name or service not known|"
                 r"Network is unreachable|No address associated"), "no network at grading"),
     (re.compile(r"CUDA|NVIDIA driver|nvidia-smi"), "no GPU at grading"),
