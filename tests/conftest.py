@@ -58,8 +58,8 @@ KERNEL_MODULES = {"ipykernel", "ipykernel_launcher", "grader.commands.grade", "g
 def _starts_a_kernel(args: object) -> bool:
     """A command that starts a kernel, a sandbox or a grading run (`--help` aside)."""
     words = [str(a) for a in args] if isinstance(args, (list, tuple)) else str(args).split()
-    if words[1:] == ["--help"] or words[-1:] == ["--help"]:
-        return False
+    if words[-1:] in (["--help"], ["--version"], ["true"]):
+        return False  # a usage text, or a probe of what the sandbox can do
     return any(Path(word).name in KERNEL_PROGRAMS or word in KERNEL_MODULES for word in words)
 
 

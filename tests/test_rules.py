@@ -35,7 +35,7 @@ ALLOWED: dict[str, set[str]] = {
     "options": FOUNDATION | {"submission", "results"},
     "execute": FOUNDATION | {"options", "results", "in_sandbox"},
     "checking": FOUNDATION | {"results", "in_sandbox", "submission", "options"},
-    "check_tools": FOUNDATION | {"checking", "results", "in_sandbox"},
+    "check_tools": FOUNDATION | {"checking", "results", "in_sandbox", "submission"},  # student_code
     "pipeline": FOUNDATION | {"submission", "options", "results", "execute", "checking"},
     "reporters": {"results"},
     "batch": FOUNDATION | {"submission", "options", "results", "execute", "pipeline", "reporters"},

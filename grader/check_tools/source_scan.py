@@ -12,7 +12,7 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass
 
-from grader.submission.student_code import parse, python_of
+from grader.submission.student_code import parse_leniently
 
 
 @dataclass(frozen=True)
@@ -22,17 +22,7 @@ class ForbiddenUse:
     line: int  # line within the submission's code (cells joined)
 
 
-def _parse(source: str) -> ast.Module:
-    """The code as IPython reads it (`grader.submission.student_code`, guarded); when the whole
-    does not parse, each blank-line-separated piece that does (one broken cell hides nothing)."""
-    tree = parse(python_of(source))
-    if tree is not None:
-        return tree
-    body: list[ast.stmt] = []
-    for chunk in source.split("\n\n"):
-        piece = parse(python_of(chunk))
-        body.extend(piece.body if piece is not None else [])
-    return ast.Module(body=body, type_ignores=[])
+_parse = parse_leniently  # the guarded reader of grader.submission.student_code
 
 
 def _dotted(node: ast.AST) -> str:

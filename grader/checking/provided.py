@@ -22,7 +22,7 @@ from __future__ import annotations
 import ast
 from typing import Any
 
-from grader.submission.student_code import top_level_statements
+from grader.submission.student_code import parse_leniently, top_level_statements
 
 PACKAGE = "d2l"
 SCAFFOLDING = frozenset({"HyperParameters", "Module", "Classifier", "nn_Module", "DataModule"})
@@ -30,10 +30,8 @@ SCAFFOLDING = frozenset({"HyperParameters", "Module", "Classifier", "nn_Module",
 
 def provided_in(source: str) -> dict[str, str]:
     """`provided_names` of a notebook's code (its code cells joined), IPython syntax and all."""
-    from grader.check_tools.source_scan import _parse  # the guarded reader the source scans use
-
     try:
-        return provided_names(_parse(source))
+        return provided_names(parse_leniently(source))
     except (RecursionError, MemoryError, ValueError):
         return {}
 

@@ -141,6 +141,19 @@ def parse(text: str) -> ast.Module | None:
     return read(text).tree
 
 
+def parse_leniently(source: str) -> ast.Module:
+    """The code as IPython reads it, guarded; when the whole does not parse, each
+    blank-line-separated piece that does (one broken cell hides nothing)."""
+    tree = parse(python_of(source))
+    if tree is not None:
+        return tree
+    body: list[ast.stmt] = []
+    for chunk in source.split("\n\n"):
+        piece = parse(python_of(chunk))
+        body.extend(piece.body if piece is not None else [])
+    return ast.Module(body=body, type_ignores=[])
+
+
 def code_cells(notebook: Any) -> tuple[SourceCell, ...]:
     """The code cells of a notebook (`nbformat`, or anything with `.cells` of dicts), read as
     IPython would run them."""
