@@ -162,7 +162,7 @@ _listen()
 
 
 def offer_course_d2l() -> list[Path]:
-    """Where `d2l` cannot be imported, put the course's kernel folders (a kit's `kernel/`: the
+    """Where `d2l` cannot be imported, put the course's kernel folder that holds one (a kit's: the
     one named by $GRADER_KIT, the working folder's or a folder above it, one shipped in the
     package; else the built-in course's `[kernel] path`) at the END of sys.path: a real `d2l`
     installed later (`!pip install d2l==1.0.3`) still comes first. Returns the folders added."""
@@ -174,11 +174,12 @@ def offer_course_d2l() -> list[Path]:
     here = Path.cwd().resolve()
     kits = [Path(os.environ[KIT_ENV])] if os.environ.get(KIT_ENV) else []
     kits += [c for f in (here, *here.parents) for c in (f, f / "kit") if (c / KIT_MARKER).is_file()]
-    candidates = [kit / "kernel" for kit in (*kits, *packaged_kits())]
-    try:
-        candidates += list(Course(BUILTIN_ROOT).kernel_paths)
-    except GraderError:
-        pass
+    candidates: list[Path] = []
+    for course in (*kits, *packaged_kits(), BUILTIN_ROOT):  # a kit's course.toml names its kernel-N/
+        try:
+            candidates += Course(course).kernel_paths
+        except GraderError:
+            continue
     found = next((folder for folder in candidates if (folder / "d2l" / "torch.py").is_file()), None)
     if found is None or str(found) in sys.path:
         return []

@@ -15,7 +15,6 @@ refuses to grade (score 0, with the reason), and there is no way around it (no -
 from __future__ import annotations
 
 import io
-import json
 import sys
 import time
 import traceback
@@ -24,6 +23,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from grader.errors import EnvironmentProblem, GraderError
+from grader.instructor.course_kernel import kernel_files
 from grader.files import write_atomically
 from grader.instructor.template_files import TORCH_VERSION, fill
 from grader.options import GradeOptions
@@ -55,24 +55,10 @@ def gradescope_bundle(course: Course, assignment_id: str, torch: str = TORCH_VER
         for checks in [assignment.checks, *helpers]:
             _add(bundle, f"course/checks/{checks.name}", checks.read_bytes())
         _add(bundle, f"course/solutions/{assignment_id}.ipynb", assignment.solution.read_bytes())
-        for name, data in kernel_files(course).items():
-            _add(bundle, name, data)
+        for name, data in kernel_files(course).items():  # the course's d2l, and course.toml
+            _add(bundle, f"course/{name}", data)
     return buffer.getvalue()
 
-
-def kernel_files(course: Course) -> dict[str, bytes]:
-    """What the student's kernel imports from the course (its `[kernel] path`: the built-in
-    course's own `d2l`), as `course/kernel-N/...`, and a `course/course.toml` naming them and the
-    course's preload: the bundle's one course folder stands for all of the course's folders."""
-    files: dict[str, bytes] = {}
-    for index, folder in enumerate(course.kernel_paths):
-        for path in sorted(folder.rglob("*")):
-            if path.is_file() and "__pycache__" not in path.parts and path.suffix not in (".pyc", ".pyo"):
-                files[f"course/kernel-{index}/{path.relative_to(folder).as_posix()}"] = path.read_bytes()
-    paths = [f"kernel-{index}" for index in range(len(course.kernel_paths))]
-    settings = (f"[kernel]\npath = {json.dumps(paths)}\npreload = {json.dumps(list(course.kernel_preload))}\n")
-    files["course/course.toml"] = settings.encode()
-    return files
 
 
 def _package_files() -> list[Path]:

@@ -9,6 +9,8 @@
     DIR/answers/<id>.json, .bin    the reference's and the known mistakes' answers on the
                                    public checks' fixed inputs, as data
                                    (`grader.checking.recorded`): no pickle, no code
+    DIR/course.toml, DIR/kernel-N/ what the course gives the kernel (its own `d2l`), public
+                                   course material (`grader.instructor.course_kernel`)
 
 Never the solution notebook, the hidden checks' code or validation labels. A public check that
 judges training by validation accuracy needs those labels, so in a kit it is graded by the
@@ -35,6 +37,7 @@ from grader.checking.recorded import KIT_FORMAT, RecordingReference
 from grader.checking.reference import load_reference
 from grader.errors import AuthoringError
 from grader.files import write_atomically
+from grader.instructor.course_kernel import kernel_files
 from grader.results import CheckStatus
 from grader.submission.course import KIT_MARKER, Assignment, Course
 
@@ -66,13 +69,18 @@ def write_student_kit(course: Course, assignment_id: str, output: Path,
     if failed:
         raise AuthoringError(assignment.checks.name, 0, "the solution fails public checks, so the kit "
                              f"would teach wrong answers: {', '.join(failed)}")
+    shipped = []
+    for name, data in kernel_files(course).items():
+        (output / name).parent.mkdir(parents=True, exist_ok=True)
+        write_atomically(output / name, data)
+        shipped.append(output / name)
     marker = output / KIT_MARKER
     write_atomically(marker, json.dumps({
         "kit": KIT_FORMAT, "assignment": assignment.id, "public_points": public_points,
         "hidden_points": hidden_points, "graded_by_instructor": instructor_only,
         "functions": checked_functions(public, checks),
     }, indent=1).encode("utf-8"))
-    return [marker, notebook, checks, answers, answers.with_suffix(".bin")]
+    return [marker, notebook, checks, answers, answers.with_suffix(".bin"), *shipped]
 
 
 def record_answers(assignment: Assignment, checks: Path, answers: Path,
