@@ -203,7 +203,7 @@ def _grade(submission: Submission, assignment: Assignment, options: GradeOptions
     limits = replace(options.limits, notebook_budget=min(options.limits.notebook_budget,
                                                          max(1.0, deadline - time.monotonic())))
     execution = execute_notebook(submission.notebook, lambda: kernels(policy),
-                                 limits, submission.skipped_lines)
+                                 limits, submission.skipped_lines, gpu_on_cpu=submission.asks_for_gpu)
     kernel = execution.kernel
     isolation = kernel.isolation if kernel is not None else isolation_for(policy)
     student = None

@@ -24,7 +24,7 @@ from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
 from grader.errors import EnvironmentProblem
 from grader.execute.kernel import Kernel
-from grader.in_sandbox import responder_bootstrap
+from grader.in_sandbox import gpu_on_cpu_bootstrap, responder_bootstrap
 from grader.options import ExecutionLimits
 from grader.results import CellRecord, ExecutionSummary
 
@@ -121,8 +121,10 @@ class Execution:
 
 class NotebookRun:
     def __init__(self, notebook: nbformat.NotebookNode, start: Callable[[], Kernel],
-                 limits: ExecutionLimits, skipped_lines: tuple[str, ...] = ()) -> None:
+                 limits: ExecutionLimits, skipped_lines: tuple[str, ...] = (),
+                 gpu_on_cpu: bool = False) -> None:
         self.notebook = notebook
+        self.gpu_on_cpu = gpu_on_cpu  # serve the notebook's GPU requests on the CPU
         self.start = start
         self.limits = limits
         self.skipped_lines = skipped_lines
@@ -193,9 +195,9 @@ class NotebookRun:
         self.client = client
         try:
             client.start_new_kernel_client()
+            bootstrap = responder_bootstrap() + ("\n" + gpu_on_cpu_bootstrap() if self.gpu_on_cpu else "")
             reply = run_sync(client.kc.execute_interactive)(
-                responder_bootstrap(), silent=True, store_history=False, timeout=30,
-                output_hook=lambda msg: None,
+                bootstrap, silent=True, store_history=False, timeout=30, output_hook=lambda msg: None,
             )
         except Exception as error:  # nbclient's RuntimeError, a TimeoutError: one line, exit 8
             isolation = self.kernel.isolation.value if self.kernel is not None else "?"
@@ -268,6 +270,8 @@ def code_cell_number(notebook: nbformat.NotebookNode, index: int) -> int:
 
 
 def execute_notebook(notebook: nbformat.NotebookNode, start: Callable[[], Kernel],
-                     limits: ExecutionLimits, skipped_lines: tuple[str, ...] = ()) -> Execution:
-    """Run every code cell of (a copy of) `notebook`; the returned kernel stays alive."""
-    return NotebookRun(nbformat.from_dict(notebook), start, limits, skipped_lines).run()
+                     limits: ExecutionLimits, skipped_lines: tuple[str, ...] = (),
+                     gpu_on_cpu: bool = False) -> Execution:
+    """Run every code cell of (a copy of) `notebook`; the returned kernel stays alive. With
+    `gpu_on_cpu`, its kernels serve GPU requests on the CPU (`grader/in_sandbox/gpu_on_cpu.py`)."""
+    return NotebookRun(nbformat.from_dict(notebook), start, limits, skipped_lines, gpu_on_cpu).run()

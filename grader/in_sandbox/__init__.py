@@ -46,7 +46,13 @@ def _with_imports(name: str, found: list[str]) -> list[str]:
 def responder_bootstrap() -> str:
     """One statement, run silently in a fresh kernel before the notebook, that installs the
     responder: wire.py's and responder.py's text run as `__main__` of a namespace of their own,
-    so the student's namespace gains no name. It also serves GPU requests on the CPU
-    (`gpu_on_cpu.py`)."""
+    so the student's namespace gains no name."""
     return (f"exec(compile({program('responder.py')!r}, '<grader-responder>', 'exec'), "
+            "{'__name__': '__main__'})")
+
+
+def gpu_on_cpu_bootstrap() -> str:
+    """One statement, run silently in a fresh kernel before a notebook that mentions the GPU,
+    that serves its GPU requests on the CPU (`gpu_on_cpu.py`, as `__main__` of its own namespace)."""
+    return (f"exec(compile({program('gpu_on_cpu.py')!r}, '<grader-gpu-on-cpu>', 'exec'), "
             "{'__name__': '__main__'})")

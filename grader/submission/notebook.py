@@ -8,6 +8,7 @@ is left out of the in-memory copy the kernel runs, and listed, one line per cell
 from __future__ import annotations
 
 import json
+import re
 import warnings
 from dataclasses import dataclass
 from functools import cached_property
@@ -19,6 +20,8 @@ from grader.errors import NotANotebook, NotebookNotFound, NotebookTooOld, Notebo
 from grader.submission.course import declared_assignment
 from grader.submission.ipython_syntax import for_grading, not_run_note
 from grader.submission.student_code import SourceCell, code_cells
+
+GPU_WORDS = re.compile(r"cuda|gpu", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -36,6 +39,12 @@ class Submission:
     def code_cells(self) -> tuple[SourceCell, ...]:
         """The code cells the kernel runs, read as Python (`grader.submission.student_code`)."""
         return code_cells(self.notebook)
+
+    @property
+    def asks_for_gpu(self) -> bool:
+        """Whether any code cell mentions the GPU (`cuda`, `gpu`): its kernels then serve GPU
+        requests on the CPU (the grader has none)."""
+        return any(GPU_WORDS.search(cell.source) for cell in self.code_cells)
 
     @property
     def source(self) -> str:

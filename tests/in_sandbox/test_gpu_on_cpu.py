@@ -1,6 +1,6 @@
 """GPU requests in the grading kernel get the CPU (grader/in_sandbox/gpu_on_cpu.py), whether torch
-was loaded before (a warm kernel) or is imported by the notebook later. Each case runs in a
-Python of its own: the mode lasts for the process's life."""
+was loaded before (a warm kernel) or is imported by the notebook later; only for notebooks that
+mention the GPU. Each case runs in a Python of its own: the mode lasts for the process's life."""
 
 from __future__ import annotations
 
@@ -10,7 +10,8 @@ import sys
 
 import pytest
 
-from grader.in_sandbox import source
+from grader.in_sandbox import gpu_on_cpu_bootstrap
+from grader.submission.notebook import load_notebook
 
 REQUESTS = """
 import json
@@ -28,7 +29,7 @@ print(json.dumps([str(t.device) for t in (x.cuda(0), x.to("cuda", non_blocking=T
 
 @pytest.mark.parametrize("torch_first", [False, True])
 def test_gpu_requests_get_the_cpu(torch_first):
-    program = source("gpu_on_cpu.py") + ("\nimport torch" if torch_first else "") + "\nserve_gpu_on_cpu()\n" + REQUESTS
+    program = ("import torch\n" if torch_first else "") + gpu_on_cpu_bootstrap() + "\n" + REQUESTS
     done = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, timeout=120, check=True)
     assert json.loads(done.stdout) == ["cpu"] * 5 + [[3.0, 3.0], False, "torch.float64"]
 
@@ -38,3 +39,18 @@ def test_without_it_a_gpu_request_fails_here():
     done = subprocess.run([sys.executable, "-c", "import torch; torch.ones(1).cuda()"], capture_output=True,
                           text=True, timeout=120)
     assert done.returncode != 0
+
+
+def test_only_a_notebook_that_mentions_the_gpu_gets_it(tmp_path):
+    """The mode costs every torch call microseconds: a notebook that never mentions the GPU runs without it."""
+    import nbformat
+    from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+    def asks(*cells: str) -> bool:
+        path = tmp_path / "n.ipynb"
+        nbformat.write(new_notebook(cells=[new_markdown_cell("CUDA is not needed"), *map(new_code_cell, cells)]), path)
+        return load_notebook(path).asks_for_gpu
+
+    assert not asks("import torch\nx = torch.ones(2)", "def softmax(X):\n    return X")
+    assert asks("device = torch.device('cuda')")
+    assert asks("X = X.to(d2l.try_gpu())")
