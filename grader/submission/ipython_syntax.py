@@ -7,7 +7,7 @@ ones the kernel itself uses, so what is a magic here is a magic there, and Pytho
 - run, as IPython runs them: `%%writefile` (writes its file into the kernel's working folder),
   `%%time`, `%%timeit`, `%%capture`, `%%prun` (their body read the same way, recursively), the
   display magics (`%%html`, `%%markdown`, `%%latex`, ...) and harmless line magics
-  (`%matplotlib inline`, `%config`, `%load_ext autoreload`, `%time`, `%run`, `%cd`, help `x?`);
+  (`%matplotlib inline`, `%config`, `%load_ext autoreload`, `%time`, `%run file.py`, `%cd`, help `x?`);
 - not run: shell escapes (`!cmd`, `x = !cmd`, `%sx`, `%system`, `%%bash`, `%%sh`, `%%script`),
   package installs (`%pip`, `%conda`, `%mamba`, and a one-line cell `pip install x`, which IPython
   would run through automagic: the grading kernel runs with automagic off), and every other magic
@@ -179,9 +179,16 @@ def _line_magic_kind(name: str, argument: str, nesting: int) -> str:
     if name in LINE_MAGICS_OF_CODE:
         inner = for_grading(argument, nesting + 1) if nesting < MAX_NESTING else None
         return "" if inner is not None and not inner.not_run else (inner.not_run[0].kind if inner else MAGIC)
+    if name == "run" and not _runs_a_python_file(argument):
+        return MAGIC  # `%run -m pip install x`, `%run script.ipy` (its shell lines would run)
     if name in LINE_MAGICS_RUN:
         return ""
     return _kind(name)
+
+
+def _runs_a_python_file(argument: str) -> bool:
+    words = argument.split()
+    return "-m" not in words and any(word.endswith(".py") for word in words)
 
 
 def _kind(name: str) -> str:

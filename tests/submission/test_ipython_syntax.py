@@ -51,6 +51,8 @@ NOT_RUN = [  # (cell, kind, what the report shows)
     ("%load https://example.org/helpers.py", MAGIC, "%load https://example.org/helpers.py"),
     ("%tensorflow_version 2.x", MAGIC, "%tensorflow_version 2.x"),
     ("%time !ls", SHELL, "%time !ls"),
+    ("%run -m pip install d2l", MAGIC, "%run -m pip install d2l"),
+    ("%run setup.ipy", MAGIC, "%run setup.ipy"),
 ]
 
 
