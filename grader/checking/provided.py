@@ -14,7 +14,11 @@ student's own:
 - a class is the student's when each of its bases is (the book's scaffolding, `d2l.HyperParameters`,
   `d2l.Module`, `d2l.Classifier`, and `nn.Module`, is welcome: its methods are the student's);
   a base that is another d2l object (`class SGD(d2l.SGD)`) makes it d2l's;
-- a def, a lambda, anything else: the student's (what a function calls is judged by its checks).
+- a def or a lambda is the student's, unless it (or a function of the notebook it calls) uses
+  one of d2l's models or optimizers, whose code does the graded work (`d2l.Classifier().loss`
+  is a cross-entropy, `d2l.Classifier.accuracy` an accuracy); the book's tensor aliases
+  (`d2l.matmul`, `d2l.reshape`) are welcome;
+- anything else: the student's (what a function computes is judged by its checks).
 """
 
 from __future__ import annotations
@@ -26,6 +30,9 @@ from grader.submission.student_code import parse_leniently, top_level_statements
 
 PACKAGE = "d2l"
 SCAFFOLDING = frozenset({"HyperParameters", "Module", "Classifier", "nn_Module", "DataModule"})
+# d2l's objects whose code computes what a graded function must compute itself
+IMPLEMENTATIONS = frozenset({"Classifier", "Module", "SGD", "LinearRegressionScratch", "LinearRegression",
+                             "SoftmaxRegression", "Trainer"})
 
 
 def provided_in(source: str) -> dict[str, str]:
@@ -41,7 +48,7 @@ def provided_names(tree: ast.Module) -> dict[str, str]:
     bindings = _last_bindings(tree)
     found: dict[str, str] = {}
     for name in bindings:
-        why = _provided(name, bindings, depth=0)
+        why = _provided(name, bindings, depth=0) or _uses_implementation(name, bindings)
         if why:
             found[name] = why
     return found
@@ -117,4 +124,42 @@ def _d2l_expression(value: ast.expr, bindings: dict[str, ast.stmt], depth: int) 
                 return ast.unparse(value)
             except RecursionError:
                 return node.id
+    return ""
+
+
+def _uses_implementation(name: str, bindings: dict[str, ast.stmt]) -> str:
+    """'def name uses d2l.X' when the function `name` (a def or a lambda), or a function of the
+    notebook it calls, reaches one of d2l's IMPLEMENTATIONS; else ''."""
+    pending, seen = [name], set()
+    while pending:
+        current = pending.pop()
+        node = bindings.get(current)
+        if current in seen or node is None:
+            continue
+        seen.add(current)
+        body = node if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) else getattr(node, "value", None)
+        if current != name and not isinstance(body, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+            continue  # only the notebook's own functions are followed
+        if not isinstance(body, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+            return ""
+        for inner in ast.walk(body):
+            used = _implementation(inner, bindings)
+            if used:
+                return f"{name} uses {used}"
+            if isinstance(inner, ast.Name) and inner.id != current:
+                pending.append(inner.id)
+    return ""
+
+
+def _implementation(node: ast.AST, bindings: dict[str, ast.stmt]) -> str:
+    """`d2l.X` (any alias of the package) or a name imported from it, X one of IMPLEMENTATIONS."""
+    if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.attr in IMPLEMENTATIONS:
+        binding = bindings.get(node.value.id)
+        is_module = isinstance(binding, (ast.Import, ast.ImportFrom)) or binding is None
+        if is_module and _provided(node.value.id, bindings, depth=0):
+            return f"{node.value.id}.{node.attr}"
+    if isinstance(node, ast.Name) and node.id in IMPLEMENTATIONS:
+        binding = bindings.get(node.id)
+        if isinstance(binding, ast.ImportFrom) and _provided(node.id, bindings, depth=0):
+            return node.id
     return ""
