@@ -53,7 +53,7 @@ class SourceCell:
 
     index: int  # its position among all the notebook's cells, from 0
     number: int  # the number Jupyter shows for a run from the top: code cells counted from 1
-    source: str  # as the student wrote it
+    source: str  # its text: as written (a graded copy's cell with parts set aside: as the kernel runs it)
     python: str  # as IPython runs it (`python_of`)
     tree: ast.Module | None  # None when it does not parse (`problem` says why)
     problem: str = ""
