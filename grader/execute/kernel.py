@@ -31,6 +31,7 @@ from jupyter_client.kernelspec import KernelSpec
 from traitlets import default
 
 from grader.errors import EnvironmentProblem
+from grader.execute.kernel_paths import copy_for_kernel_user
 from grader.execute.kernel_user import KernelUser, close_to_others, processes_of
 from grader.execute.memory_watch import MemoryWatch, descendants, kill
 from grader.execute.sandbox import (WORKDIR_SIZE, ProcessCap, isolation_for, kernel_argv,
@@ -208,8 +209,10 @@ def make_kernel(root: Path, policy: SandboxPolicy, isolation: Isolation,
     limits = {"memory": policy.memory_limit, "processes": processes, "file_size": WORKDIR_SIZE}
     if user is not None:
         limits.update(uid=user.uid, gid=user.gid)
-    return Kernel(manager, isolation, workdir, root, cap, env=kernel_env(workdir, policy, isolation),
-                  limits=limits, user=user)
+    env = kernel_env(workdir, policy, isolation)
+    if user is not None and isolation is not Isolation.BUBBLEWRAP and env.get("PYTHONPATH"):
+        env["PYTHONPATH"] = copy_for_kernel_user(policy, root)  # whatever the checkout's permissions
+    return Kernel(manager, isolation, workdir, root, cap, env=env, limits=limits, user=user)
 
 
 def launch(kernel: Kernel, start: Callable[[], object]) -> Kernel:

@@ -12,7 +12,7 @@ import pytest
 
 from grader.errors import AuthoringError
 from grader.execute.kernel import start_kernel
-from grader.execute.kernel_paths import KERNEL_PATHS_MOUNT
+from grader.execute.kernel_paths import KERNEL_PATHS_MOUNT, copy_for_kernel_user
 from grader.execute.sandbox import bubblewrap_available, isolation_for, kernel_env, sandbox_mounts
 from grader.execute.warm import WarmKernels, ZygoteFit
 from grader.options import GradeOptions, SandboxPolicy, sandbox_policy
@@ -57,6 +57,20 @@ def test_a_folder_hidden_inside_a_kernel_path_stays_hidden(tmp_path):
     bind = argv.index(str(tmp_path / "lib"))
     assert argv[bind - 1:bind + 2] == ["--ro-bind", str(tmp_path / "lib"), "/course-kernel/0"]
     assert argv[argv.index("/course-kernel/0/secret") - 1] == "--tmpfs"
+
+
+def test_a_kernel_of_its_own_uid_gets_readable_copies(tmp_path):
+    (tmp_path / "closed" / "d2l").mkdir(parents=True)
+    (tmp_path / "closed" / "d2l" / "torch.py").write_text("X = 1\n")
+    (tmp_path / "closed").chmod(0o700)  # a checkout other users cannot enter
+    root = tmp_path / "kernel-root"
+    root.mkdir()
+    path = copy_for_kernel_user(SandboxPolicy(kernel_paths=(tmp_path / "closed",)), root)
+    copy = root / "course-kernel" / "0"
+    assert path == str(copy) and (copy / "d2l" / "torch.py").read_text() == "X = 1\n"
+    assert [oct(p.stat().st_mode & 0o777) for p in (copy, copy / "d2l", copy / "d2l" / "torch.py")] == \
+        ["0o755", "0o755", "0o644"]
+    assert copy_for_kernel_user(SandboxPolicy(), root) == ""
 
 
 def test_a_zygote_serves_only_its_own_kernel_paths():
