@@ -101,7 +101,7 @@ class _RecordingTransformer(it2.TransformerManager):
         super().__init__()
         self.generated: dict[str, str] = {}
         self.cell_magic: tuple[str, str, str] | None = None  # name, its line, its body
-        self.line_transforms = [self._cell_magic, *self.line_transforms[1:]]
+        self.line_transforms = [self._cell_magic if t is it2.cell_magic else t for t in self.line_transforms]
         self.token_transformers = [self._recording(kind) for kind in self.token_transformers]
 
     def _cell_magic(self, lines: list[str]) -> list[str]:
