@@ -27,6 +27,8 @@ from __future__ import annotations
 from enum import IntEnum
 from pathlib import Path
 
+from grader.i18n import N_, _
+
 
 class ExitStatus(IntEnum):
     """The commands' exit statuses; each description is the line `--help` shows for it."""
@@ -102,12 +104,12 @@ class UnknownAssignment(AssignmentError):
     exit_status = ExitStatus.UNKNOWN_ASSIGNMENT
 
     def __init__(self, assignment_id: str | None, known: list[str], hint: str = "") -> None:
-        shown = ", ".join(known) or "none"
-        what = f"unknown assignment {assignment_id!r}" if assignment_id else "no assignment id"
+        what = (_("unknown assignment {id}").format(id=repr(assignment_id)) if assignment_id
+                else _("no assignment id"))
         if not known:  # e.g. after `pip install .`: the course is not inside the package
-            advice = "; no course found: run from a course folder (solutions/ and checks/) or pass --course DIR"
+            advice = _("; no course found: run from a course folder (solutions/ and checks/) or pass --course DIR")
         else:
-            advice = f"; known assignments: {shown}"
+            advice = _("; known assignments: {known}").format(known=", ".join(known))
         super().__init__(f"{what}{hint}{advice}")
         self.assignment_id = assignment_id
         self.known = known
@@ -157,8 +159,8 @@ class NotIsolated(GraderError):
     The message says why and what to change; nothing is graded and no results file is written."""
 
     exit_status = ExitStatus.NOT_ISOLATED
-    STUDENT_LINE = ("it refused to run the notebook on a machine where it cannot be isolated "
-                    "from the course's solutions; your instructor has been told")
+    STUDENT_LINE = N_("it refused to run the notebook on a machine where it cannot be isolated "
+                      "from the course's solutions; your instructor has been told")
 
     def __init__(self, message: str) -> None:
-        super().__init__(message, self.STUDENT_LINE)
+        super().__init__(message, _(self.STUDENT_LINE))

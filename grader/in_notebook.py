@@ -3,6 +3,7 @@
     from grader.in_notebook import check
     check("softmax")     # the public checks of softmax
     check()              # every public check of the assignment
+    check(lang="ko")     # ... with messages in Korean (default: the locale, else English)
 
 It is the student's own kernel checking their own work, so no sandbox: the checks run in this
 process on the notebook's namespace (`LocalStudent`, which still passes every value through the
@@ -28,35 +29,44 @@ from typing import Any
 
 from grader.checking.missing import CodeCell, syntax_problem
 from grader.errors import GraderError, UsageError
+from grader.i18n import _, language_for, speaking
 from grader.in_sandbox.wire import COMM_TARGET
 from grader.reporters.table import render
 from grader.results import GradeReport, GradeStatus
 from grader.submission.course import BUILTIN_ROOT, KIT_MARKER, Course, packaged_kits
 
 KIT_ENV = "GRADER_KIT"
-_failures: dict[int, str] = {}  # execution count -> how that cell failed ("raised …")
+_failures: dict[int, str] = {}  # execution count -> the error that cell raised ("SyntaxError: …")
 
 
-def check(function: str | None = None, *, kit: str | Path | None = None) -> None:
+def check(function: str | None = None, *, kit: str | Path | None = None, lang: str | None = None) -> None:
     """Run the public checks of `function` (of everything when None) and print the table; a
-    problem (no kit, an unknown function) is printed as one line, without a traceback."""
-    if _graded_now():
-        print("check: skipped (the grader is running this notebook; it runs the checks itself)")
-        return
-    try:
-        _check(function, kit)
-    except GraderError as error:
-        print(f"check: {error.problem}")
+    problem (no kit, an unknown function) is printed as one line, without a traceback. The
+    messages are in `lang` ("ko"), else the locale's language (LANG...), else English."""
+    language = language_for(lang)
+    with speaking(language):
+        if _graded_now():
+            print(_("check: skipped (the grader is running this notebook; it runs the checks itself)"))
+            return
+        try:
+            _check(function, kit, language)
+        except GraderError as error:
+            print(_("check: {problem}").format(problem=error.problem))
 
 
-def _check(function: str | None, kit: str | Path | None) -> None:
+def _check(function: str | None, kit: str | Path | None, language: str) -> None:
+    namespace = _namespace()
+    folder = find_kit(Path(kit) if kit else None, function, namespace)
+    with speaking(language, [folder]):  # the kit's own catalogs: its check names and diagnoses
+        _check_with_kit(folder, function, namespace)
+
+
+def _check_with_kit(folder: Path, function: str | None, namespace: dict) -> None:
     from grader.checking.datasets import load_image_data
     from grader.checking.local_student import LocalStudent
     from grader.checking.plugin import run_checks
     from grader.checking.recorded import load_recorded
 
-    namespace = _namespace()
-    folder = find_kit(Path(kit) if kit else None, function, namespace)
     assignment = json.loads((folder / KIT_MARKER).read_text(encoding="utf-8"))["assignment"]
     cells = _cells(namespace)
     student = LocalStudent(namespace, "\n\n".join(c.source for c in cells))
@@ -68,8 +78,9 @@ def _check(function: str | None, kit: str | Path | None) -> None:
     finally:
         student.close()
     if function and not results and not results.hidden_points:
-        raise UsageError(f"{assignment} has no checks of {function!r}")
-    print(render(GradeReport(submission="your notebook", assignment=assignment, status=GradeStatus.GRADED,
+        raise UsageError(_("{assignment} has no checks of {function}").format(
+            assignment=assignment, function=repr(function)))
+    print(render(GradeReport(submission=_("your notebook"), assignment=assignment, status=GradeStatus.GRADED,
                              checks=tuple(results), hidden_points=results.hidden_points)))
 
 
@@ -79,7 +90,7 @@ def find_kit(named: Path | None = None, function: str | None = None,
     for candidate in ([named] if named else []) + ([Path(os.environ[KIT_ENV])] if os.environ.get(KIT_ENV) else []):
         if (candidate / KIT_MARKER).is_file():
             return candidate
-        raise UsageError(f"{candidate}: not a student kit (no {KIT_MARKER})")
+        raise UsageError(_("{folder}: not a student kit (no {marker})").format(folder=candidate, marker=KIT_MARKER))
     here = Path.cwd().resolve()
     for folder in (here, *here.parents):
         for candidate in (folder, folder / "kit"):  # a Classroom repository holds it in kit/
@@ -88,8 +99,8 @@ def find_kit(named: Path | None = None, function: str | None = None,
     shipped = packaged_kit_for(function, namespace or {})
     if shipped is not None:
         return shipped
-    raise UsageError("no student kit found: put the kit's folder beside the notebook, or set "
-                     f"{KIT_ENV} to it")
+    raise UsageError(_("no student kit found: put the kit's folder beside the notebook, or set "
+                       "{variable} to it").format(variable=KIT_ENV))
 
 
 def packaged_kit_for(function: str | None, namespace: dict) -> Path | None:
@@ -135,7 +146,8 @@ def _namespace() -> dict:
 def _cells(namespace: dict) -> list[CodeCell]:
     """The cells run so far (IPython's `In`), each labelled as Jupyter shows it, with how it ended."""
     inputs = namespace.get("In") or []
-    return [CodeCell(f"cell [{count}]", str(source), _failures.get(count, ""))
+    return [CodeCell(_("cell [{number}]").format(number=count), str(source),
+                     _("raised {error}").format(error=_failures[count]) if count in _failures else "")
             for count, source in enumerate(inputs) if count and str(source).strip()]
 
 
@@ -149,7 +161,7 @@ def _note_failure(result: Any) -> None:
         text = syntax_problem(result.info.raw_cell) or f"SyntaxError: {error.msg}"
     else:
         text = f"{type(error).__name__}: {error}".strip()
-    _failures[count] = f"raised {text}"
+    _failures[count] = text
 
 
 def _listen() -> None:

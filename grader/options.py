@@ -12,6 +12,7 @@ import resource
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from grader.i18n import ENGLISH
 from grader.submission.course import KIT_MARKER, Course, default_course
 from grader.submission.course_settings import DEFAULT_KERNEL_PRELOAD
 
@@ -58,6 +59,7 @@ class GradeOptions:
     public_only: bool = False
     call_timeout: float = 30.0
     seed: int = 0
+    language: str = ENGLISH  # of every message a student reads (`grader.i18n`): "en", "ko"
 
 
 def sandbox_policy(options: GradeOptions) -> SandboxPolicy:

@@ -18,12 +18,13 @@ fails at once); and the report names the isolation, with a note when it is not b
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import threading
 import time
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Callable
+from typing import Any, Callable, TypeVar
 
 from grader.checking.missing import ExplainsMissing, code_cells
 from grader.checking.reference import load_reference
@@ -33,6 +34,7 @@ from grader.errors import (AuthoringError, EnvironmentProblem, GraderError, Note
 from grader.execute.kernel import Kernel, start_kernel
 from grader.execute.run import execute_notebook
 from grader.execute.sandbox import isolation_for, isolation_note
+from grader.i18n import _, speaking
 from grader.options import GradeOptions, SandboxPolicy, sandbox_policy
 from grader.results import CheckResult, GradeReport, GradeStatus, Isolation, ungradable_report
 from grader.submission.course import Assignment, is_helper_file, mismatch_note
@@ -40,13 +42,26 @@ from grader.submission.fingerprint import fingerprint_submission
 from grader.submission.notebook import Submission, load_notebook
 
 KernelStarter = Callable[[SandboxPolicy], Kernel]
+Graded = TypeVar("Graded", bound=Callable[..., Any])
 
-KERNEL_LOST = "the notebook's kernel could not be kept alive; checks that need it got no credit"
+
+def kernel_lost() -> str:
+    return _("the notebook's kernel could not be kept alive; checks that need it got no credit")
 
 
 def budget_spent(seconds: float) -> str:
-    return (f"the submission's time budget ({seconds:g} s for the cells and the checks) was "
-            "spent; checks not done by then got no credit")
+    return _("the submission's time budget ({seconds} s for the cells and the checks) was spent; checks "
+             "not done by then got no credit").format(seconds=f"{seconds:g}")
+
+
+def in_options_language(function: Graded) -> Graded:
+    """`function(path, options, ...)` speaking `options.language`, with the course's catalogs:
+    every message made while it runs (verdicts, reasons, notes) is in that language."""
+    @functools.wraps(function)
+    def speaking_options(path: Path, options: GradeOptions, *args: Any, **kwargs: Any) -> Any:
+        with speaking(options.language, options.course.folders):
+            return function(path, options, *args, **kwargs)
+    return speaking_options  # type: ignore[return-value]
 
 
 @dataclass(frozen=True)
@@ -76,6 +91,7 @@ def _digest(path: Path) -> str:
         return "(unreadable)"
 
 
+@in_options_language
 def grade_notebook(path: Path, options: GradeOptions) -> GradeReport:
     """Grade one notebook as fast as one can: its kernel starts first, and the checks' heavy
     imports (torch, pytest) load in a thread while the notebook runs, so the two overlap
@@ -99,6 +115,7 @@ def grade_notebook(path: Path, options: GradeOptions) -> GradeReport:
             kernel.close()
 
 
+@in_options_language
 def grade(path: Path, options: GradeOptions, kernels: KernelStarter = start_kernel) -> GradeReport:
     """Grade one notebook; raises GraderError when it cannot be graded at all.
 
@@ -121,6 +138,7 @@ def grade_or_explain(path: Path, options: GradeOptions,
         return explain(path, options, error, duration=time.monotonic() - started)
 
 
+@in_options_language
 def explain(path: Path, options: GradeOptions, error: BaseException,
             duration: float = 0.0) -> GradeReport:
     """The report of a notebook that could not be graded because of `error`. When the
@@ -161,10 +179,11 @@ def student_reason(error: BaseException) -> str:
     if isinstance(error, (SubmissionError, UnknownAssignment)):
         return error.problem
     if isinstance(error, AuthoringError):
-        return f"the grader failed: this assignment's checks or solution are broken ({error.problem})"
+        return _("the grader failed: this assignment's checks or solution are broken ({problem})").format(
+            problem=error.problem)
     if isinstance(error, GraderError):
-        return f"the grader failed: {error.problem}"
-    return "the grader failed (an internal error); your instructor can rerun it"
+        return _("the grader failed: {problem}").format(problem=error.problem)
+    return _("the grader failed (an internal error); your instructor can rerun it")
 
 
 # What checks files import when pytest collects them (`grader.check_tools` brings pandas; its
@@ -223,7 +242,7 @@ def _grade(submission: Submission, assignment: Assignment, options: GradeOptions
             kernel.close()  # every process of the submission is gone before the report exists
     course_files.verify()
     notes = [mismatch_note(submission.declared_assignment, assignment),
-             KERNEL_LOST if kernel is None else "",
+             kernel_lost() if kernel is None else "",
              budget_spent(budget) if time.monotonic() >= deadline else "",
              isolation_note(isolation, policy)]
     return GradeReport(

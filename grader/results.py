@@ -2,7 +2,8 @@
 rows, and the report's dict form (the JSON format and the state folder's files) with its inverse.
 
 Frozen values with no knowledge of any output format; reporters turn them into text. This
-module imports nothing of the grader, so every stage and every reporter can import it.
+module imports only `grader.i18n` (the words of statuses in the run's language), so every stage
+and every reporter can import it.
 `ungradable_report` is the one place a "could not grade" report is made.
 """
 
@@ -13,6 +14,8 @@ from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
 from typing import Any
+
+from grader.i18n import N_, _
 
 
 class CheckStatus(str, Enum):
@@ -35,14 +38,14 @@ class Isolation(str, Enum):
 
     @property
     def words(self) -> str:
-        """The isolation as a person reads it."""
-        return _ISOLATION_WORDS[self]
+        """The isolation as a person reads it, in the run's language."""
+        return _(_ISOLATION_WORDS[self])
 
 
 _ISOLATION_WORDS = {
-    Isolation.BUBBLEWRAP: "bubblewrap sandbox",
-    Isolation.UNPRIVILEGED_USER: "unprivileged user, no sandbox",
-    Isolation.RLIMITS: "resource limits only, NOT isolated",
+    Isolation.BUBBLEWRAP: N_("bubblewrap sandbox"),
+    Isolation.UNPRIVILEGED_USER: N_("unprivileged user, no sandbox"),
+    Isolation.RLIMITS: N_("resource limits only, NOT isolated"),
 }
 
 
@@ -59,16 +62,17 @@ class CellStatus(str, Enum):
 
     @property
     def words(self) -> str:
-        return _CELL_WORDS[self]
+        """How the cell ended, in the run's language."""
+        return _(_CELL_WORDS[self])
 
 
 _CELL_WORDS = {
-    CellStatus.OK: "ran",
-    CellStatus.ERROR: "stopped with an error",
-    CellStatus.TIMEOUT: "stopped: took too long (timeout)",
-    CellStatus.TIMEOUT_KILL: "stopped: took too long (timeout), and the kernel was restarted",
-    CellStatus.SKIPPED: "not run",
-    CellStatus.KILLED_KERNEL: "the kernel crashed here",
+    CellStatus.OK: N_("ran"),
+    CellStatus.ERROR: N_("stopped with an error"),
+    CellStatus.TIMEOUT: N_("stopped: took too long (timeout)"),
+    CellStatus.TIMEOUT_KILL: N_("stopped: took too long (timeout), and the kernel was restarted"),
+    CellStatus.SKIPPED: N_("not run"),
+    CellStatus.KILLED_KERNEL: N_("the kernel crashed here"),
 }
 
 

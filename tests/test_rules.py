@@ -25,19 +25,20 @@ MAX_LINES = 400  # a module over this fails; over GOOD_LINES is reported (tests/
 GOOD_LINES = 300
 
 # What each part of the grader may import (besides itself). Top-level modules are parts too.
-FOUNDATION = {"errors", "files"}
+FOUNDATION = {"errors", "files", "i18n"}
 ALLOWED: dict[str, set[str]] = {
-    "errors": set(),
+    "i18n": set(),  # the run's language and its catalogs: every message a student reads
+    "errors": {"i18n"},
     "files": set(),
     "in_sandbox": set(),
-    "results": set(),
+    "results": {"i18n"},
     "submission": FOUNDATION,
     "options": FOUNDATION | {"submission", "results"},
     "execute": FOUNDATION | {"options", "results", "in_sandbox"},
     "checking": FOUNDATION | {"results", "in_sandbox", "submission", "options"},
     "check_tools": FOUNDATION | {"checking", "results", "in_sandbox", "submission"},  # student_code
     "pipeline": FOUNDATION | {"submission", "options", "results", "execute", "checking"},
-    "reporters": {"results"},
+    "reporters": {"results", "i18n"},
     "batch": FOUNDATION | {"submission", "options", "results", "execute", "pipeline", "reporters"},
     "instructor": FOUNDATION | {"submission", "options", "results", "pipeline", "reporters",
                                 "checking"},  # student_kit records the reference's answers

@@ -98,7 +98,7 @@ def _options_text(options: GradeOptions) -> str:
     policy = options.policy
     return repr((options.assignment, options.limits, options.public_only, options.call_timeout,
                  options.seed, str(options.data_dir or ""), policy.memory_limit,
-                 policy.max_processes, policy.use_bubblewrap, policy.threads))
+                 policy.max_processes, policy.use_bubblewrap, policy.threads, options.language))
 
 
 @dataclass(frozen=True)

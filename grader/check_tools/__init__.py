@@ -21,6 +21,10 @@
   loss training the grader's model), `call_with_copies`, `with_grader_names`, `with_grader_relu`,
   `with_grader_softmax` (from `grader.in_sandbox.helpers`, sent with that module's text).
 
+- Messages in the student's language (docs/translating.md): `_("…{field}…").format(field=...)`
+  for a sentence made in a check, `N_("…")` for one kept in a table (a diagnosis, advice: the
+  tools translate those where they show them); check names are translated without a mark.
+
 Importing this loads torch, numpy and pandas: checks need them anyway.
 """
 
@@ -46,6 +50,7 @@ from grader.check_tools.training import (
 )
 from grader.checking.describe import describe
 from grader.checking.verdicts import CheckFailed, StudentRaised
+from grader.i18n import N_, _
 from grader.in_sandbox.helpers import (
     call_with_copies,
     parameters_report,
@@ -61,8 +66,10 @@ __all__ = [
     "CheckFailed",
     "ForbiddenUse",
     "MLP",
+    "N_",
     "SOFTMAX_REGRESSION",
     "StudentRaised",
+    "_",
     "autograd_uses",
     "builtin_uses",
     "call_with_copies",

@@ -23,6 +23,7 @@ from typing import Any
 
 from grader.check_tools.source_scan import forbidden_uses
 from grader.checking.verdicts import CheckFailed
+from grader.i18n import _
 from grader.in_sandbox.helpers import source_of, torch_calls
 
 PREFIXES = ("special_", "linalg_", "_")
@@ -42,21 +43,23 @@ def builtin_uses(student: Any, function: str, forbidden: set[str], args: list, *
     found: list[str] = []
     held = student.define(source_of)(getattr(student, function))
     if held["module"].split(".")[0] == "torch" and _forbidden_name(held["name"], forbidden):
-        found.append(f"{function} is torch's {held['name']}")
+        found.append(_("{function} is torch's {name}").format(function=function, name=held["name"]))
     if held["source"]:
         root = held["name"] if held["name"].isidentifier() else function
         text = "\n\n".join([*(s for s in held["helpers"].values() if s), held["source"]])
         uses = forbidden_uses(text, root, forbidden)
     else:
         uses = forbidden_uses(student.source, function, forbidden)
-    found += [f"{use.name} (in {use.function})" for use in uses]
-    found += [f"{value} (through the name {name})" for name, value in held["refers"].items()
+    found += [_("{name} (in {function})").format(name=use.name, function=use.function) for use in uses]
+    found += [_("{value} (through the name {name})").format(value=value, name=name) for name, value in held["refers"].items()
               if _forbidden_name(value, forbidden)]
     calls = student.define(torch_calls)
     report = wrap(calls, getattr(student, function), *args) if wrap is not None else \
         calls(getattr(student, function), *args)
-    found += [f"a call of {name} when it runs" for name in report["calls"] if _forbidden_name(name, forbidden)]
-    found += [f"{node} in the autograd history of its result" for node in report["history"] if node in nodes]
+    found += [_("a call of {name} when it runs").format(name=name) for name in report["calls"]
+              if _forbidden_name(name, forbidden)]
+    found += [_("{node} in the autograd history of its result").format(node=node) for node in report["history"]
+              if node in nodes]
     return list(dict.fromkeys(found))
 
 
@@ -65,7 +68,8 @@ def expect_no_builtin(student: Any, function: str, forbidden: set[str], args: li
     """The check fails, naming the first use found, when `builtin_uses` finds any."""
     found = builtin_uses(student, function, forbidden, args, nodes=nodes, wrap=wrap)
     if found:
-        raise CheckFailed(f"{function} uses {found[0]}; {advice}")
+        raise CheckFailed(_("{function} uses {use}; {advice}").format(function=function, use=found[0],
+                                                                     advice=_(advice)))
 
 
 def autograd_uses(student: Any, function: str, args: list, *, wrap: Any = None) -> list[str]:
@@ -74,10 +78,10 @@ def autograd_uses(student: Any, function: str, args: list, *, wrap: Any = None) 
     calls = student.define(torch_calls)
     report = wrap(calls, getattr(student, function), *args) if wrap is not None else \
         calls(getattr(student, function), *args)
-    found = [f"a call of {name} when it runs" for name in report["calls"]
+    found = [_("a call of {name} when it runs").format(name=name) for name in report["calls"]
              if name in ("backward", "grad", "vjp", "jvp", "jacobian", "hessian")]
     if report["graph_in_result"]:
-        found.append("a result that carries an autograd history")
+        found.append(_("a result that carries an autograd history"))
     if report["inputs_touched"]:
-        found.append("a .grad or requires_grad set on an input")
+        found.append(_("a .grad or requires_grad set on an input"))
     return found

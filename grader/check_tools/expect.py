@@ -32,6 +32,7 @@ import torch
 
 from grader.checking.describe import describe
 from grader.checking.verdicts import CheckFailed, StudentRaised
+from grader.i18n import _
 
 
 def fail(message: str) -> NoReturn:
@@ -118,7 +119,7 @@ def diagnosis(got: Any, mistakes: Mapping[str, Any], *, rtol: float = 1e-5, atol
             continue
         except (TypeError, ValueError, RuntimeError):  # an answer of another kind than `got`
             continue
-        return says
+        return _(says)
     return None
 
 
@@ -131,7 +132,7 @@ def naming_errors(errors: Mapping[str, str], call: str | None = None) -> Iterato
     try:
         yield
     except StudentRaised as error:
-        says = next((sentence for text, sentence in errors.items() if text in str(error)), None)
+        says = next((_(sentence) for text, sentence in errors.items() if text in str(error)), None)
         if says is None:
             raise
         text = str(error)
@@ -157,11 +158,13 @@ def _expect_close(got: Any, expected: Any, call: str, rtol: float, atol: float, 
     if isinstance(expected, torch.Tensor):
         if dtype is not None:
             expect(not (check_dtype and isinstance(got, torch.Tensor) and got.dtype != dtype),
-                   f"{call}: expected dtype {str(dtype).removeprefix('torch.')}, got {_dtype(got) if isinstance(got, torch.Tensor) else describe(got)}")
+                   _("{call}: expected dtype {expected}, got {got}").format(
+                       call=call, expected=str(dtype).removeprefix("torch."),
+                       got=_dtype(got) if isinstance(got, torch.Tensor) else describe(got)))
             check_dtype = False
         _expect_tensor(got, expected, call, rtol, atol, check_dtype)
     elif isinstance(expected, np.ndarray):
-        expect(isinstance(got, np.ndarray), f"{call}: expected {describe(expected)}, got {describe(got)}")
+        expect(isinstance(got, np.ndarray), _expected_got(call, expected, got))
         _expect_tensor(torch.from_numpy(np.array(got)), torch.from_numpy(np.array(expected)),
                        call, rtol, atol, check_dtype)
     elif isinstance(expected, pd.DataFrame):
@@ -172,20 +175,21 @@ def _expect_close(got: Any, expected: Any, call: str, rtol: float, atol: float, 
         _expect_series(got, expected, call, rtol, atol)
     elif isinstance(expected, (tuple, list)):
         expect(isinstance(got, (tuple, list)) and len(got) == len(expected),
-               f"{call}: expected {describe(expected)}, got {describe(got)}")
+               _expected_got(call, expected, got))
         for i, (g, e) in enumerate(zip(got, expected)):
             _expect_close(g, e, f"{call}[{i}]", rtol, atol, check_dtype, ops, like, dtype)
     elif isinstance(expected, (bool, str)) or expected is None:
         expect(got == expected and type(got) is type(expected),
-               f"{call}: expected {describe(expected)}, got {describe(got)}")
+               _expected_got(call, expected, got))
     elif isinstance(expected, (int, float)):
         number = _as_number(got)
-        expect(number is not None, f"{call}: expected a number, got {describe(got)}")
+        expect(number is not None, _("{call}: expected a number, got {got}").format(call=call, got=describe(got)))
         diff = abs(number - expected) if math.isfinite(number) else math.inf
         expect(math.isfinite(number) == math.isfinite(expected) and
                (not math.isfinite(expected) or diff <= atol + rtol * abs(expected)),
-               f"{call}: got {number:.6g}, which is not the expected number" if math.isfinite(number)
-               else f"{call}: got {number}, expected a finite number")
+               _("{call}: got {number}, which is not the expected number").format(call=call, number=f"{number:.6g}")
+               if math.isfinite(number)
+               else _("{call}: got {number}, expected a finite number").format(call=call, number=number))
     else:
         raise TypeError(f"expect_close cannot compare {type(expected).__name__}")
 
@@ -204,12 +208,14 @@ def _as_number(value: Any) -> float | None:
 
 def _expect_tensor(got: Any, expected: torch.Tensor, call: str, rtol: float, atol: float,
                    check_dtype: bool) -> None:
-    expect(isinstance(got, torch.Tensor), f"{call}: expected {describe(expected)}, got {describe(got)}")
+    expect(isinstance(got, torch.Tensor), _expected_got(call, expected, got))
     expect(tuple(got.shape) == tuple(expected.shape),
-           f"{call}: expected shape {tuple(expected.shape)}, got shape {tuple(got.shape)}")
+           _("{call}: expected shape {expected}, got shape {got}").format(
+               call=call, expected=tuple(expected.shape), got=tuple(got.shape)))
     if check_dtype:
         expect(got.dtype == expected.dtype,
-               f"{call}: expected dtype {_dtype(expected)}, got {_dtype(got)} (shape is right)")
+               _("{call}: expected dtype {expected}, got {got} (shape is right)").format(
+                   call=call, expected=_dtype(expected), got=_dtype(got)))
     if expected.numel() == 0:
         return
     g = got.detach().to(torch.float64 if not got.is_complex() else torch.complex128)
@@ -220,15 +226,22 @@ def _expect_tensor(got: Any, expected: torch.Tensor, call: str, rtol: float, ato
     nonfinite = ~torch.isfinite(g) & torch.isfinite(e)
     if bool(nonfinite.any()):
         index = _index(nonfinite.nonzero()[0], got)
-        fail(f"{call}: {int(nonfinite.sum())} entries are inf or nan where finite values were "
-             f"expected (first at index {index})")
+        fail(_("{call}: {count} entries are inf or nan where finite values were expected (first at "
+               "index {index})").format(call=call, count=int(nonfinite.sum()), index=index))
     diff = torch.where(ok, torch.zeros_like(g.real if g.is_complex() else g), (g - e).abs())
     flat = int(torch.argmax(diff.reshape(-1)))
     index = _index(torch.tensor(np.unravel_index(flat, tuple(got.shape))), got)
     wrong = int((~ok).sum())
-    fail(f"{call}: {wrong} of {got.numel()} entries differ; the largest difference is "
-         f"{float(diff.reshape(-1)[flat]):.3g} at index {index} "
-         + (f"(tolerance {atol:.2g})" if rtol == 0 else f"(tolerance {atol:.2g} + {rtol:g}×|expected|)"))
+    template = (_("{call}: {wrong} of {total} entries differ; the largest difference is {difference} at "
+                  "index {index} (tolerance {atol})") if rtol == 0 else
+                _("{call}: {wrong} of {total} entries differ; the largest difference is {difference} at "
+                  "index {index} (tolerance {atol} + {rtol}×|expected|)"))
+    fail(template.format(call=call, wrong=wrong, total=got.numel(), difference=f"{float(diff.reshape(-1)[flat]):.3g}",
+                         index=index, atol=f"{atol:.2g}", rtol=f"{rtol:g}"))
+
+
+def _expected_got(call: str, expected: Any, got: Any) -> str:
+    return _("{call}: expected {expected}, got {got}").format(call=call, expected=describe(expected), got=describe(got))
 
 
 def _index(position: torch.Tensor, like: torch.Tensor) -> str:
@@ -241,31 +254,36 @@ def _dtype(t: torch.Tensor) -> str:
 
 
 def _expect_frame(got: Any, expected: pd.DataFrame, call: str, rtol: float, atol: float) -> None:
-    expect(isinstance(got, pd.DataFrame), f"{call}: expected {describe(expected)}, got {describe(got)}")
+    expect(isinstance(got, pd.DataFrame), _expected_got(call, expected, got))
     expect(list(got.columns) == list(expected.columns),
-           f"{call}: expected columns {list(map(str, expected.columns))}, got {list(map(str, got.columns))}")
-    expect(got.shape == expected.shape, f"{call}: expected shape {expected.shape}, got {got.shape}")
+           _("{call}: expected columns {expected}, got {got}").format(
+               call=call, expected=list(map(str, expected.columns)), got=list(map(str, got.columns))))
+    expect(got.shape == expected.shape, _("{call}: expected shape {expected}, got {got}").format(
+        call=call, expected=expected.shape, got=got.shape))
     for column in expected.columns:
-        _expect_series(got[column], expected[column], f"{call}, column {column!r}", rtol, atol, index=False)
+        _expect_series(got[column], expected[column], _("{call}, column {column}").format(call=call, column=repr(column)),
+                       rtol, atol, index=False)
 
 
 def _expect_series(got: Any, expected: pd.Series, call: str, rtol: float, atol: float,
                    index: bool = True) -> None:
-    expect(isinstance(got, pd.Series), f"{call}: expected {describe(expected)}, got {describe(got)}")
-    expect(len(got) == len(expected), f"{call}: expected {len(expected)} values, got {len(got)}")
+    expect(isinstance(got, pd.Series), _expected_got(call, expected, got))
+    expect(len(got) == len(expected), _("{call}: expected {expected} values, got {got}").format(
+        call=call, expected=len(expected), got=len(got)))
     if index:
         expect(list(got.index) == list(expected.index),
-               f"{call}: expected the index {list(map(str, expected.index))}, got {list(map(str, got.index))}")
+               _("{call}: expected the index {expected}, got {got}").format(
+                   call=call, expected=list(map(str, expected.index)), got=list(map(str, got.index))))
     if pd.api.types.is_numeric_dtype(expected.dtype) and not pd.api.types.is_bool_dtype(expected.dtype):
         expect(pd.api.types.is_numeric_dtype(got.dtype) and not pd.api.types.is_bool_dtype(got.dtype),
-               f"{call}: expected numbers, got values of dtype {got.dtype}")
+               _("{call}: expected numbers, got values of dtype {dtype}").format(call=call, dtype=got.dtype))
         g = torch.tensor(got.to_numpy(dtype=float, na_value=np.nan))
         e = torch.tensor(expected.to_numpy(dtype=float, na_value=np.nan))
         _expect_tensor(g, e, call, rtol, atol, check_dtype=False)
     else:
         same = [(a == b) or (pd.isna(a) and pd.isna(b)) for a, b in zip(got.tolist(), expected.tolist())]
-        expect(all(same), f"{call}: {same.count(False)} of {len(same)} values differ "
-                          f"(first at position {same.index(False) if False in same else 0})")
+        expect(all(same), _("{call}: {wrong} of {total} values differ (first at position {position})").format(
+            call=call, wrong=same.count(False), total=len(same), position=same.index(False) if False in same else 0))
 
 
 def expect_unchanged(before: Any, after: Any, *, call: str, what: str) -> None:
@@ -273,4 +291,4 @@ def expect_unchanged(before: Any, after: Any, *, call: str, what: str) -> None:
     try:
         expect_close(after, before, call=call, rtol=0, atol=0)
     except CheckFailed:
-        fail(f"{call} changed its input {what}; work on a copy instead")
+        fail(_("{call} changed its input {what}; work on a copy instead").format(call=call, what=what))

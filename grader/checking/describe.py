@@ -3,7 +3,9 @@ calls by their function and arguments, and the student's own line where their co
 
 from __future__ import annotations
 
-CHECKS_OWN = "a function of the check"  # how messages show a function a check sent (`define`)
+from grader.i18n import N_, _
+
+CHECKS_OWN = N_("a function of the check")  # how messages show a function a check sent (`define`)
 
 
 def describe(value) -> str:  # noqa: ANN001 - any value
@@ -14,31 +16,34 @@ def describe(value) -> str:  # noqa: ANN001 - any value
     if isinstance(value, torch.Tensor):
         dtype = str(value.dtype).removeprefix("torch.")
         if value.dim() == 0:
-            return f"a 0-dim {dtype} tensor"
-        return f"a {dtype} tensor of shape {tuple(value.shape)}"
+            return _("a 0-dim {dtype} tensor").format(dtype=dtype)
+        return _("a {dtype} tensor of shape {shape}").format(dtype=dtype, shape=tuple(value.shape))
     if isinstance(value, np.ndarray):
-        return f"a {value.dtype} array of shape {value.shape}"
+        return _("a {dtype} array of shape {shape}").format(dtype=value.dtype, shape=value.shape)
     if isinstance(value, pd.DataFrame):
-        return f"a DataFrame of shape {value.shape} (columns {list(map(str, value.columns))})"
+        return _("a DataFrame of shape {shape} (columns {columns})").format(
+            shape=value.shape, columns=list(map(str, value.columns)))
     if isinstance(value, pd.Series):
-        return f"a Series of length {len(value)} ({value.dtype})"
+        return _("a Series of length {length} ({dtype})").format(length=len(value), dtype=value.dtype)
     if isinstance(value, bool) or value is None:
         return repr(value)
     if isinstance(value, (int, float)):
-        return repr(value) if len(repr(value)) < 24 else f"a {type(value).__name__}"
+        return repr(value) if len(repr(value)) < 24 else _("a {type}").format(type=type(value).__name__)
     if isinstance(value, str):
-        return "a string"
+        return _("a string")
     if isinstance(value, (list, tuple)):
         kind = type(value).__name__
+        if not value:
+            return _("an empty {kind}").format(kind=kind)
         if len(value) <= 3:
-            return f"a {kind} of " + ", ".join(describe(v) for v in value) if value else f"an empty {kind}"
-        return f"a {kind} of {len(value)} items"
+            return _("a {kind} of {items}").format(kind=kind, items=", ".join(describe(v) for v in value))
+        return _("a {kind} of {count} items").format(kind=kind, count=len(value))
     if isinstance(value, dict):
-        return f"a dict of {len(value)} items"
+        return _("a dict of {count} items").format(count=len(value))
     label = getattr(value, "_label", None)  # a handle on an object in the kernel
     if isinstance(label, str):
         return label
-    return f"a {type(value).__name__}"
+    return _("a {type}").format(type=type(value).__name__)
 
 
 def describe_call(name: str, args: tuple, kwargs: dict) -> str:
@@ -61,10 +66,11 @@ def describe_place(place: dict, cell: str = "") -> str:
         return ""
     if not cell:
         defined = student_function(str(place.get("function", ""))).split(".")[0]
-        cell = f"the cell that defines {defined}" if defined else "a code cell"
+        cell = _("the cell that defines {name}").format(name=defined) if defined else _("a code cell")
     text = " ".join(str(place.get("text", "")).split())
     text = text if len(text) <= 80 else text[:79] + "…"
-    return f"at line {line} of {cell}" + (f" ({text})" if text else "")
+    return (_("at line {line} of {cell} ({code})") if text else _("at line {line} of {cell}")).format(
+        line=line, cell=cell, code=text)
 
 
 def students_part(args: tuple, kwargs: dict) -> str:
@@ -80,4 +86,4 @@ def students_part(args: tuple, kwargs: dict) -> str:
             pending[:0] = list(value)
         elif isinstance(value, dict):
             pending[:0] = list(value.values())
-    return CHECKS_OWN
+    return _(CHECKS_OWN)

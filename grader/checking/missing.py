@@ -18,6 +18,7 @@ from typing import Any, Callable
 
 from grader.checking.student import Student
 from grader.checking.verdicts import StudentMissing
+from grader.i18n import _
 from grader.results import CellRecord, CellStatus
 from grader.submission.student_code import cells_of_sources, definitions, python_of, read
 
@@ -46,13 +47,14 @@ def explain_missing(name: str, cells: list[CodeCell]) -> str:
     """Why `name` is not defined, in a student's words ('' when nothing better can be said)."""
     defining = [cell for cell in cells if defines(cell.source, name)]
     if not defining:
-        return f"no code cell defines it (a top-level def {name} or class {name})"
+        return _("no code cell defines it (a top-level def {name} or class {name})").format(name=name)
     cell = defining[-1]
     problem = syntax_problem(cell.source)
-    failure = cell.failure or (f"raised {problem}" if problem else "")
+    failure = cell.failure or (_("raised {error}").format(error=problem) if problem else "")
     if failure:
-        return f"{cell.label}, which defines it, {failure}"
-    return f"{cell.label} defines it, but the name was gone when checked (deleted or renamed later?)"
+        return _("{cell}, which defines it, {failure}").format(cell=cell.label, failure=failure)
+    return _("{cell} defines it, but the name was gone when checked (deleted or renamed later?)").format(
+        cell=cell.label)
 
 
 def code_cells(notebook: Any, records: tuple[CellRecord, ...]) -> list[CodeCell]:
@@ -65,7 +67,7 @@ def code_cells(notebook: Any, records: tuple[CellRecord, ...]) -> list[CodeCell]
         number += 1
         record = ended.get(index)
         failure = "" if record is None else _failure(record)
-        cells.append(CodeCell(f"code cell {record.number if record and record.number else number}",
+        cells.append(CodeCell(_("code cell {number}").format(number=record.number if record and record.number else number),
                               str(cell.source), failure))
     return cells
 
@@ -75,10 +77,14 @@ def _failure(record: CellRecord) -> str:
         return ""
     if record.status is CellStatus.ERROR:
         summary = re.sub(r"\([^()]*\.py, line (\d+)\)", r"(line \1)", record.summary)  # IPython's file name
-        return f"raised {summary}" if summary else "raised an error"
+        return _("raised {error}").format(error=summary) if summary else _("raised an error")
     if record.status is CellStatus.SKIPPED:
-        return f"was not run ({record.summary})" if record.summary else "was not run"
-    return record.status.words.replace("stopped:", "was stopped:")
+        return _("was not run ({why})").format(why=record.summary) if record.summary else _("was not run")
+    if record.status is CellStatus.TIMEOUT:
+        return _("was stopped: took too long (timeout)")
+    if record.status is CellStatus.TIMEOUT_KILL:
+        return _("was stopped: took too long (timeout), and the kernel was restarted")
+    return record.status.words
 
 
 def cell_holding(cells: list[CodeCell], source: str, line: int, text: str) -> CodeCell | None:
@@ -133,5 +139,5 @@ def with_reason(missing: StudentMissing, explain: Callable[[str], str] | None) -
     """The same verdict, its message saying why the name is missing when `explain` knows."""
     reason = explain(missing.name) if explain is not None else ""
     if reason:
-        missing.args = (f"{missing.name} is not defined: {reason}",)
+        missing.args = (_("{name} is not defined: {reason}").format(name=missing.name, reason=reason),)
     return missing

@@ -29,6 +29,7 @@ from grader.checking.mistakes import RUNNING_REFERENCE
 from grader.checking.student import Student
 from grader.checking.verdicts import CheckFailed, KernelUnavailable, StudentCallError
 from grader.errors import AuthoringError
+from grader.i18n import _
 from grader.results import CheckResult, CheckStatus
 
 DEFAULT_TIMEOUT = 10.0
@@ -43,7 +44,7 @@ class GradingPlugin:
                  unavailable: str = "") -> None:
         self._student = student
         self._public_only = public_only
-        self._unavailable = unavailable or "the notebook could not be run"
+        self._unavailable = unavailable or _("the notebook could not be run")
         self._reference = reference
         self._image_data = image_data
         self._seed = seed
@@ -133,7 +134,7 @@ class GradingPlugin:
         spec = _spec(item)
         status, message, detail = self._failures.get(item.nodeid, (CheckStatus.PASSED, "", ""))
         return CheckResult(
-            name=spec["name"], points=spec["points"] if status is CheckStatus.PASSED else 0.0,
+            name=_(spec["name"]), points=spec["points"] if status is CheckStatus.PASSED else 0.0,
             max_points=spec["points"], status=status, hidden=spec["hidden"], message=message,
             detail=detail, duration=time.monotonic() - self._started.get(item.nodeid, time.monotonic()),
             number=str(len(self.results) + 1), function=spec["name"].split(":")[0].strip(),
@@ -154,17 +155,18 @@ def _judge(error: BaseException, hidden: bool) -> tuple[CheckStatus, str, str]:
     """The status, the student's message and the instructor's detail for a failed check."""
     if isinstance(error, StudentCallError):
         detail = str(error)
-        return CheckStatus.FAILED, (f"hidden check: {error.hidden_text}" if hidden else detail), detail
+        said = _("hidden check: {failure}").format(failure=error.hidden_text)
+        return CheckStatus.FAILED, (said if hidden else detail), detail
     if isinstance(error, CheckFailed):
         detail = str(error)
-        return CheckStatus.FAILED, ("hidden check: wrong answer" if hidden else detail), detail
+        return CheckStatus.FAILED, (_("hidden check: wrong answer") if hidden else detail), detail
     if isinstance(error, KernelUnavailable):
-        return CheckStatus.FAILED, f"not graded: {error}", str(error)
+        return CheckStatus.FAILED, _("not graded: {reason}").format(reason=error), str(error)
     if isinstance(error, AssertionError):
-        detail = str(error) or "the check's condition was not met"
-        return CheckStatus.FAILED, ("hidden check: wrong answer" if hidden else detail), detail
+        detail = str(error) or _("the check's condition was not met")
+        return CheckStatus.FAILED, (_("hidden check: wrong answer") if hidden else detail), detail
     detail = f"{type(error).__name__}: {error}"
-    return CheckStatus.ERROR, "the check could not judge this answer (reported to the instructor)", detail
+    return CheckStatus.ERROR, _("the check could not judge this answer (reported to the instructor)"), detail
 
 
 class CheckResults(list):
@@ -216,8 +218,10 @@ def score_by_function(results: list[CheckResult]) -> list[CheckResult]:
         if first is not None and result.status is CheckStatus.PASSED and result.max_points > 0:
             result = dataclasses.replace(
                 result, points=0.0, status=CheckStatus.FAILED,
-                message=f"no points: {result.function} failed the check \"{first.name}\"",
-                detail=f"passed, but {result.function} failed the check \"{first.name}\"")
+                message=_('no points: {function} failed the check "{check}"').format(
+                    function=result.function, check=first.name),
+                detail=_('passed, but {function} failed the check "{check}"').format(
+                    function=result.function, check=first.name))
         scored.append(result)
     return scored
 

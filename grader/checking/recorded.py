@@ -24,6 +24,7 @@ from typing import Any
 import torch
 
 from grader.checking.verdicts import KernelUnavailable
+from grader.i18n import _
 from grader.in_sandbox.wire import WireError, decode, encode
 
 KIT_FORMAT = 1
@@ -114,7 +115,7 @@ def _jacobians(answer: torch.Tensor, args: tuple) -> list[tuple[int, torch.Tenso
     inputs = [args[i] for i in positions]
     if not inputs or any(answer.numel() * x.numel() > MAX_JACOBIAN for x in inputs):
         return []
-    rows = [[] for _ in inputs]
+    rows = [[] for _input in inputs]
     flat = answer.reshape(-1)
     for k in range(flat.numel()):
         grads = torch.autograd.grad(flat[k], inputs, retain_graph=True, allow_unused=True)
@@ -161,8 +162,9 @@ class RecordedReference:
         def replaying(*args: Any, **kwargs: Any) -> Any:
             entry = self._answers.get(call_key(name, args, kwargs))
             if entry is None:
-                raise NotInKit(f"the expected answer of this check depends on your own results, so only "
-                               f"your instructor's grader can judge it (the kit has no {name} for these inputs)")
+                raise NotInKit(_("the expected answer of this check depends on your own results, so only "
+                                 "your instructor's grader can judge it (the kit has no {name} for these "
+                                 "inputs)").format(name=name))
             value = self._decode(entry["value"])
             jacobians = {i: self._decode(spec) for i, spec in entry.get("jacobians", [])}
             if isinstance(value, torch.Tensor) and jacobians:

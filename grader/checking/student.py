@@ -29,6 +29,7 @@ from grader.checking.sending import calling_check_line, source_to_send
 from grader.checking.provided import globals_in, provided_in
 from grader.checking.verdicts import BadAnswer, KernelGone, NotOwnWork, StudentMissing, StudentRaised, StudentTimeout
 from grader.errors import AuthoringError, EnvironmentProblem
+from grader.i18n import _
 from grader.in_sandbox.wire import COMM_TARGET, WireError, decode, encode
 from grader.in_sandbox.wire_values import MAX_BYTES
 
@@ -171,8 +172,9 @@ class Student:
         function of `grader.in_sandbox.helpers` is sent with that whole module, so those may call
         each other. Breaking the rule raises `AuthoringError` before anything is sent."""
         source, name = source_to_send(function)
-        defined = self._request({"op": "define", "source": source, "name": name}, [], "the check", CHECKS_OWN)
-        return Remote(self, defined._ref, CHECKS_OWN, checks_own=True)
+        defined = self._request({"op": "define", "source": source, "name": name}, [], _("the check"),
+                                _(CHECKS_OWN))
+        return Remote(self, defined._ref, _(CHECKS_OWN), checks_own=True)
 
     def seed(self, seed: int) -> None:
         """Seed the kernel's torch, numpy and random just before the next request runs there: it
@@ -260,14 +262,15 @@ class Student:
         place = content.get("at") if isinstance(content.get("at"), dict) else {}
         where = describe_place(place, self._cell_of(place))
         function = student_function(str(place.get("function", "")))
-        etype, evalue = str(content.get("etype", "an error")), str(content.get("evalue", ""))
+        etype, evalue = str(content.get("etype", _("an error"))), str(content.get("evalue", ""))
         if checks_own:
-            call = function or f"your {label}, run by the check,"
+            call = function or _("your {call}, run by the check,").format(call=label)
         else:
             call = label
             called = name.rsplit(".", 1)[-1].removesuffix("(…)")
             if function and function.rsplit(".", 1)[-1] != called:
-                where = f"in your {function}" + (f" {where}" if where else "")
+                where = (_("in your {function} {where}") if where else _("in your {function}")).format(
+                    function=function, where=where)
         return StudentRaised(call, etype, evalue, where)
 
     def _cell_of(self, place: dict) -> str:
@@ -277,7 +280,7 @@ class Student:
 
     def _remote_in_reply(self, name: str) -> Callable[[dict], Remote]:
         def make(spec: dict) -> Remote:
-            return Remote(self, {"$ref": spec["$ref"]}, f"an object from {name}")
+            return Remote(self, {"$ref": spec["$ref"]}, _("an object from {name}").format(name=name))
         return make
 
     def _await_reply(self, request_id: int, deadline: float, label: str) -> tuple[dict, list] | None:

@@ -22,6 +22,8 @@ is a `grader.errors.GraderError`.
 
 from __future__ import annotations
 
+from grader.i18n import _
+
 
 class Verdict(Exception):
     """Root of the check outcomes. `str()` is the message a student reads."""
@@ -30,11 +32,10 @@ class Verdict(Exception):
 class StudentCallError(Verdict):
     """A call into the student's code did not give a value."""
 
-    hidden_text = "did not run"
-
     def __init__(self, call: str, text: str) -> None:
         super().__init__(text)
         self.call = call
+        self.hidden_text = _("did not run")
 
 
 class StudentRaised(StudentCallError):
@@ -43,47 +44,51 @@ class StudentRaised(StudentCallError):
     def __init__(self, call: str, etype: str, evalue: str, where: str = "") -> None:
         at = f" {where}" if where else ""
         evalue = evalue if len(evalue) < 300 else evalue[:300] + "…"
-        super().__init__(call, f"{call} raised {etype}{at}: {evalue}" if evalue else f"{call} raised {etype}{at}")
+        text = (_("{call} raised {error}{at}: {message}") if evalue else _("{call} raised {error}{at}"))
+        super().__init__(call, text.format(call=call, error=etype, at=at, message=evalue))
         self.etype = etype
-        self.hidden_text = f"raised {etype}"
+        self.hidden_text = _("raised {error}").format(error=etype)
 
 
 class StudentMissing(StudentCallError):
     def __init__(self, call: str, name: str) -> None:
-        super().__init__(call, f"{name} is not defined in the notebook (did its cell run without errors?)")
+        super().__init__(call, _("{name} is not defined in the notebook (did its cell run without "
+                                 "errors?)").format(name=name))
         self.name = name
-        self.hidden_text = f"{name} is not defined"
+        self.hidden_text = _("{name} is not defined").format(name=name)
 
 
 class NotOwnWork(StudentCallError):
     """A graded name the notebook binds to the provided `d2l`'s own object (`grader.checking.provided`)."""
 
     def __init__(self, call: str, name: str, binding: str) -> None:
-        super().__init__(call, f"{name} is d2l's, not your own ({binding}): the assignment asks you to "
-                               f"write {name} yourself (building on d2l.HyperParameters, d2l.Module or "
-                               "d2l.Classifier is fine)")
+        super().__init__(call, _("{name} is d2l's, not your own ({binding}): the assignment asks you "
+                                 "to write {name} yourself (building on d2l.HyperParameters, d2l.Module "
+                                 "or d2l.Classifier is fine)").format(name=name, binding=binding))
         self.name = name
-        self.hidden_text = f"{name} is d2l's, not your own"
+        self.hidden_text = _("{name} is d2l's, not your own").format(name=name)
 
 
 class StudentTimeout(StudentCallError):
     def __init__(self, call: str, seconds: float) -> None:
-        super().__init__(call, f"{call} did not return within {seconds:.0f} s (an endless loop?)")
+        super().__init__(call, _("{call} did not return within {seconds} s (an endless loop?)").format(
+            call=call, seconds=f"{seconds:.0f}"))
         self.seconds = seconds
-        self.hidden_text = "did not return in time"
+        self.hidden_text = _("did not return in time")
 
 
 class KernelGone(StudentCallError):
     def __init__(self, call: str) -> None:
-        super().__init__(call, f"{call} could not run: the notebook's kernel had died")
-        self.hidden_text = "the kernel had died"
+        super().__init__(call, _("{call} could not run: the notebook's kernel had died").format(call=call))
+        self.hidden_text = _("the kernel had died")
 
 
 class BadAnswer(StudentCallError):
     def __init__(self, call: str, problem: str) -> None:
-        super().__init__(call, f"{call} returned something that is not plain data ({problem})")
+        super().__init__(call, _("{call} returned something that is not plain data ({problem})").format(
+            call=call, problem=problem))
         self.problem = problem
-        self.hidden_text = "returned something that is not plain data"
+        self.hidden_text = _("returned something that is not plain data")
 
 
 class CheckFailed(Verdict, AssertionError):

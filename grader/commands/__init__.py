@@ -5,8 +5,9 @@ line and exits with its own status; Ctrl-C exits 130; a reader that closes the p
 (`grade ... | head -1`) ends the command quietly; anything else is an internal error, one line
 and status 1. A traceback is shown only with `--debug`.
 
-The environment is read here and nowhere in the library: `course_from` (GRADER_COURSE) and
-`data_from` (GRADER_FASHION_MNIST) turn it into explicit values.
+The environment is read here and nowhere in the library: `course_from` (GRADER_COURSE),
+`data_from` (GRADER_FASHION_MNIST) and `language_from` (--lang, else the locale: LANGUAGE,
+LC_ALL, LC_MESSAGES, LANG as gettext reads them) turn it into explicit values.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from pathlib import Path
 from typing import Callable, Sequence
 
 from grader.errors import ExitStatus, GraderError, UsageError
+from grader.i18n import language_for, languages
 from grader.submission.course import Course, default_course
 
 COURSE_ENV = "GRADER_COURSE"
@@ -86,6 +88,20 @@ def course_from(args: argparse.Namespace) -> Course:
     if named:
         return Course.adding_to_builtin(Path(named).expanduser())
     return default_course()
+
+
+def add_language_option(parser: argparse.ArgumentParser, *, in_subcommand: bool = False) -> None:
+    """`--lang CODE`: the language of what students read (see `language_from`)."""
+    extra = {"default": argparse.SUPPRESS} if in_subcommand else {"default": None}
+    parser.add_argument("--lang", metavar="CODE", **extra,
+                        help="the language of messages students read: " + ", ".join(languages())
+                        + " (default: the locale, LANG or LC_ALL, else en; an unknown one is en)")
+
+
+def language_from(args: argparse.Namespace) -> str:
+    """The run's language: --lang, else the locale's (as gettext reads LANGUAGE, LC_ALL,
+    LC_MESSAGES and LANG), else English; one without a catalog is English."""
+    return language_for(getattr(args, "lang", None))
 
 
 def data_from(args: argparse.Namespace) -> Path | None:

@@ -21,10 +21,11 @@ from typing import Sequence
 
 from grader.batch import warm_daemon
 from grader.batch.warm_daemon import DEFAULT_IDLE_MINUTES
-from grader.commands import (add_course_option, course_from, data_from, exit_status_epilog,
-                             run_command)
+from grader.commands import (add_course_option, add_language_option, course_from, data_from,
+                             exit_status_epilog, language_from, run_command)
 from grader.errors import ExitStatus, NotIsolated, UsageError
 from grader.files import write_atomically
+from grader.i18n import speaking
 from grader.options import GiB, ExecutionLimits, GradeOptions, SandboxPolicy, sandbox_policy
 from grader.reporters import FORMATS
 from grader.reporters.gradebook import parse_deadline
@@ -48,6 +49,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--assignment", help="grade as this assignment, whatever the notebook's "
                         "metadata or file name say (a notebook that says otherwise is flagged)")
     add_course_option(parser)
+    add_language_option(parser)
     parser.add_argument("--format", choices=sorted(FORMATS), default="table",
                         help="one notebook's report: a table of checks (default), the full JSON "
                              "report, Gradescope's results.json, or GitHub Classroom's result")
@@ -106,7 +108,7 @@ def build_parser() -> argparse.ArgumentParser:
 def options_from(args: argparse.Namespace) -> GradeOptions:
     policy = SandboxPolicy(memory_limit=int(args.memory * GiB),
                            use_bubblewrap=False if args.no_sandbox else None)
-    return GradeOptions(course=course_from(args), assignment=args.assignment,
+    return GradeOptions(course=course_from(args), assignment=args.assignment, language=language_from(args),
                         data_dir=data_from(args), public_only=args.public_only, policy=policy,
                         limits=ExecutionLimits(cell_timeout=args.cell_timeout,
                                                notebook_budget=args.budget))
@@ -117,6 +119,14 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _grade(args: argparse.Namespace) -> int:
+    """The command, speaking the run's language: the grading passes it down in GradeOptions, and
+    whatever the command itself writes for students (tables, feedback files) is in it too."""
+    options = options_from(args)
+    with speaking(options.language, options.course.folders):
+        return _grade_speaking(args)
+
+
+def _grade_speaking(args: argparse.Namespace) -> int:
     if len(args.paths) > 1 or args.paths[0].is_dir():
         return _run_batch_command(args)
     given = [flag for dest, flag in args.batch_only.items() if getattr(args, dest) not in (None, False)]

@@ -18,7 +18,8 @@ import sys
 from pathlib import Path
 from typing import Sequence
 
-from grader.commands import add_course_option, course_from, data_from, exit_status_epilog, run_command
+from grader.commands import (add_course_option, add_language_option, course_from, data_from,
+                             exit_status_epilog, language_from, run_command)
 from grader.errors import AssignmentNotValid, ExitStatus, UsageError
 from grader.submission.course import Course
 from grader.files import write_atomically
@@ -67,6 +68,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("assignment")
     run.add_argument("--submission", type=Path, default=Path("/autograder/submission"))
     run.add_argument("--results", type=Path, default=Path("/autograder/results/results.json"))
+    add_language_option(run)
     for subcommand in (generate, validate, scope, room, kit, run):  # before or after the subcommand
         add_course_option(subcommand, in_subcommand=True)
     return parser
@@ -109,8 +111,12 @@ def _run(args: argparse.Namespace) -> int:
     elif args.command == "gradescope-run":
         from grader.instructor.gradescope import run_gradescope
 
-        report = run_gradescope(args.assignment, args.submission, args.results,
-                                GradeOptions(course=course))
+        from grader.i18n import speaking
+
+        language = language_from(args)
+        with speaking(language, course.folders):  # the results' text, for students
+            report = run_gradescope(args.assignment, args.submission, args.results,
+                                    GradeOptions(course=course, language=language))
         print(f"{report.submission}: {report.score:g}/{report.max_score:g} ({report.status.value})")
     return int(ExitStatus.GRADED)
 

@@ -24,6 +24,7 @@ from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
 from grader.errors import EnvironmentProblem
 from grader.execute.kernel import Kernel
+from grader.i18n import _
 from grader.in_sandbox import gpu_on_cpu_bootstrap, responder_bootstrap
 from grader.options import ExecutionLimits
 from grader.results import CellRecord, ExecutionSummary
@@ -141,7 +142,7 @@ class NotebookRun:
         code_cells = [i for i, c in enumerate(self.notebook.cells) if c.cell_type == "code"]
         for index in code_cells[MAX_CODE_CELLS:]:
             self.records[index] = CellRecord(
-                index, "skipped", f"the notebook has more than {MAX_CODE_CELLS} code cells")
+                index, "skipped", _("the notebook has more than {count} code cells").format(count=MAX_CODE_CELLS))
         code_cells = code_cells[:MAX_CODE_CELLS]
         budget_exhausted = False
         try:
@@ -149,10 +150,10 @@ class NotebookRun:
             for index in code_cells:
                 if self.remaining() <= 0:
                     budget_exhausted = True
-                    self.records[index] = CellRecord(index, "skipped", "the notebook's time budget was spent")
+                    self.records[index] = CellRecord(index, "skipped", _("the notebook's time budget was spent"))
                     continue
                 if self.kernel is None:
-                    self.records[index] = CellRecord(index, "skipped", "no kernel")
+                    self.records[index] = CellRecord(index, "skipped", _("no kernel"))
                     continue
                 self.records[index] = self._run_cell(index)
                 if self.records[index].status in ("killed-kernel", "timeout-kill"):
@@ -230,11 +231,12 @@ class NotebookRun:
     def _death(self) -> str:
         """What a cell that killed its kernel is recorded with: why, where the grader knows."""
         why = self.kernel.memory_note() if self.kernel is not None else ""
-        return "the kernel died while running this cell" + (f" ({why})" if why else "")
+        died = _("the kernel died while running this cell")
+        return _("{what} ({why})").format(what=died, why=why) if why else died
 
     def _interrupt(self, index: int, began: float, timeout: float) -> CellRecord:
         assert self.client is not None and self.kernel is not None
-        summary = f"stopped after the cell's {timeout:.0f} s time limit"
+        summary = _("stopped after the cell's {seconds} s time limit").format(seconds=f"{timeout:.0f}")
         self.kernel.manager.interrupt_kernel()
         deadline = time.monotonic() + self.limits.interrupt_grace
         while time.monotonic() < deadline:
@@ -244,7 +246,7 @@ class NotebookRun:
                 continue
             if msg["msg_type"] == "execute_reply":
                 return CellRecord(index, "timeout", summary, time.monotonic() - began)
-        return CellRecord(index, "timeout-kill", summary + " (the kernel had to be restarted)",
+        return CellRecord(index, "timeout-kill", _("{summary} (the kernel had to be restarted)").format(summary=summary),
                           time.monotonic() - began)
 
     def _recover(self, code_cells: list[int], upto: int) -> None:

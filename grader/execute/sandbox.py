@@ -40,6 +40,7 @@ from grader.errors import EnvironmentProblem, NotIsolated
 from grader.execute.kernel_paths import kernel_path_mounts, kernel_pythonpath
 from grader.execute.kernel_cgroup import ProcessCap  # noqa: F401 - where warm.py and zygote.py look for it
 from grader.execute.kernel_user import KernelUser, can_run_python_as_others
+from grader.i18n import _
 from grader.in_sandbox import program
 from grader.options import SandboxPolicy
 from grader.results import Isolation
@@ -125,16 +126,16 @@ def isolation_note(isolation: Isolation, policy: SandboxPolicy) -> str:
     """What the report says of a kernel not in bubblewrap (no silent fallback); "" in it."""
     if isolation is Isolation.BUBBLEWRAP:
         return ""
-    why = ("the sandbox was turned off" if policy.use_bubblewrap is False
+    why = (_("the sandbox was turned off") if policy.use_bubblewrap is False
            else probe_bubblewrap().reason)
     if isolation is Isolation.UNPRIVILEGED_USER:
-        return (f"no bubblewrap sandbox: {why}; the notebook ran as an unprivileged user of "
-                "its own, without namespaces (the network was reachable)")
-    alone = ("the Python installation is closed to other users" if os.getuid() == 0
-             else "the grader is not root")
-    return (f"NOT ISOLATED: no bubblewrap sandbox ({why}) and {alone}; the notebook ran as "
-            "the grader's own user with resource limits only, and could read or change the "
-            "course's files")
+        return _("no bubblewrap sandbox: {why}; the notebook ran as an unprivileged user of its own, "
+                 "without namespaces (the network was reachable)").format(why=why)
+    alone = (_("the Python installation is closed to other users") if os.getuid() == 0
+             else _("the grader is not root"))
+    return _("NOT ISOLATED: no bubblewrap sandbox ({why}) and {alone}; the notebook ran as the grader's "
+             "own user with resource limits only, and could read or change the course's files").format(
+                 why=why, alone=alone)
 
 
 def keep_environment_from_same_user() -> None:

@@ -22,6 +22,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from grader.i18n import _
 from grader.reporters.text import file_name, isolation_line, number, printable, reason, student_safe
 from grader.results import CheckStatus, GradeReport, GradeStatus, Isolation
 
@@ -44,8 +45,8 @@ def to_data(report: GradeReport) -> dict[str, Any]:
             test["message"] = _sentences(said, stated)
         tests.append(test)
     if not tests:
-        tests.append({"name": "notebook could be graded", "status": "error", "score": 0,
-                      "message": _sentences(reason(report) or "the submission could not be graded",
+        tests.append({"name": _("notebook could be graded"), "status": "error", "score": 0,
+                      "message": _sentences(reason(report) or _("the submission could not be graded"),
                                             stated),
                       "test_code": "", "filename": filename, "line_no": 0,
                       "duration": int(round(report.duration * 1000))})
@@ -63,7 +64,7 @@ def _isolation_stated(report: GradeReport) -> str:
     """"Isolation: bubblewrap sandbox"; when weaker, the reason after it (what that means)."""
     if report.isolation is None or report.isolation is Isolation.BUBBLEWRAP or not report.reason:
         return isolation_line(report)
-    return f"{isolation_line(report)}; {reason(report)}"
+    return _("{isolation}; {reason}").format(isolation=isolation_line(report), reason=reason(report))
 
 
 def _sentences(*texts: str) -> str:
@@ -71,7 +72,7 @@ def _sentences(*texts: str) -> str:
     given = [text for text in texts if text]
     if len(given) == 1:
         return given[0]
-    return " ".join(text if text.endswith((".", "!", "?")) else f"{text}." for text in given)
+    return " ".join(text if text.endswith((".", "!", "?", "。")) else f"{text}." for text in given)
 
 
 def render(report: GradeReport) -> str:

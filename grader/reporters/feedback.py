@@ -12,15 +12,16 @@ from __future__ import annotations
 import re
 from typing import Sequence
 
+from grader.i18n import N_, _, current_language
 from grader.reporters.html import render_page
 from grader.reporters.text import (cells_to_note, file_name, isolation_line, points, printable,
                                    reason, student_safe)
 from grader.results import CheckResult, CheckStatus, GradeReport, Outcome, RowStatus
 
-RESULT_WORDS = {CheckStatus.PASSED: "passed", CheckStatus.FAILED: "failed",
-                CheckStatus.ERROR: "not judged"}
-GRADER_TROUBLE = ("Your submission could not be graded because of a problem on the grading side, "
-                  "not in your work. Your instructor has been told.")
+RESULT_WORDS = {CheckStatus.PASSED: N_("passed"), CheckStatus.FAILED: N_("failed"),
+                CheckStatus.ERROR: N_("not judged")}
+GRADER_TROUBLE = N_("Your submission could not be graded because of a problem on the grading side, "
+                    "not in your work. Your instructor has been told.")
 
 
 def file_stem(student: str) -> str:
@@ -61,10 +62,10 @@ def render_files(outcomes: Sequence[Outcome]) -> dict[str, str]:
 def summary_line(outcome: Outcome) -> str:
     report = outcome.report
     if outcome.status is RowStatus.ERROR:
-        return GRADER_TROUBLE
+        return _(GRADER_TROUBLE)
     if outcome.status is RowStatus.UNGRADABLE:
-        return f"Your submission could not be graded: {reason(report)}"
-    text = f"{points(report.score)} of {points(report.max_score)} points."
+        return _("Your submission could not be graded: {reason}").format(reason=reason(report))
+    text = _("{score} of {max} points.").format(score=points(report.score), max=points(report.max_score))
     if report.reason:
         text += f" {reason(report)}"
     return text
@@ -80,14 +81,14 @@ def notes(report: GradeReport) -> list[str]:
 
 
 def render_markdown(student: str, outcomes: Sequence[Outcome]) -> str:
-    lines = [f"# Feedback for {_md(student)}", ""]
+    lines = [_("# Feedback for {student}").format(student=_md(student)), ""]
     for outcome in outcomes:
         report = outcome.report
         lines += [f"## {_md(report.assignment or file_name(report.submission))}", "",
                   _md(summary_line(outcome)), ""]
         if report.checks and outcome.status is not RowStatus.ERROR:
-            lines += ["| # | Check | Result | Points | Message |", "|---|---|---|---|---|"]
-            lines += [f"| {c.number} | {_md(c.name)} | {RESULT_WORDS[c.status]} | "
+            lines += [_("| # | Check | Result | Points | Message |"), "|---|---|---|---|---|"]
+            lines += [f"| {c.number} | {_md(c.name)} | {_(RESULT_WORDS[c.status])} | "
                       f"{points(c.points)}/{points(c.max_points)} | {_md(_message(c, report))} |" for c in report.checks]
             lines.append("")
         if outcome.status is not RowStatus.ERROR:
@@ -103,11 +104,12 @@ def render_html(student: str, outcomes: Sequence[Outcome]) -> str:
         judged = outcome.status is not RowStatus.ERROR
         submissions.append({
             "title": report.assignment or file_name(report.submission), "summary": summary_line(outcome),
-            "checks": [{"number": c.number, "name": c.name, "result": RESULT_WORDS[c.status],
+            "checks": [{"number": c.number, "name": c.name, "result": _(RESULT_WORDS[c.status]), "kind": c.status.value,
                         "points": points(c.points), "max": points(c.max_points),
                         "message": _message(c, report)} for c in report.checks] if judged else [],
             "notes": notes(report) if judged else []})
-    return render_page("feedback.html", keep_newlines=False, student=student, submissions=submissions)
+    return render_page("feedback.html", keep_newlines=False, student=printable(student), submissions=submissions,
+                       language=current_language())
 
 
 def _message(check: CheckResult, report: GradeReport) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from grader.i18n import _
 from grader.reporters.text import isolation_line, not_run_notes, points, printable, reason, student_safe
 from grader.results import CheckStatus, GradeReport, GradeStatus
 
@@ -30,10 +31,10 @@ def to_data(report: GradeReport) -> dict[str, Any]:
         }
         tests.append(test)
     if report.status is GradeStatus.UNGRADABLE:
-        sentences = [f"Your submission could not be graded: {reason(report)}"]
+        sentences = [_("Your submission could not be graded: {reason}").format(reason=reason(report))]
     else:
-        sentences = [printable(f"{report.assignment}: {points(report.score)}/"
-                               f"{points(report.max_score)} points")]
+        sentences = [printable(_("{assignment}: {score}/{max} points").format(
+            assignment=report.assignment, score=points(report.score), max=points(report.max_score)))]
     if report.isolation is not None:
         sentences.append(isolation_line(report))
     if report.reason and report.status is GradeStatus.GRADED:

@@ -3,8 +3,8 @@
 Every value a template prints passes `printable` first (control characters made visible), then
 autoescaping: student text, check names and messages can hold anything. Templates get plain
 data (dicts, lists, strings, numbers) prepared by their reporter, never markup: nothing is marked
-safe. The i18n extension is loaded so that templates can mark words for translation
-(`{% trans %}`, `_()`); untranslated, they read as written.
+safe. The i18n extension is loaded and reads the run's language (`grader.i18n`): a template's
+own words are marked `{{ _("Check") }}` and extracted with the Python code (babel.cfg).
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from typing import Any
 import jinja2
 import markupsafe
 
+from grader.i18n import _
 from grader.reporters.text import printable
 
 
@@ -30,7 +31,8 @@ def environment(keep_newlines: bool = True) -> jinja2.Environment:
         lstrip_blocks=True,
         undefined=jinja2.StrictUndefined,  # a misspelt field is an error, not an empty cell
     )
-    env.install_null_translations(newstyle=True)  # type: ignore[attr-defined]  # added by ext.i18n
+    env.install_gettext_callables(  # type: ignore[attr-defined]  # added by ext.i18n
+        gettext=_, ngettext=lambda one, many, count: _(one) if count == 1 else _(many), newstyle=True)
     return env
 
 

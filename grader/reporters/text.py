@@ -21,6 +21,7 @@ from __future__ import annotations
 import re
 from pathlib import PurePath
 
+from grader.i18n import N_, _
 from grader.results import CellRecord, CellStatus, GradeReport
 
 # An absolute path of at least two parts, not inside a word or a fraction ("1/2", "and/or").
@@ -28,8 +29,9 @@ _PATH = re.compile(r"(?<![\w./~-])~?/(?:[\w.@+~-]+/)+[\w.@+~-]*")
 _MODULE = re.compile(r"\s*\(grader(?:\.\w+)+\)|\bgrader(?:\.\w+)+")
 _ERROR_SUFFIX = r"(?:Error|Exception|Problem|Failure|Warning|Exit|Interrupt|Unavailable|Failed)"
 # A class name: CamelCase ending like an exception's, or any CamelCase word of two humps or
-# more when it leads a message ("NotebookTooOld: …"); "raised X" is the student's own error.
-_CLASS = (r"(?<!raised )\b(?:[A-Za-z_]\w*\.)*(?:[A-Z][A-Za-z0-9]*" + _ERROR_SUFFIX
+# more when it leads a message ("NotebookTooOld: …"); "raised X" is the student's own error, and
+# so is "— X" (how a translation marks it: "softmax(X) 실행 중 오류 발생 — ValueError: …").
+_CLASS = (r"(?<!raised )(?<!— )\b(?:[A-Za-z_]\w*\.)*(?:[A-Z][A-Za-z0-9]*" + _ERROR_SUFFIX
           + r"|[A-Z][a-z0-9]+(?:[A-Z][a-z0-9]*)+(?=:))\b")
 _CLASS_IN_PARENTHESES = re.compile(r"\s*\(" + _CLASS + r"\)")
 _CLASS_LEADING_A_MESSAGE = re.compile(_CLASS + r":\s*")
@@ -96,7 +98,7 @@ def student_safe(text: str, submission: str = "") -> str:
     control character (`printable`)."""
     text = _CLASS_IN_PARENTHESES.sub("", without_paths(text, submission))
     text = _CLASS_LEADING_A_MESSAGE.sub("", text)
-    text = _CLASS_ALONE.sub("an error", text)
+    text = _CLASS_ALONE.sub(_("an error"), text)
     text = _MODULE.sub("", text)
     return printable(re.sub(r"\s{2,}", " ", text).strip())
 
@@ -111,7 +113,9 @@ def isolation_line(report: GradeReport) -> str:
     "Isolation: resource limits only, NOT isolated"; "" where no kernel ran (nothing graded it).
     What a weaker isolation means (`grader.execute.sandbox.isolation_note`) is in the report's
     reason, which each reporter shows beside this."""
-    return f"Isolation: {report.isolation.words}" if report.isolation is not None else ""
+    if report.isolation is None:
+        return ""
+    return _("Isolation: {isolation}").format(isolation=report.isolation.words)
 
 
 def cell_note(cell: CellRecord, submission: str = "") -> str:
@@ -120,25 +124,27 @@ def cell_note(cell: CellRecord, submission: str = "") -> str:
     summary = without_paths(cell.summary, submission)
     if cell.status is not CellStatus.ERROR:
         summary = student_safe(summary)
-    where = f"Code cell {cell.number}" if cell.number else f"Cell {cell.index + 1}"  # as Jupyter numbers it
-    note = f"{where}: {cell.status.words}" + (f" ({summary})" if summary else "")
+    where = (_("Code cell {number}").format(number=cell.number) if cell.number  # as Jupyter numbers it
+             else _("Cell {number}").format(number=cell.index + 1))
+    note = (_("{cell}: {status} ({summary})") if summary else _("{cell}: {status}")).format(
+        cell=where, status=cell.status.words, summary=summary)
     hint = unavailable_at_grading(cell.summary) if cell.status is CellStatus.ERROR else ""
-    return printable(note + (f"; {hint}" if hint else ""))
+    return printable(_("{note}; {hint}").format(note=note, hint=hint) if hint else note)
 
 
 # Why a cell that works on Colab or at home fails at grading: (what its error says, the reason)
 _UNAVAILABLE = (
-    (re.compile(r"No module named '(google|google\.colab)'"), "Google Colab only, not available at grading"),
+    (re.compile(r"No module named '(google|google\.colab)'"), N_("Google Colab only, not available at grading")),
     (re.compile(r"URLError|gaierror|ConnectionError|name resolution|Name or service not known|"
-                r"Network is unreachable|No address associated"), "no network at grading"),
-    (re.compile(r"CUDA|NVIDIA driver|nvidia-smi"), "no GPU at grading"),
+                r"Network is unreachable|No address associated"), N_("no network at grading")),
+    (re.compile(r"CUDA|NVIDIA driver|nvidia-smi"), N_("no GPU at grading")),
 )
 
 
 def unavailable_at_grading(summary: str) -> str:
     """Why a cell's error comes from the grading machine, not the code ("no network at
     grading"), when its summary says so; "" otherwise."""
-    return next((reason for pattern, reason in _UNAVAILABLE if pattern.search(summary)), "")
+    return next((_(reason) for pattern, reason in _UNAVAILABLE if pattern.search(summary)), "")
 
 
 def cells_to_note(report: GradeReport) -> list[str]:
@@ -152,7 +158,7 @@ def cells_to_note(report: GradeReport) -> list[str]:
 
 
 def _cell_number(note: str) -> int:
-    found = re.match(r"Code cell (\d+):", note)
+    found = re.match(r"\D*?(\d+)", note)  # "Code cell 1: …", "코드 셀 1: …"
     return int(found.group(1)) if found else 1 << 30
 
 
@@ -160,6 +166,6 @@ def not_run_notes(report: GradeReport) -> list[str]:
     """One line per cell with parts not run at grading, as `ExecutionSummary.skipped_lines`
     holds them; an older report's bare lines ("!ls") under one heading."""
     lines = [line for line in report.execution.skipped_lines if isinstance(line, str)]
-    bare = [line for line in lines if not line.startswith("code cell ")]
-    notes = [printable(line[0].upper() + line[1:]) for line in lines if line.startswith("code cell ")]
-    return notes + ([printable("Not run at grading: " + ", ".join(bare))] if bare else [])
+    bare = [line for line in lines if line.lstrip().startswith(("!", "%"))]  # "!ls", "%pip install x"
+    notes = [printable(line[0].upper() + line[1:]) for line in lines if line not in bare]
+    return notes + ([printable(_("Not run at grading: {lines}").format(lines=", ".join(bare)))] if bare else [])

@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from grader.errors import UnknownAssignment
+from grader.i18n import _
 from grader.submission.course_settings import DEFAULT_KERNEL_PRELOAD, CourseSettings, read_settings
 
 KIT_MARKER = "kit.json"  # a student kit (`grade-admin student-kit`): answers/<id>.json, no solutions/
@@ -133,8 +134,8 @@ class Course:
             if candidate and candidate in known:
                 return known[candidate]
         if declared:
-            raise UnknownAssignment(declared, sorted(known), " (from the notebook's metadata)")
-        hint = f" (the file name {file_stem!r} is none; give --assignment)" if file_stem else ""
+            raise UnknownAssignment(declared, sorted(known), _(" (from the notebook's metadata)"))
+        hint = _(" (the file name {name} is none; give --assignment)").format(name=repr(file_stem)) if file_stem else ""
         raise UnknownAssignment(None, sorted(known), hint)
 
     def _half_found(self, assignment_id: str) -> str:
@@ -147,10 +148,10 @@ class Course:
             has_checks = (folder / "checks" / f"{assignment_id}.py").is_file()
             has_solution = (folder / "solutions" / f"{assignment_id}.ipynb").is_file()
             if has_checks != has_solution:
-                return (" (it has checks but no solution notebook)" if has_checks
-                        else " (it has a solution notebook but no checks)")
+                return (_(" (it has checks but no solution notebook)") if has_checks
+                        else _(" (it has a solution notebook but no checks)"))
         if not self.assignments:
-            return " (no course found: give the course folder with --course DIR)"
+            return _(" (no course found: give the course folder with --course DIR)")
         return ""
 
 
@@ -165,7 +166,8 @@ def mismatch_note(declared: str | None, assignment: Assignment) -> str:
     """The report's note when a notebook is graded as another assignment than it says it is for."""
     if declared is None or declared == assignment.id:
         return ""
-    return f"this notebook says it is for {declared}; graded as {assignment.id}"
+    return _("this notebook says it is for {declared}; graded as {assignment}").format(
+        declared=declared, assignment=assignment.id)
 
 
 def default_course(cwd: Path | None = None) -> Course:

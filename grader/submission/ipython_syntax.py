@@ -26,10 +26,14 @@ from dataclasses import dataclass
 from IPython.core import inputtransformer2 as it2
 from IPython.core.alias import default_aliases
 
+from grader.i18n import N_, _
+
 SHELL = "shell command"
 PACKAGES = "package install"
 MAGIC = "magic"
 NOT_RUN_MARK = "  # not run at grading"
+KIND_WORDS = {SHELL: (N_("shell command"), N_("shell commands")),  # one, several
+              PACKAGES: (N_("package install"), N_("package installs")), MAGIC: (N_("magic"), N_("magics"))}
 
 CELL_MAGICS_RUN = frozenset({"writefile", "html", "javascript", "js", "latex", "markdown", "svg"})
 CELL_MAGICS_OF_CODE = frozenset({"time", "timeit", "capture", "prun"})  # their body is a cell
@@ -42,7 +46,7 @@ LINE_MAGICS_OF_CODE = frozenset({"time", "timeit", "prun"})  # their argument is
 PACKAGE_MAGICS = frozenset({"pip", "conda", "mamba", "micromamba", "uv"})
 SHELL_MAGICS = frozenset({"system", "sx", "sc", "bash", "sh", "script", "!", "alias", "rehashx",
                           "perl", "ruby", "python", "python2", "python3", "pypy"})
-SHELL_ALIASES = frozenset(name for name, _ in default_aliases())  # %ls, %cat, %mkdir: commands
+SHELL_ALIASES = frozenset(name for name, _command in default_aliases())  # %ls, %cat, %mkdir: commands
 MAX_NESTING = 4  # %%time inside %%capture inside ...: deeper bodies are not run
 
 
@@ -88,9 +92,12 @@ def not_run_note(number: int, not_run: tuple[NotRun, ...]) -> str:
     """One line for a cell with parts not run: "code cell 1: shell command not run at grading
     (!pip install d2l==1.0.3)"."""
     kinds = list(dict.fromkeys(part.kind for part in not_run))
-    what = " and ".join(kind + ("s" if sum(p.kind == kind for p in not_run) > 1 else "") for kind in kinds)
+    named = [_(KIND_WORDS[kind][sum(p.kind == kind for p in not_run) > 1]) for kind in kinds]
+    what = named[0]
+    for more in named[1:]:
+        what = _("{first} and {second}").format(first=what, second=more)
     shown = "; ".join(_short(part.text) for part in not_run[:3]) + ("; ..." if len(not_run) > 3 else "")
-    return f"code cell {number}: {what} not run at grading ({shown})"
+    return _("code cell {number}: {what} not run at grading ({shown})").format(number=number, what=what, shown=shown)
 
 
 class _RecordingTransformer(it2.TransformerManager):
@@ -107,7 +114,7 @@ class _RecordingTransformer(it2.TransformerManager):
     def _cell_magic(self, lines: list[str]) -> list[str]:
         transformed = it2.cell_magic(lines)
         if transformed is not lines:
-            name, _, first_line = lines[0][2:].rstrip().partition(" ")
+            name, _space, first_line = lines[0][2:].rstrip().partition(" ")
             self.cell_magic = (name, first_line, "".join(lines[1:]))
         return transformed
 

@@ -17,6 +17,7 @@ from pathlib import Path
 import nbformat
 
 from grader.errors import NotANotebook, NotebookNotFound, NotebookTooOld, NotebookUnreadable
+from grader.i18n import _
 from grader.submission.course import declared_assignment
 from grader.submission.ipython_syntax import for_grading, not_run_note
 from grader.submission.student_code import SourceCell, code_cells
@@ -54,30 +55,32 @@ class Submission:
 
 def load_notebook(path: Path) -> Submission:
     if not path.is_file():
-        raise NotebookNotFound(path, "no such file" if not path.exists() else "not a file")
+        raise NotebookNotFound(path, _("no such file") if not path.exists() else _("not a file"))
     try:
         raw = path.read_bytes().decode("utf-8")
         data = json.loads(raw)
     except UnicodeDecodeError:
-        raise NotebookUnreadable(path, "not UTF-8 text") from None
+        raise NotebookUnreadable(path, _("not UTF-8 text")) from None
     except json.JSONDecodeError as error:
-        raise NotebookUnreadable(path, f"not valid JSON (line {error.lineno}: {error.msg})") from None
+        raise NotebookUnreadable(path, _("not valid JSON (line {line}: {error})").format(
+            line=error.lineno, error=error.msg)) from None
     if not isinstance(data, dict) or "cells" not in data and "worksheets" not in data:
-        raise NotANotebook(path, "JSON, but not a Jupyter notebook (no cells)")
+        raise NotANotebook(path, _("JSON, but not a Jupyter notebook (no cells)"))
     major = data.get("nbformat")
     if not isinstance(major, int):
-        raise NotANotebook(path, "not a Jupyter notebook (no nbformat version)")
+        raise NotANotebook(path, _("not a Jupyter notebook (no nbformat version)"))
     if major < 4:
-        raise NotebookTooOld(path, f"notebook format {major} is older than 4; open and save it in Jupyter")
+        raise NotebookTooOld(path, _("notebook format {version} is older than 4; open and save it in Jupyter").format(
+            version=major))
     try:
         with warnings.catch_warnings():  # old notebooks without cell ids are fine
             warnings.simplefilter("ignore")
             notebook = nbformat.reads(raw, as_version=4)
             nbformat.validate(notebook)
     except nbformat.ValidationError as error:
-        raise NotANotebook(path, f"not a valid notebook: {error.message.splitlines()[0]}") from None
+        raise NotANotebook(path, _("not a valid notebook: {error}").format(error=error.message.splitlines()[0])) from None
     except Exception as error:  # noqa: BLE001 - nbformat raises many kinds on bad input
-        raise NotANotebook(path, f"not a valid notebook: {error}") from None
+        raise NotANotebook(path, _("not a valid notebook: {error}").format(error=error)) from None
     skipped = set_aside_unrunnable(notebook)
     return Submission(path=path, notebook=notebook, skipped_lines=tuple(skipped))
 
