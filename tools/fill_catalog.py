@@ -24,7 +24,7 @@ def fill(po: Path, translations: dict[str, str]) -> list[str]:
             message.string = translations[message.id]
             message.flags.discard("fuzzy")
     with open(po, "wb") as file:
-        write_po(file, catalog, width=100, no_location=True, sort_output=True)
+        write_po(file, catalog, no_location=True, sort_output=True)
     return [m.id for m in catalog if m.id and not m.string]
 
 
