@@ -79,6 +79,16 @@ def course_locales(folders: Iterable[Path]) -> tuple[Path, ...]:
     return tuple(folder / COURSE_LOCALE for folder in folders if (folder / COURSE_LOCALE).is_dir())
 
 
+def catalog_files(folders: Iterable[Path]) -> dict[str, bytes]:
+    """A course's compiled catalogs as files to ship with it (a student kit, a Gradescope bundle):
+    {"locale/<lang>/LC_MESSAGES/course.mo": bytes}, each language's from the first folder that has it."""
+    files: dict[str, bytes] = {}
+    for locale in course_locales(folders):
+        for catalog in sorted(locale.glob(f"*/LC_MESSAGES/{COURSE_DOMAIN}.mo")):
+            files.setdefault(f"{COURSE_LOCALE}/{catalog.relative_to(locale).as_posix()}", catalog.read_bytes())
+    return files
+
+
 @functools.lru_cache(maxsize=16)
 def translations(language: str, course_locales: tuple[Path, ...] = ()) -> gettext.NullTranslations:
     """The catalogs of `language`: each course catalog in order, then the engine's."""

@@ -50,6 +50,8 @@ def build_parser() -> argparse.ArgumentParser:
     scope.add_argument("assignment")
     scope.add_argument("--output", type=Path, default=Path("autograder.zip"))
     scope.add_argument("--torch", default=TORCH_VERSION, help=f"torch version to install ({TORCH_VERSION})")
+    scope.add_argument("--lang", metavar="CODE", help="the language of the results students read "
+                       "(e.g. ko; default: English, Gradescope's locale)")
     room = commands.add_parser("classroom", help="write a GitHub Classroom template repository")
     room.add_argument("assignment")
     room.add_argument("--output", type=Path, required=True, help="the template repository's folder")
@@ -57,6 +59,8 @@ def build_parser() -> argparse.ArgumentParser:
                       help="the workflow runs only the public checks")
     room.add_argument("--kit", action="store_true", help="a feedback workflow: the student kit in "
                       "kit/ (public checks, their answers), the grader installed with pip, no token")
+    room.add_argument("--lang", metavar="CODE", help="the language of the results students read "
+                      "(e.g. ko; default: English, the runner's locale)")
     room.add_argument("--grader", default="dl-notebook-grader", metavar="PIP_SPEC",
                       help="with --kit: what the workflow installs (a PyPI name or a git URL)")
     kit = commands.add_parser("student-kit", help="write a student kit: the assignment notebook, its "
@@ -90,17 +94,21 @@ def _run(args: argparse.Namespace) -> int:
     elif args.command == "gradescope":
         from grader.instructor.gradescope import gradescope_bundle
 
-        write_atomically(args.output, gradescope_bundle(course, args.assignment, args.torch))
+        language = language_from(args) if args.lang else None
+        write_atomically(args.output, gradescope_bundle(course, args.assignment, args.torch, language))
         print(f"{args.output}: Gradescope autograder for {args.assignment}")
     elif args.command == "classroom":
+        language = language_from(args) if args.lang else None
         from grader.instructor.classroom import write_classroom_template
 
         if args.kit:
             from grader.instructor.classroom import write_classroom_kit_template
 
-            written = write_classroom_kit_template(course, args.assignment, args.output, args.grader)
+            written = write_classroom_kit_template(course, args.assignment, args.output, args.grader,
+                                                   language=language)
         else:
-            written = write_classroom_template(course, args.assignment, args.output, args.public_only)
+            written = write_classroom_template(course, args.assignment, args.output, args.public_only,
+                                               language=language)
         for path in written:
             print(path)
     elif args.command == "student-kit":

@@ -36,6 +36,7 @@ from grader.execute.kernel_user import KernelUser, close_to_others, processes_of
 from grader.execute.memory_watch import MemoryWatch, descendants, kill
 from grader.execute.sandbox import (WORKDIR_SIZE, ProcessCap, isolation_for, kernel_argv,
                                      kernel_env, kernel_user_for, keep_environment_from_same_user)
+from grader.i18n import _
 from grader.options import SandboxPolicy
 from grader.results import Isolation
 
@@ -138,8 +139,8 @@ class Kernel:
         """Why the kernel ended, when its processes together passed the memory limit."""
         if (self.watch is not None and self.watch.exceeded) or (
                 self.cap is not None and self.cap.memory_ran_out()):
-            return (f"the notebook's processes together used more than "
-                    f"{self.limits.get('memory', 0) / 1024**3:g} GiB of memory")
+            return _("the notebook's processes together used more than {gib} GiB of memory").format(
+                gib=f"{self.limits.get('memory', 0) / 1024**3:g}")
         return ""
 
     def watch_memory(self) -> None:

@@ -21,6 +21,7 @@ import json
 from pathlib import Path
 
 from grader.files import write_atomically
+from grader.i18n import ENGLISH, _, speaking
 from grader.instructor.template_files import TORCH_VERSION, fill
 from grader.options import GradeOptions
 from grader.pipeline import unrun_checks
@@ -33,57 +34,59 @@ PUBLIC_GRADER = "dl-notebook-grader"  # what the kit's workflow installs with pi
 
 
 def classroom_workflow(assignment_id: str, max_score: float, notebook: str | None = None,
-                       public_only: bool = False, torch: str = TORCH_VERSION) -> str:
-    """The workflow's text; `max_score` goes into the result written when `grade` cannot run."""
-    fallback = {"version": 1, "status": "error", "max_score": number(max_score), "tests": [{
-        "name": "notebook could be graded", "status": "error", "score": 0,
-        "message": "the grader could not run; your instructor has been told",
-        "test_code": "", "filename": "", "line_no": 0, "duration": 0}]}
+                       public_only: bool = False, torch: str = TORCH_VERSION, language: str | None = None) -> str:
+    """The workflow's text; `max_score` goes into the result written when `grade` cannot run;
+    `language`: what students read ("ko"; None: the runner's locale, English)."""
+    with speaking(language or ENGLISH):
+        fallback = fallback_result(max_score, _("the grader could not run; your instructor has been told"))
     return fill("classroom.yml", assignment=assignment_id,
                 notebook=notebook or f"{assignment_id}.ipynb",
                 public_only=" --public-only" if public_only else "", torch=torch,
-                fallback=json.dumps(fallback, separators=(",", ":")))
+                lang=f" --lang {language}" if language else "", fallback=fallback)
 
 
 def fallback_result(max_score: float, message: str) -> str:
     """The one-line result the workflow writes when `grade` gave none: 0 points, and why."""
     return json.dumps({"version": 1, "status": "error", "max_score": number(max_score), "tests": [{
-        "name": "notebook could be graded", "status": "error", "score": 0, "message": message,
+        "name": _("notebook could be graded"), "status": "error", "score": 0, "message": message,
         "test_code": "", "filename": "", "line_no": 0, "duration": 0}]}, separators=(",", ":"))
 
 
 def kit_workflow(assignment_id: str, max_score: float, grader: str = PUBLIC_GRADER,
-                 torch: str = TORCH_VERSION) -> str:
+                 torch: str = TORCH_VERSION, language: str | None = None) -> str:
     """The feedback workflow's text (see the module's docstring)."""
+    with speaking(language or ENGLISH):
+        fallback = fallback_result(max_score, _("the grader could not run (see the log of the workflow)"))
+        install_fallback = fallback_result(max_score, _('the grader could not be installed (see the step '
+                                                        '"Install the grader" in the log of the workflow)'))
     return fill("classroom_kit.yml", assignment=assignment_id, notebook=f"{assignment_id}.ipynb",
-                torch=torch, grader=grader,
-                fallback=fallback_result(max_score, "the grader could not run (see the log of the workflow)"),
-                install_fallback=fallback_result(max_score, "the grader could not be installed (see "
-                                                 "the step \"Install the grader\" in the log of the workflow)"))
+                torch=torch, grader=grader, lang=f" --lang {language}" if language else "",
+                fallback=fallback, install_fallback=install_fallback)
 
 
 def write_classroom_kit_template(course: Course, assignment_id: str, output: Path,
-                                 grader: str = PUBLIC_GRADER) -> list[Path]:
+                                 grader: str = PUBLIC_GRADER, language: str | None = None) -> list[Path]:
     """The feedback template: the kit in kit/, the notebook, and the kit's workflow."""
     from grader.instructor.student_kit import write_student_kit
 
     written = write_student_kit(course, assignment_id, output / KIT_FOLDER)
     kit = json.loads(written[0].read_text(encoding="utf-8"))
     workflow = output / WORKFLOW
-    write_atomically(workflow, kit_workflow(assignment_id, kit["public_points"], grader))
+    write_atomically(workflow, kit_workflow(assignment_id, kit["public_points"], grader, language=language))
     notebook = output / f"{assignment_id}.ipynb"
     write_atomically(notebook, (output / KIT_FOLDER / "assignments" / notebook.name).read_bytes())
     return [workflow, notebook, *written]
 
 
 def write_classroom_template(course: Course, assignment_id: str, output: Path,
-                             public_only: bool = False) -> list[Path]:
+                             public_only: bool = False, language: str | None = None) -> list[Path]:
     """The workflow, and the student's notebook when it has been generated. No checks, no solution."""
     assignment = course.assignment_for(assignment_id)  # an unknown one writes nothing
     options = GradeOptions(course=course, assignment=assignment_id, public_only=public_only)
     max_score = sum(check.max_points for check in unrun_checks(assignment, options, "not run"))
     workflow = output / WORKFLOW
-    write_atomically(workflow, classroom_workflow(assignment_id, max_score, public_only=public_only))
+    write_atomically(workflow, classroom_workflow(assignment_id, max_score, public_only=public_only,
+                                                  language=language))
     written = [workflow]
     student_copy = assignment.generated  # beside its solution: DIR or the built-in course
     if student_copy.is_file():

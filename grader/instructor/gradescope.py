@@ -25,6 +25,7 @@ from pathlib import Path
 from grader.errors import EnvironmentProblem, GraderError
 from grader.instructor.course_kernel import kernel_files
 from grader.files import write_atomically
+from grader.i18n import catalog_files
 from grader.instructor.template_files import TORCH_VERSION, fill
 from grader.options import GradeOptions
 from grader.pipeline import decide_isolation, grade_or_explain, report_without_notebook, student_reason
@@ -37,13 +38,16 @@ FILE = 0o100644 << 16
 BUNDLE_README = "The grader's sources, bundled for Gradescope by `grade-admin gradescope`.\n"
 
 
-def gradescope_bundle(course: Course, assignment_id: str, torch: str = TORCH_VERSION) -> bytes:
-    """The autograder zip: setup.sh, run_autograder, the grader's package, checks and solution."""
+def gradescope_bundle(course: Course, assignment_id: str, torch: str = TORCH_VERSION,
+                      language: str | None = None) -> bytes:
+    """The autograder zip: setup.sh, run_autograder, the grader's package, checks and solution;
+    the results in `language` ("ko"; None: Gradescope's locale, English)."""
     assignment = course.assignment_for(assignment_id)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as bundle:
         _add(bundle, "setup.sh", fill("setup.sh", torch=torch), EXECUTABLE)
-        _add(bundle, "run_autograder", fill("run_autograder", assignment=assignment_id), EXECUTABLE)
+        _add(bundle, "run_autograder", fill("run_autograder", assignment=assignment_id,
+                                               lang=f" --lang {language}" if language else ""), EXECUTABLE)
         project = PACKAGE_DIR.parent
         _add(bundle, "grader-src/pyproject.toml", (project / "pyproject.toml").read_text())
         readme = project / "README.md"
@@ -56,6 +60,8 @@ def gradescope_bundle(course: Course, assignment_id: str, torch: str = TORCH_VER
             _add(bundle, f"course/checks/{checks.name}", checks.read_bytes())
         _add(bundle, f"course/solutions/{assignment_id}.ipynb", assignment.solution.read_bytes())
         for name, data in kernel_files(course).items():  # the course's d2l, and course.toml
+            _add(bundle, f"course/{name}", data)
+        for name, data in catalog_files(course.folders).items():  # its check names and diagnoses, translated
             _add(bundle, f"course/{name}", data)
     return buffer.getvalue()
 

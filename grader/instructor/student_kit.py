@@ -37,6 +37,7 @@ from grader.checking.recorded import KIT_FORMAT, RecordingReference
 from grader.checking.reference import load_reference
 from grader.errors import AuthoringError
 from grader.files import write_atomically
+from grader.i18n import catalog_files
 from grader.instructor.course_kernel import kernel_files
 from grader.results import CheckStatus
 from grader.submission.course import KIT_MARKER, Assignment, Course
@@ -70,7 +71,7 @@ def write_student_kit(course: Course, assignment_id: str, output: Path,
         raise AuthoringError(assignment.checks.name, 0, "the solution fails public checks, so the kit "
                              f"would teach wrong answers: {', '.join(failed)}")
     shipped = []
-    for name, data in kernel_files(course).items():
+    for name, data in {**kernel_files(course), **catalog_files(course.folders)}.items():  # its d2l, its messages
         (output / name).parent.mkdir(parents=True, exist_ok=True)
         write_atomically(output / name, data)
         shipped.append(output / name)

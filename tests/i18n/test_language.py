@@ -168,3 +168,26 @@ def test_grade_lang_ko_writes_a_korean_result_for_a_file_that_is_not_a_notebook(
     assert status == 4
     assert data["output"].startswith("제출물을 채점하지 못했습니다: 올바른 JSON이 아닙니다")
     assert any(test["name"].startswith("softmax: ") and "softmax: rows" not in test["name"] for test in data["tests"])
+
+
+def test_classroom_and_gradescope_deployments_grade_in_the_language_asked():
+    import io
+    import zipfile
+
+    import yaml
+
+    from grader.instructor.classroom import classroom_workflow, kit_workflow
+    from grader.instructor.gradescope import gradescope_bundle
+    from grader.submission.course import Course
+
+    workflow = classroom_workflow("04_softmax_regression", 17, language="ko")
+    assert "--assignment 04_softmax_regression --lang ko --format classroom" in workflow
+    step = yaml.safe_load(workflow)["jobs"]["run-autograding-tests"]["steps"][4]["run"]
+    fallback = json.loads(step.split("echo '", 1)[1].split("' > result.json", 1)[0])
+    assert fallback["tests"][0]["message"].startswith("채점기를 실행하지 못했습니다")
+    assert "--lang" not in classroom_workflow("04_softmax_regression", 17)
+    assert "--public-only --lang ko --format classroom" in kit_workflow("04_softmax_regression", 9, language="ko")
+    bundle = zipfile.ZipFile(io.BytesIO(gradescope_bundle(Course(COURSE), "04_softmax_regression", language="ko")))
+    assert "gradescope-run 04_softmax_regression --lang ko --submission" in bundle.read("run_autograder").decode()
+    assert "course/locale/ko/LC_MESSAGES/course.mo" in bundle.namelist()
+    assert "grader-src/grader/locale/ko/LC_MESSAGES/grader.mo" in bundle.namelist()

@@ -32,6 +32,7 @@ def kit(tmp_path_factory):
         shutil.copy(COURSE / part / f"{ASSIGNMENT}{suffix}", course / part)
     shutil.copy(COURSE / "course.toml", course)
     shutil.copytree(COURSE / "kernel", course / "kernel", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(COURSE / "locale", course / "locale")  # its messages in Korean
     write_student_kit(Course(course), ASSIGNMENT, base / "kit")
     shutil.rmtree(course)
     return base / "kit"
@@ -39,8 +40,8 @@ def kit(tmp_path_factory):
 
 def test_the_kit_holds_the_notebook_public_checks_and_answers_only(kit):
     files = sorted(str(p.relative_to(kit)) for p in kit.rglob("*") if p.is_file())
-    shipped = [f for f in files if f.startswith("kernel-0/")]  # the course's own d2l, public course material
-    assert "kernel-0/d2l/torch.py" in shipped
+    shipped = [f for f in files if f.startswith(("kernel-0/", "locale/"))]  # the course's own d2l, its messages
+    assert "kernel-0/d2l/torch.py" in shipped and "locale/ko/LC_MESSAGES/course.mo" in shipped
     assert [f for f in files if f not in shipped] == [
         "answers/04_softmax_regression.bin", "answers/04_softmax_regression.json",
         "assignments/04_softmax_regression.ipynb", "checks/04_softmax_regression.py", "course.toml", "kit.json"]
@@ -136,7 +137,7 @@ def test_the_command_writes_the_kit_and_names_its_files(tmp_path, capsys):
     printed = capsys.readouterr().out.split()
     assert [name.rsplit("/", 1)[-1] for name in printed if "/kernel-0/" not in name] == [
         "kit.json", "01_preprocessing.ipynb", "01_preprocessing.py", "01_preprocessing.json",
-        "01_preprocessing.bin", "course.toml"]
+        "01_preprocessing.bin", "course.toml", "course.mo"]
 
 
 def test_the_classroom_feedback_workflow_reports_a_failed_install(tmp_path):

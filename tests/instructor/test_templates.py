@@ -15,9 +15,9 @@ from grader.instructor.classroom import classroom_workflow
 from grader.instructor.template_files import FileTemplate, fill
 
 TEMPLATES = resources.files("grader.instructor").joinpath("templates")
-BLANKS = {"setup.sh": {"torch"}, "run_autograder": {"assignment"},
-          "classroom.yml": {"assignment", "notebook", "public_only", "torch", "fallback"},
-          "classroom_kit.yml": {"assignment", "notebook", "torch", "grader", "fallback", "install_fallback"}}
+BLANKS = {"setup.sh": {"torch"}, "run_autograder": {"assignment", "lang"},
+          "classroom.yml": {"assignment", "notebook", "public_only", "torch", "fallback", "lang"},
+          "classroom_kit.yml": {"assignment", "notebook", "torch", "grader", "fallback", "install_fallback", "lang"}}
 
 
 def test_every_template_is_packaged_and_has_the_blanks_its_filler_gives():
@@ -37,7 +37,7 @@ def test_a_missing_value_is_an_error_not_a_blank_left_in():
 
 
 def test_shell_and_workflow_syntax_pass_through_untouched():
-    script = fill("run_autograder", assignment="04_softmax_regression")
+    script = fill("run_autograder", assignment="04_softmax_regression", lang="")
     assert 'ROOT="${GRADESCOPE_ROOT:-/autograder}"' in script
     assert "gradescope-run 04_softmax_regression --submission" in script
     workflow = classroom_workflow("04_softmax_regression", 17, public_only=True)
