@@ -26,6 +26,7 @@ from grader.batch.cache import ResultCache, grader_version, result_key
 from grader.batch.workers import dask_executor, process_pool, shared_zygote, stop_pool
 from grader.batch.workers import warm_kernels
 from grader.execute.kernel import start_kernel
+from grader.i18n import _, speaking
 from grader.options import GradeOptions
 from grader.pipeline import grade_or_explain
 from grader.results import BatchResult, GradeReport, Outcome, RowStatus, ungradable_report
@@ -69,8 +70,9 @@ def grade_entry(entry: Entry, options: GradeOptions,
 
     `warm`: take the kernel from this worker's warm kernels (made at its first submission)."""
     started = time.monotonic()
-    refused = entry.refused or (  # a link could point at a solution: only what was handed in
-        f"{entry.path}: a symbolic link, not a notebook" if entry.path.is_symlink() else "")
+    with speaking(options.language, options.course.folders):  # a link could point at a solution
+        refused = _(entry.refused) if entry.refused else (_("{path}: a symbolic link, not a notebook").format(path=entry.path)
+                                    if entry.path.is_symlink() else "")
     if refused:
         return ungradable_report(entry.path, None, refused, student=entry.student), RowStatus.UNGRADABLE
     if entry.assignment:  # the layout names the assignment: it wins over the metadata

@@ -33,6 +33,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, NamedTuple
 
+from grader.i18n import N_
+
 
 @dataclass(frozen=True)
 class Entry:
@@ -94,8 +96,8 @@ def find_submissions(paths: Iterable[Path], assignment_ids: Iterable[str] = ()) 
     return Found(unique, search.skipped)
 
 
-OUTSIDE = ("not graded: it resolves outside the folder of submissions (through a symbolic "
-           "link); only what was handed in is graded")
+OUTSIDE = N_("not graded: it resolves outside the folder of submissions (through a symbolic "
+             "link); only what was handed in is graded")  # translated where shown (batch.run)
 ONE_PER_ASSIGNMENT = ("{kept} is graded for this student and assignment: one notebook each, the "
                       "one nearest the top of the student's folder, then the first in path order")
 
