@@ -191,3 +191,16 @@ def test_classroom_and_gradescope_deployments_grade_in_the_language_asked():
     assert "gradescope-run 04_softmax_regression --lang ko --submission" in bundle.read("run_autograder").decode()
     assert "course/locale/ko/LC_MESSAGES/course.mo" in bundle.namelist()
     assert "grader-src/grader/locale/ko/LC_MESSAGES/grader.mo" in bundle.namelist()
+
+
+def test_check_in_a_notebook_speaks_the_language_asked(tmp_path, no_locale, capsys):
+    from grader.in_notebook import check
+
+    no_locale.chdir(tmp_path)  # no kit here or above
+    no_locale.delenv("GRADER_KIT", raising=False)
+    check("no_such_function", lang="ko")
+    korean = capsys.readouterr().out
+    check("no_such_function")
+    english = capsys.readouterr().out
+    assert korean.startswith("check: 학생 키트를 찾지 못했습니다") and "GRADER_KIT" in korean
+    assert english.startswith("check: no student kit found")
