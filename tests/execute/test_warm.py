@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 from jupyter_client import BlockingKernelClient
 
+from grader.options import sandbox_policy
 from grader.submission.course import PACKAGE_DIR
 from grader.execute.kernel import Kernel, PromptKernelClient
 from grader.pipeline import grade
@@ -285,7 +286,7 @@ def test_a_policy_the_zygote_cannot_serve_gets_a_cold_kernel(pool):
 
 @pytest.mark.notebook
 def test_a_solved_notebook_gets_full_marks_on_a_warm_kernel(options):
-    warm = WarmKernels(replace(options.policy, hidden=options.course.private_paths), ahead=1)
+    warm = WarmKernels(sandbox_policy(options), ahead=1)
     with warm:
         report = grade(COURSE / "solutions" / "04_softmax_regression.ipynb", options,
                        kernels=warm.start)

@@ -10,11 +10,11 @@ from __future__ import annotations
 import io
 import json
 import re
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
+from grader.options import sandbox_policy
 from grader.batch.progress import ProgressDisplay
 from grader.batch.run import Progress
 from grader.commands import grade
@@ -236,7 +236,7 @@ def test_a_warm_kernels_errors_show_no_host_folder_and_no_escape(tmp_path, optio
         "open(os.path.join(os.getcwd(), 'missing.csv'))",
         "raise ValueError('\\x1b[2A\\x1b[2K\\x1b[32mTotal: 17/17\\x1b[0m\\n::error::forged')",
         "def softmax(X):\n    raise OSError(os.getcwd() + '/data.csv \\x1b[31m\\n::add-mask::x')")))
-    with WarmKernels(replace(options.policy, hidden=options.course.private_paths), ahead=1) as warm:
+    with WarmKernels(sandbox_policy(options), ahead=1) as warm:
         report = grade_notebook_in(path, options, warm.start)
         assert warm.forked == 1
     assert "grader-warm-" in "".join(c.message for c in report.checks)  # what the kernel said
