@@ -31,7 +31,7 @@ PHASES = [  # (label, file suffix, function name)
     ("  checks (run_checks)", "grader/checking/plugin.py", "run_checks"),
     ("    pytest collection", "_pytest/main.py", "pytest_collection"),
     ("    checks' run", "_pytest/main.py", "pytest_runtestloop"),
-    ("    image data", "grader/checking/datasets.py", "load_image_data"),
+    ("    image data", "course/lib/d2l_course/data.py", "load_image_data"),
     ("  reference (load_reference)", "grader/checking/reference.py", "load_reference"),
     ("  kernel close", "grader/execute/kernel.py", "close"),
 ]

@@ -62,7 +62,6 @@ def _check(function: str | None, kit: str | Path | None, language: str) -> None:
 
 
 def _check_with_kit(folder: Path, function: str | None, namespace: dict) -> None:
-    from grader.checking.datasets import load_image_data
     from grader.checking.local_student import LocalStudent
     from grader.checking.plugin import run_checks
     from grader.checking.recorded import load_recorded
@@ -72,7 +71,7 @@ def _check_with_kit(folder: Path, function: str | None, namespace: dict) -> None
     student = LocalStudent(namespace, "\n\n".join(c.source for c in cells))
     student.notebook_cells = lambda: cells  # why a name is missing; the cell of a raised error's line
     plugin = _one_function_plugin()(function, student, load_recorded(folder / "answers" / f"{assignment}.json"),
-                         lambda: load_image_data(None), public_only=True)
+                         None, public_only=True)
     try:
         results = run_checks(folder / "checks" / f"{assignment}.py", plugin)
     finally:

@@ -193,21 +193,24 @@ CHECK_IMPORTS = ("grader.check_tools", "IPython.core.inputtransformer2")
 
 def preload_checks(assignment: Assignment | None = None,
                    options: GradeOptions | None = None) -> None:
-    """Load what the checks need (torch, pytest, what checks files import; the reference; the
-    image data if the checks ask for it); run it in a thread while a notebook runs. What fails
-    here fails again, and is reported, when the checks run."""
+    """Load what the checks need (torch, pytest, what checks files import; the reference; what
+    the course's fixtures load ahead for this checks file: the D2L course's image data); run it
+    in a thread while a notebook runs. What fails here fails again, and is reported, when the
+    checks run."""
     import importlib
 
-    from grader.checking.datasets import load_image_data
+    from grader.checking.course_modules import make_importable, preload_fixtures
     import grader.checking.plugin  # noqa: F401
 
     try:
+        if options is not None:
+            make_importable(options.course.settings)
         for name in CHECK_IMPORTS:
             importlib.import_module(name)
         if assignment is not None:
             load_reference(assignment.solution)
-            if options is not None and "image_data" in assignment.checks.read_text():
-                load_image_data(options.data_dir)  # scikit-learn's digits: a second's import
+            if options is not None:
+                preload_fixtures(options.course.settings, options.data_dir, assignment.checks.read_text())
     except Exception:  # noqa: BLE001 - see above
         pass
 
@@ -259,14 +262,13 @@ def _run(assignment: Assignment, student: Student | None, options: GradeOptions,
          unavailable: str = "") -> list[CheckResult]:
     # Imported here, not at the top: they bring torch and pytest, which a caller may still be
     # importing in another thread while the notebook runs (see `preload_checks`).
-    from grader.checking.datasets import load_image_data
     from grader.checking.plugin import GradingPlugin, run_checks
 
     plugin = GradingPlugin(
-        student, load_reference(assignment.solution), lambda: load_image_data(options.data_dir),
+        student, load_reference(assignment.solution), options.data_dir,
         seed=options.seed, public_only=options.public_only, unavailable=unavailable,
     )
-    return run_checks(assignment.checks, plugin)
+    return run_checks(assignment.checks, plugin, options.course.settings)
 
 
 def _assignment_of(submission: Submission, options: GradeOptions) -> Assignment:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import os
 import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from grader.pipeline import GradeOptions
 
 ROOT = Path(__file__).resolve().parents[1]
 COURSE = ROOT / "course"  # the built-in D2L course
+sys.path.insert(0, str(COURSE / "lib"))  # its own modules (d2l_course), as its checks import them
 
 # the graded names of each built-in assignment (../shared/assignment-contract.md)
 CONTRACT = {

@@ -9,6 +9,7 @@ import re
 
 import nbformat
 import pytest
+from d2l_course import in_kernel  # the built-in course's own (course/lib)
 
 from grader.in_sandbox import helpers
 from grader.options import ExecutionLimits
@@ -27,8 +28,9 @@ pytestmark = [
 RIGHT = "return X_exp / X_exp.sum(dim=1, keepdim=True)"
 WRONG = 'return X_exp / torch.einsum("ij,jk->ik", X_exp, torch.ones(7, 1))'  # torch.einsum is Python
 BARE_ASSERT = "assert 1 + 1 == 3"
-HELPER_NAMES = {name for name, value in vars(helpers).items()  # the grader's versions of softmax... aside
-                if callable(value) and not name.startswith("_") and name not in helpers.GRADER_VERSIONS} | {
+HELPER_NAMES = {name for module in (helpers, in_kernel) for name, value in vars(module).items()
+                if callable(value) and not name.startswith("_")  # the grader's versions of softmax... aside
+                and name not in in_kernel.GRADER_VERSIONS} | {
     "grad_of_softmax", "grad_of_cross_entropy", "forward_without_grad"}  # the checks file's own
 
 

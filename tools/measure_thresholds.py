@@ -1,7 +1,7 @@
 """Measure what the training and forward checks' thresholds rest on.
 
-Runs the checks' own training functions (grader/in_sandbox/helpers.py, from the text the checks
-send into the kernel) in this process, with one thread as in the kernels, on the reference
+Runs the checks' own training functions (grader/in_sandbox/helpers.py and the course's
+course/lib/d2l_course/in_kernel.py, from the text the checks send into the kernel) in this process, with one thread as in the kernels, on the reference
 solutions (grader.checking.reference.load_reference) over seeds 0-4 and on known-broken
 variants, and prints a table. Accuracy is computed as the checks do: on the trained parameters,
 with the grader's own forward of the contract's model. Each threshold in checks/*.py must be cleared by the
@@ -23,17 +23,13 @@ import torch
 ROOT = Path(__file__).resolve().parents[1]
 COURSE = ROOT / "course"  # the built-in D2L course
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(COURSE / "lib"))  # the course's own modules (course.toml's [checks] path)
 
-from grader.check_tools import (  # noqa: E402
-    MLP,
-    SOFTMAX_REGRESSION,
-    classifier_accuracy,
-    regression_error,
-    synthetic_regression_data,
-    train_classifier,
-    train_linear_regression,
-)
-from grader.checking.datasets import load_image_data  # noqa: E402
+from d2l_course.data import load_image_data  # noqa: E402
+from d2l_course.in_kernel import cross_entropy, train_linear_regression  # noqa: E402
+from d2l_course.models import MLP, SOFTMAX_REGRESSION, classifier_accuracy, regression_error  # noqa: E402
+from d2l_course.models import synthetic_regression_data  # noqa: E402
+from grader.check_tools import train_classifier  # noqa: E402
 from grader.checking.reference import load_reference  # noqa: E402
 from grader.checking.sending import source_to_send  # noqa: E402
 
@@ -121,7 +117,7 @@ def measure_classifier(stem, data, seeds):
                     ("forward without softmax", softmax_regression_without_softmax(ref.SoftmaxRegressionScratch),
                      train),
                     ("update rebinds param", ref.SoftmaxRegressionScratch, rebinding)]
-        loss, names = "probabilities", SOFTMAX_REGRESSION
+        loss, names = harness(cross_entropy), SOFTMAX_REGRESSION  # the course's, as its check sends it
         training = dict(lr=settings["lr"], epochs=settings["epochs"], batch_size=settings["batch_size"])
     else:
         args = [n_inputs, 10, settings["num_hiddens"], settings["lr"], settings["sigma"]]

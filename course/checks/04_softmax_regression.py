@@ -20,11 +20,9 @@ import pytest
 import torch
 
 from grader.check_tools import (
-    SOFTMAX_REGRESSION,
     CheckFailed,
     StudentRaised,
     call_with_copies,
-    classifier_accuracy,
     diagnosis,
     expect,
     expect_close,
@@ -36,9 +34,10 @@ from grader.check_tools import (
     mistake_answers,
     parameters_report,
     train_classifier,
-    train_grader_softmax_regression,
-    with_grader_softmax,
 )
+from d2l_course.in_kernel import cross_entropy as grader_cross_entropy  # the course's own (course/lib)
+from d2l_course.in_kernel import train_grader_softmax_regression, with_grader_softmax
+from d2l_course.models import SOFTMAX_REGRESSION, classifier_accuracy
 
 FORBIDDEN = {"softmax", "log_softmax", "cross_entropy", "nll_loss", "CrossEntropyLoss",
              "NLLLoss", "LogSoftmax", "Softmax", "Softmin", "softmin"}
@@ -436,10 +435,11 @@ def forward_on_images(with_softmax, model, X):
 def test_model_training(student, image_data):
     train = student.define(train_classifier)
     with_softmax = student.define(with_grader_softmax)
+    loss = student.define(grader_cross_entropy)  # on the probabilities forward returns
     n_inputs = image_data.train_X[0].numel()
     settings = TRAINING[image_data.name]
     params = with_softmax(train, student.SoftmaxRegressionScratch, [n_inputs, 10, settings["lr"]],
-                          "probabilities", image_data.train_X, image_data.train_y, seed=0,
+                          loss, image_data.train_X, image_data.train_y, seed=0,
                           keep=list(SOFTMAX_REGRESSION), **settings)
     accuracy = classifier_accuracy(params, SOFTMAX_REGRESSION, image_data.val_X, image_data.val_y)
     threshold = THRESHOLDS[image_data.name]

@@ -41,7 +41,7 @@ from grader.submission.discover import Entry
 # IPython's input transformer for source scans, scikit-learn's digits). Each worker starts with
 # them, so neither its first submission nor a worker that replaces a retired one imports them
 # again. Module names: multiprocessing imports them, in the fork server only.
-WORKER_PRELOAD = ["grader.pipeline", "grader.checking.plugin", "grader.checking.datasets",
+WORKER_PRELOAD = ["grader.pipeline", "grader.checking.plugin",
                   "grader.check_tools", "IPython.core.inputtransformer2", "sklearn.datasets"]
 # A worker is replaced after this many submissions, bounding what pytest's runs leave behind in
 # it; with the imports preloaded a replacement costs a fork and one kernel forked ahead.

@@ -13,13 +13,16 @@
   holds and from what the function calls when it runs (`builtins`).
 - The tolerance rule: `expect_close(..., ops=k, like=..., dtype=...)`, `float_tolerance`,
   `in_float64` (`expect`).
-- Training, the grading side: `classifier_accuracy` (of trained parameters, under the grader's
-  forward of `SOFTMAX_REGRESSION` or `MLP`), `synthetic_regression_data`, `regression_error`
-  (`training`).
-- Grader functions to send into the kernel with `student.define(...)`: `train_classifier`,
-  `parameters_report`, `train_linear_regression`, `train_grader_softmax_regression` (a student's
-  loss training the grader's model), `call_with_copies`, `with_grader_names`, `with_grader_relu`,
-  `with_grader_softmax` (from `grader.in_sandbox.helpers`, sent with that module's text).
+- Grader functions to send into the kernel with `student.define(...)`: `train_classifier` (a
+  model class and a loss given), `parameters_report`, `call_with_copies`, `with_names` (the
+  notebook's global names bound to a course's own versions for one call) (from
+  `grader.in_sandbox.helpers`, sent with that module's text).
+
+What belongs to one course lives with that course, not here: the D2L course's own versions of
+what students write, its models, its training loops and its data sets are in course/lib/d2l_course
+(importable by its checks through course.toml's `[checks] path`; `image_data` is its fixture,
+`[checks] fixtures`). The names that used to be here (`MOVED`) still import from here where the
+D2L course is installed beside the grader, and `grade-admin validate` names the line to change.
 
 - Messages in the student's language (docs/translating.md): `_("…{field}…").format(field=...)`
   for a sentence made in a check, `N_("…")` for one kept in a table (a diagnosis, advice: the
@@ -27,6 +30,8 @@
 
 Importing this loads torch, numpy and pandas: checks need them anyway.
 """
+
+import importlib
 
 from grader.check_tools.builtins import autograd_uses, builtin_uses, expect_no_builtin
 from grader.check_tools.expect import (
@@ -41,39 +46,21 @@ from grader.check_tools.expect import (
 )
 from grader.check_tools.mistakes import mistake, mistake_answers
 from grader.check_tools.source_scan import ForbiddenUse, forbidden_uses
-from grader.check_tools.training import (
-    MLP,
-    SOFTMAX_REGRESSION,
-    classifier_accuracy,
-    regression_error,
-    synthetic_regression_data,
-)
 from grader.checking.describe import describe
+from grader.checking.moved import MOVED, moved_note
 from grader.checking.verdicts import CheckFailed, StudentRaised
 from grader.i18n import N_, _
-from grader.in_sandbox.helpers import (
-    call_with_copies,
-    parameters_report,
-    train_classifier,
-    train_grader_softmax_regression,
-    train_linear_regression,
-    with_grader_names,
-    with_grader_relu,
-    with_grader_softmax,
-)
+from grader.in_sandbox.helpers import call_with_copies, parameters_report, train_classifier, with_names
 
 __all__ = [
     "CheckFailed",
     "ForbiddenUse",
-    "MLP",
     "N_",
-    "SOFTMAX_REGRESSION",
     "StudentRaised",
     "_",
     "autograd_uses",
     "builtin_uses",
     "call_with_copies",
-    "classifier_accuracy",
     "describe",
     "diagnosis",
     "expect",
@@ -88,12 +75,16 @@ __all__ = [
     "mistake_answers",
     "naming_errors",
     "parameters_report",
-    "regression_error",
-    "synthetic_regression_data",
     "train_classifier",
-    "train_grader_softmax_regression",
-    "train_linear_regression",
-    "with_grader_names",
-    "with_grader_relu",
-    "with_grader_softmax",
+    "with_names",
 ]
+
+
+def __getattr__(name: str) -> object:
+    """A moved name, from the D2L course where it is importable; else ImportError saying where."""
+    if name not in MOVED:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    try:
+        return getattr(importlib.import_module(MOVED[name]), name)
+    except ImportError:
+        raise ImportError(moved_note(name)) from None

@@ -1,7 +1,8 @@
 """The pytest plugin that runs an assignment's checks against one live submission.
 
 pytest collects and runs the check file in the grading process; this plugin supplies the
-fixtures (`student`, `reference`, `image_data`), seeds every check, gives each one a time
+fixtures (`student`, `reference`, `data_dir`; a course adds its own, such as the D2L course's
+`image_data`, with course.toml's `[checks] fixtures`), seeds every check, gives each one a time
 limit for its calls into the kernel, and turns each outcome into a `CheckResult`: a verdict
 (`grader.checking.verdicts`) or a failed assertion is a failed check, anything else the check
 raises is an error of the check. Scoring (`score_by_function`): a function earns its points only
@@ -19,18 +20,21 @@ import sys
 import time
 import traceback
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 import pytest
 import torch
 
+from grader.checking.course_modules import fixture_modules
 from grader.checking.mistakes import RUNNING_REFERENCE
 from grader.checking.student import Student
 from grader.checking.verdicts import CheckFailed, KernelUnavailable, StudentCallError
 from grader.errors import AuthoringError
 from grader.i18n import _
 from grader.results import CheckResult, CheckStatus
+from grader.submission.course import settings_of
+from grader.submission.course_settings import CourseSettings
 
 DEFAULT_TIMEOUT = 10.0
 MARKER_HELP = ("check(name, points=1, hidden=False, timeout=10, condition=False): a graded check; the "
@@ -40,13 +44,13 @@ MARKER_HELP = ("check(name, points=1, hidden=False, timeout=10, condition=False)
 
 class GradingPlugin:
     def __init__(self, student: Student | None, reference: Any,
-                 image_data: Callable[[], Any], seed: int = 0, public_only: bool = False,
+                 data_dir: Path | None = None, seed: int = 0, public_only: bool = False,
                  unavailable: str = "") -> None:
         self._student = student
         self._public_only = public_only
         self._unavailable = unavailable or _("the notebook could not be run")
         self._reference = reference
-        self._image_data = image_data
+        self._data_dir = data_dir
         self._seed = seed
         self._started: dict[str, float] = {}
         self._failures: dict[str, tuple[CheckStatus, str, str]] = {}
@@ -67,8 +71,9 @@ class GradingPlugin:
         return self._reference
 
     @pytest.fixture
-    def image_data(self) -> Any:
-        return self._image_data()
+    def data_dir(self) -> Path | None:
+        """The data folder given to the grader (`--data`), None without: for a course's fixtures."""
+        return self._data_dir
 
     # -- hooks ----------------------------------------------------------------------------
     def pytest_configure(self, config: pytest.Config) -> None:
@@ -177,10 +182,13 @@ class CheckResults(list):
         self.hidden_points = hidden_points
 
 
-def run_checks(checks: Path, plugin: GradingPlugin) -> CheckResults:
-    """Collect and run one check file with pytest, in this process.
+def run_checks(checks: Path, plugin: GradingPlugin, settings: CourseSettings | None = None) -> CheckResults:
+    """Collect and run one check file with pytest, in this process, with the course's `[checks]`
+    settings (default: those of the course folder the file is in).
 
     Raises AuthoringError (naming the file and line) when the file cannot be run at all."""
+    settings = settings_of(checks.resolve().parent.parent) if settings is None else settings
+    fixtures = fixture_modules(settings)
     args = [
         str(checks), "-p", "no:cacheprovider", "-p", "no:terminal", "-p", "no:stepwise",
         "-p", "no:unraisableexception", "-p", "no:threadexception", "-W", "ignore",
@@ -188,7 +196,7 @@ def run_checks(checks: Path, plugin: GradingPlugin) -> CheckResults:
         "-c", str(Path(__file__).with_name("checks.ini")), "--rootdir", str(checks.parent),
     ]
     _forget_same_name(checks)
-    code = pytest.main(args, plugins=[plugin])
+    code = pytest.main(args, plugins=[plugin, *fixtures])
     if code in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
         return CheckResults(score_by_function(plugin.results), hidden_points=plugin.hidden_points)
     if code == pytest.ExitCode.NO_TESTS_COLLECTED and plugin.problem is None:

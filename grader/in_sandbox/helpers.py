@@ -1,4 +1,6 @@
-"""Grader functions that checks run inside the student's kernel (public: nothing here is an answer).
+"""Grader functions that checks run inside the student's kernel, for any course (public: nothing
+here is an answer; a course's own, answers included, live in its `[checks] path`, e.g.
+course/lib/d2l_course/in_kernel.py, and are sent the same way, with this module's text before theirs).
 
 A check sends one of these with `student.define(train_classifier)`: the text of this whole
 module is executed in a private namespace in the kernel, so the functions may call each other,
@@ -6,8 +8,8 @@ and a handle on the named function comes back. Hence the rule for this file: it 
 standard library, torch and IPython, and nothing of the grader.
 
 Training runs the student's model on the training images and returns only the trained
-parameters; validation images never enter the kernel: the grading process runs its own forward
-of the contract's model on them and computes accuracy there (`grader.check_tools.training`).
+parameters; validation images never enter the kernel: the grading process runs the course's own
+forward of the model on them and computes accuracy there (course/lib/d2l_course/models.py).
 
 `source_of` and `torch_calls` tell the grading process, as plain strings, what a student's
 function is made of: its source as the kernel holds it, and the torch functions it calls.
@@ -35,13 +37,14 @@ def minibatches(n, batch_size, epochs, seed):
 def train_classifier(Model, model_args, loss, train_X, train_y, lr, epochs, batch_size, seed, keep):
     """Minibatch SGD as in D2L; returns the trained parameters named in `keep`, as plain tensors.
 
-    loss "logits": torch's cross-entropy on the logits forward returns; "probabilities": the
-    grader's cross_entropy (below) on the probabilities it returns; a function: that loss (the
-    student's cross_entropy, training the grader's own model)."""
+    loss "logits": torch's cross-entropy on the logits forward returns; "probabilities": torch's
+    negative log-likelihood of the probabilities it returns; a function: that loss (a course's
+    own, or the student's cross_entropy training the grader's own model)."""
     torch.manual_seed(seed)
     model = Model(*model_args)
-    loss_fn = {"logits": torch.nn.functional.cross_entropy, "probabilities": cross_entropy}.get(
-        loss, loss) if isinstance(loss, str) else loss
+    losses = {"logits": torch.nn.functional.cross_entropy,
+              "probabilities": lambda y_hat, y: torch.nn.functional.nll_loss(torch.log(y_hat), y)}
+    loss_fn = losses[loss] if isinstance(loss, str) else loss
     for batch in minibatches(len(train_X), batch_size, epochs, seed):
         loss = loss_fn(model.forward(train_X[batch]), train_y[batch])
         params = list(model.parameters())
@@ -55,42 +58,6 @@ def train_classifier(Model, model_args, loss, train_X, train_y, lr, epochs, batc
             for p in params:
                 p -= lr * p.grad
     return {name: torch.Tensor.clone(torch.Tensor.detach(getattr(model, name))) for name in keep}
-
-
-class GraderSoftmaxRegression:
-    """The contract's softmax regression written by the grader: what a student's loss trains."""
-
-    def __init__(self, num_inputs, num_outputs, lr, sigma=0.01):
-        self.W = torch.normal(0, sigma, size=(num_inputs, num_outputs), requires_grad=True)
-        self.b = torch.zeros(num_outputs, requires_grad=True)
-
-    def forward(self, X):
-        return softmax(X.reshape(-1, self.W.shape[0]) @ self.W + self.b)
-
-    def parameters(self):
-        return [self.W, self.b]
-
-
-def train_grader_softmax_regression(loss, model_args, train_X, train_y, lr, epochs, batch_size,
-                                    seed):
-    """Train the grader's softmax regression with `loss` (a student's cross_entropy); W and b."""
-    return train_classifier(GraderSoftmaxRegression, model_args, loss, train_X, train_y, lr,
-                            epochs, batch_size, seed, keep=["W", "b"])
-
-
-def train_linear_regression(SGD, X, y, lr, epochs, batch_size, seed):
-    """D2L 3.4's training loop with the grader's own model and loss and the given optimizer;
-    returns the learned w (as a vector) and b."""
-    torch.manual_seed(seed)
-    w = torch.normal(0, 0.01, size=(X.shape[1], 1), requires_grad=True)
-    b = torch.zeros(1, requires_grad=True)
-    optimizer = SGD([w, b], lr)
-    for batch in minibatches(len(X), batch_size, epochs, seed):
-        loss = ((X[batch] @ w + b - y[batch].reshape(-1, 1)) ** 2 / 2).mean()
-        loss.backward()
-        optimizer.step()
-        optimizer.zero_grad()
-    return w.detach().reshape(-1).clone(), b.detach().reshape(-1).clone()
 
 
 def _text_of(obj):
@@ -199,29 +166,6 @@ def call_with_copies(function, args):
     return before, args
 
 
-# -- the grader's own versions of functions students write ----------------------------------
-# `with_grader_relu(student.MLPScratch, ...)` (or `with_grader_names(["relu"], ...)`) runs the
-# student's code with the grader's `relu` (or `softmax`) bound to that global name for the
-# duration of the call: a wrong `relu` then costs the relu checks only, not every check of the
-# model that calls it.
-
-def relu(X):
-    return torch.where(X > 0, X, torch.zeros_like(X))
-
-
-def softmax(X):
-    X_exp = torch.exp(X - X.max(dim=1, keepdim=True).values)
-    return X_exp / X_exp.sum(dim=1, keepdim=True)
-
-
-def cross_entropy(y_hat, y):
-    """Cross-entropy of probabilities y_hat (n, q) against labels y (n,), averaged."""
-    return -torch.log(y_hat[torch.arange(len(y_hat)), y]).mean()
-
-
-GRADER_VERSIONS = {"relu": relu, "softmax": softmax, "cross_entropy": cross_entropy}
-
-
 def notebook_namespace():
     """The notebook's global names: the kernel's user namespace (`__main__` outside a kernel)."""
     try:
@@ -235,13 +179,14 @@ def notebook_namespace():
     return sys.modules["__main__"].__dict__
 
 
-def with_grader_names(names, function, *args, **kwargs):
-    """Call function(*args, **kwargs) while the notebook's global `names` are the grader's
-    versions, so that a check judges one function and not the helpers it calls."""
+def with_names(bound, function, *args, **kwargs):
+    """Call function(*args, **kwargs) while the notebook's global names are bound to the
+    objects of `bound` ({name: object}), restored after: a course binds its own versions of
+    the helpers a student's function calls, so that a check judges that function alone."""
     namespace = notebook_namespace()
     missing = object()
-    saved = {name: namespace.get(name, missing) for name in names}
-    namespace.update({name: GRADER_VERSIONS[name] for name in names})
+    saved = {name: namespace.get(name, missing) for name in bound}
+    namespace.update(bound)
     try:
         return function(*args, **kwargs)
     finally:
@@ -250,11 +195,3 @@ def with_grader_names(names, function, *args, **kwargs):
                 namespace.pop(name, None)
             else:
                 namespace[name] = value
-
-
-def with_grader_relu(function, *args, **kwargs):
-    return with_grader_names(["relu"], function, *args, **kwargs)
-
-
-def with_grader_softmax(function, *args, **kwargs):
-    return with_grader_names(["softmax"], function, *args, **kwargs)

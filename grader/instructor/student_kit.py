@@ -30,7 +30,6 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from grader.checking.datasets import load_image_data
 from grader.checking.local_student import LocalStudent
 from grader.checking.plugin import GradingPlugin, run_checks
 from grader.checking.recorded import KIT_FORMAT, RecordingReference
@@ -40,7 +39,7 @@ from grader.files import write_atomically
 from grader.i18n import catalog_files
 from grader.instructor.course_kernel import kernel_files
 from grader.results import CheckStatus
-from grader.submission.course import KIT_MARKER, Assignment, Course
+from grader.submission.course import KIT_MARKER, Assignment, Course, settings_of
 
 VALIDATION_NAMES = {"val_X", "val_y"}  # image_data's validation split: never in a kit
 STUB_BODY = ('    raise NotInKit("your instructor\'s grader runs this check: it is not in the '
@@ -91,9 +90,9 @@ def record_answers(assignment: Assignment, checks: Path, answers: Path,
     module = load_reference(assignment.solution)
     recording = RecordingReference(module)
     student = LocalStudent(dict(vars(module)))
-    plugin = GradingPlugin(student, recording, lambda: load_image_data(data_dir), public_only=True)
+    plugin = GradingPlugin(student, recording, data_dir, public_only=True)
     try:
-        results = run_checks(checks, plugin)
+        results = run_checks(checks, plugin, settings_of(assignment.checks.resolve().parent.parent))
     finally:
         student.close()
     recording.save(answers)

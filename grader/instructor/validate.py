@@ -22,6 +22,7 @@ from pathlib import Path
 
 import nbformat
 
+from grader.checking.moved import MOVED, moved_note
 from grader.instructor.generate import BEGIN, assignment_text
 from grader.options import GradeOptions
 from grader.pipeline import grade_notebook
@@ -80,6 +81,8 @@ def authoring_problems(assignment: Assignment) -> list[str]:
     for line in asserts_without_message(assignment.checks):
         problems.append(f"{assignment.checks.name}: line {line}: an assert without a message "
                         "(write `expect(condition, message)`)")
+    for line, name in moved_imports(assignment.checks):
+        problems.append(f"{assignment.checks.name}: line {line}: {moved_note(name)}")
     generated = assignment.generated
     if not generated.is_file() or generated.read_text(encoding="utf-8") != assignment_text(
             assignment.solution):
@@ -178,6 +181,18 @@ def asserts_without_message(checks: Path) -> list[int]:
         return []  # grading it reports the syntax error, with its line
     return sorted(node.lineno for node in ast.walk(tree)
                   if isinstance(node, ast.Assert) and node.msg is None)
+
+
+def moved_imports(checks: Path) -> list[tuple[int, str]]:
+    """(line, name) of each name the checks file imports from grader.check_tools that moved to
+    the D2L course (`grader.check_tools.MOVED`)."""
+    try:
+        tree = ast.parse(checks.read_text(encoding="utf-8"))
+    except SyntaxError:
+        return []
+    return [(node.lineno, alias.name) for node in ast.walk(tree)
+            if isinstance(node, ast.ImportFrom) and node.module == "grader.check_tools"
+            for alias in node.names if alias.name in MOVED]
 
 
 def _seeds(seeds: list[int]) -> str:

@@ -93,7 +93,7 @@ class Course:
         """Its folders' `course.toml` settings, the root's first (`grader.submission.course_settings`)."""
         merged = CourseSettings()
         for folder in self.folders:
-            merged = merged.then(read_settings(folder))
+            merged = merged.then(settings_of(folder))
         return merged
 
     @property
@@ -153,6 +153,14 @@ class Course:
         if not self.assignments:
             return _(" (no course found: give the course folder with --course DIR)")
         return ""
+
+
+def settings_of(folder: Path) -> CourseSettings:
+    """A course folder's settings; without a course.toml, the `[checks]` settings of the built-in
+    course where it is on disk (its helper modules and fixtures, which checks written before the
+    course left the grader found in the grader), else none."""
+    builtin = read_settings(BUILTIN_ROOT) if folder.resolve() != BUILTIN_ROOT.resolve() else CourseSettings()
+    return read_settings(folder, CourseSettings(checks_paths=builtin.checks_paths, fixtures=builtin.fixtures))
 
 
 def declared_assignment(metadata: Mapping[str, Any] | Any) -> str | None:

@@ -10,8 +10,11 @@
     fixtures = ["my.fixtures"]  # modules of pytest fixtures the checks may ask for by name
                              # (the built-in course's `image_data`), importable from [checks] path
 
-Every key is optional; a course folder without `course.toml` has none of them, and where no
-folder of a course names a preload, the kernel preloads `DEFAULT_KERNEL_PRELOAD`. Paths are
+Every key is optional; where no folder of a course names a preload, the kernel preloads
+`DEFAULT_KERNEL_PRELOAD`. A course folder without `course.toml` (an instructor's course written
+before settings existed) has the built-in course's `[checks]` settings where that course is on
+disk, so that its checks still find `image_data` and the helpers they imported from the grader
+(`grader.submission.course.settings_of`); otherwise none. Paths are
 relative to the course folder; one that does not exist is left out. A setting that cannot be
 read is an `AuthoringError` naming course.toml.
 """
@@ -49,11 +52,11 @@ def _merged(first: tuple, second: tuple) -> tuple:
     return tuple(dict.fromkeys((*first, *second)))
 
 
-def read_settings(folder: Path) -> CourseSettings:
-    """The settings of the course folder `folder` (defaults where it has no course.toml)."""
+def read_settings(folder: Path, default: CourseSettings = CourseSettings()) -> CourseSettings:
+    """The settings of the course folder `folder` (`default` where it has no course.toml)."""
     path = folder / SETTINGS
     if not path.is_file():
-        return CourseSettings()
+        return default
     try:
         import tomllib  # novermin - tomli stands in on Python 3.10
     except ImportError:  # Python 3.10

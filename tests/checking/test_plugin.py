@@ -71,7 +71,7 @@ def check_file(tmp_path):
 def run(check_file, double, **kwargs):
     reference = types.SimpleNamespace(double=lambda X: 2 * X)
     student = FakeStudent(double)
-    plugin = GradingPlugin(student, reference, image_data=lambda: None, **kwargs)
+    plugin = GradingPlugin(student, reference, **kwargs)
     return {r.name: r for r in run_checks(check_file, plugin)}, student
 
 
@@ -138,7 +138,7 @@ def test_public_only_with_every_check_hidden_gives_no_results(tmp_path):
 
 def test_no_kernel_means_every_check_fails_with_the_reason(check_file):
     reference = types.SimpleNamespace(double=lambda X: 2 * X)
-    plugin = GradingPlugin(None, reference, image_data=lambda: None, unavailable="not JSON")
+    plugin = GradingPlugin(None, reference, unavailable="not JSON")
     results = run_checks(check_file, plugin)
     student_checks = [r for r in results if not r.name.startswith("broken")]
     assert all(r.status is CheckStatus.FAILED and "not JSON" in r.message for r in student_checks)
@@ -179,7 +179,7 @@ class ScoredStudent(FakeStudent):
 def run_scored(tmp_path, double, kept=True, **kwargs):
     path = tmp_path / "checks_scored.py"
     path.write_text(SCORED_CHECKS)
-    plugin = GradingPlugin(ScoredStudent(double, kept), types.SimpleNamespace(), image_data=lambda: None, **kwargs)
+    plugin = GradingPlugin(ScoredStudent(double, kept), types.SimpleNamespace(), **kwargs)
     return {r.name: r for r in run_checks(path, plugin)}, plugin
 
 
@@ -246,6 +246,6 @@ class ReportKeeper(GradingPlugin):
 def test_failure_reports_are_made_in_the_cheap_native_style(tmp_path):
     path = tmp_path / "checks_scored.py"
     path.write_text(SCORED_CHECKS)
-    keeper = ReportKeeper(ScoredStudent(lambda X: X), types.SimpleNamespace(), image_data=lambda: None)
+    keeper = ReportKeeper(ScoredStudent(lambda X: X), types.SimpleNamespace())
     run_checks(path, keeper)
     assert keeper.reports and all(r.longrepr.reprtraceback.style == "native" for r in keeper.reports)

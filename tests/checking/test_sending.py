@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import types
+
 import pytest
 import torch
+from d2l_course import in_kernel  # the built-in course's own (course/lib)
 
+from grader.checking import sending
 from grader.checking.sending import source_to_send
 from grader.errors import AuthoringError
 from grader.in_sandbox import helpers
@@ -62,22 +66,51 @@ def test_lambdas_and_builtins_are_refused():
             source_to_send(thing)
 
 
+def imported_roots(source):
+    return {line.split()[1].split(".")[0] for line in source.splitlines() if line.startswith(("import ", "from "))}
+
+
 def test_a_helper_is_sent_with_its_whole_module_which_imports_nothing_of_the_grader():
     source, name = source_to_send(helpers.train_classifier)
     assert name == "train_classifier"
     namespace: dict = {"__name__": "__grader__"}
     exec(compile(source, "<grader>", "exec"), namespace)  # noqa: S102 - as the responder runs it
+    assert namespace["minibatches"] is not None and "grader" not in imported_roots(source)
+    assert "GRADER_VERSIONS" not in namespace and "softmax" not in namespace  # a course's, not the engine's
+
+
+def test_a_course_module_is_sent_after_the_engine_helpers_in_place_of_its_import_of_them():
+    source, name = source_to_send(in_kernel.GraderSoftmaxRegression)  # a class of it, too
+    assert name == "GraderSoftmaxRegression" and "grader" not in imported_roots(source)
+    assert source.index("def train_classifier(") < source.index("def train_grader_softmax_regression(")
+    namespace: dict = {"__name__": "__grader__"}
+    exec(compile(source, "<grader>", "exec"), namespace)  # noqa: S102 - as the responder runs it
     relu = namespace["GRADER_VERSIONS"]["relu"]
     assert torch.equal(relu(torch.tensor([-1.0, 1.0])), torch.tensor([0.0, 1.0]))
-    assert "grader" not in {line.split()[1].split(".")[0] for line in source.splitlines()
-                            if line.startswith(("import ", "from "))}
+    X, y = torch.randn(40, 3), torch.randint(0, 2, (40,))
+    trained = namespace["train_grader_softmax_regression"](namespace["cross_entropy"], [3, 2, 0.1], X, y, 0.1, 2, 8, 0)
+    assert set(trained) == {"W", "b"} and trained["W"].shape == (3, 2)
+    with pytest.raises(AuthoringError, match="without 'as'"):
+        sending.module_text(fake_module("from grader.in_sandbox.helpers import minibatches as m\n"))
+
+
+def fake_module(text, name="fake_course"):
+    """A module sent whole whose source is `text` (inspect reads it from linecache)."""
+    import linecache
+
+    path = f"<{name}>"
+    linecache.cache[path] = (len(text), None, text.splitlines(keepends=True), path)
+    module = types.ModuleType(name)
+    module.__file__, module.SENT_WHOLE = path, True
+    exec(compile(text, path, "exec"), module.__dict__)  # noqa: S102 - our own text
+    return module
 
 
 def test_with_grader_names_binds_the_graders_function_for_the_call_only():
     namespace = helpers.notebook_namespace()
     namespace["relu"] = "the student's"
     try:
-        seen = helpers.with_grader_relu(lambda: namespace["relu"])
-        assert seen is helpers.relu and namespace["relu"] == "the student's"
+        seen = in_kernel.with_grader_relu(lambda: namespace["relu"])
+        assert seen is in_kernel.relu and namespace["relu"] == "the student's"
     finally:
         namespace.pop("relu")

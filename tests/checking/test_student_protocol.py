@@ -13,6 +13,7 @@ import time
 
 import pytest
 import torch
+from d2l_course import in_kernel  # the built-in course's own (course/lib)
 
 from grader.checking.student import Remote, Student
 from grader.checking.verdicts import BadAnswer, KernelGone, StudentMissing, StudentRaised, StudentTimeout
@@ -228,7 +229,7 @@ def test_define_sends_a_function_text_and_a_helper_with_its_module():
     assert isinstance(student.define(grad_of), Remote)
     assert kernel.requests[-1]["name"] == "grad_of"
     assert kernel.requests[-1]["source"].startswith("def grad_of(function, X):\n")
-    student.define(helpers.with_grader_relu)
+    student.define(in_kernel.with_grader_relu)
     sent = kernel.requests[-1]
     assert sent["name"] == "with_grader_relu" and "def with_grader_names(" in sent["source"]
 
@@ -304,7 +305,7 @@ HELPER_NAMES = ("with_grader_softmax", "call_with_copies", "grad_of", "torch_cal
 def test_a_check_s_function_that_raised_in_the_student_s_code_names_the_student_s_function():
     student = student_on(raising_in("softmax", 3, "return X_exp @ W", source="def softmax(X): ..."))
     with pytest.raises(StudentRaised) as raised:
-        student.define(helpers.with_grader_softmax)(student.softmax, torch.ones(2, 3))
+        student.define(in_kernel.with_grader_softmax)(student.softmax, torch.ones(2, 3))
     assert str(raised.value) == ("softmax raised RuntimeError at line 3 of the cell that defines softmax "
                                  "(return X_exp @ W): mat1 and mat2 shapes cannot be multiplied")
     assert not any(name in str(raised.value) for name in HELPER_NAMES)
@@ -322,7 +323,7 @@ def test_without_a_line_of_the_student_s_the_check_s_call_is_labelled_by_the_stu
     student = student_on(raising_in("", 0, "", etype="ValueError", evalue="a parameter got no gradient"))
     train = student.define(helpers.train_classifier)
     with pytest.raises(StudentRaised) as raised:
-        student.define(helpers.with_grader_softmax)(train, student.SoftmaxRegressionScratch, [4, 2, 0.1])
+        student.define(in_kernel.with_grader_softmax)(train, student.SoftmaxRegressionScratch, [4, 2, 0.1])
     assert str(raised.value) == ("your SoftmaxRegressionScratch, run by the check, raised ValueError: "
                                  "a parameter got no gradient")
 

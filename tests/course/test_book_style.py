@@ -15,7 +15,6 @@ import pytest
 matplotlib.use("Agg")
 
 from conftest import COURSE
-from grader.checking.datasets import load_image_data
 from grader.checking.local_student import LocalStudent
 from grader.checking.plugin import GradingPlugin, run_checks
 from grader.checking.reference import load_reference
@@ -87,7 +86,7 @@ def graded_in_process(assignment: str) -> dict[str, tuple[float, float]]:
         course = Course(COURSE)
         solution = course.assignments[assignment]
         student = LocalStudent(namespace, "\n\n".join(sources))
-        plugin = GradingPlugin(student, load_reference(solution.solution), lambda: load_image_data(None))
+        plugin = GradingPlugin(student, load_reference(solution.solution))
         try:
             return by_function(run_checks(solution.checks, plugin))
         finally:

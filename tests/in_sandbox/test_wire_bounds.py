@@ -15,7 +15,7 @@ import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from grader.check_tools.training import MLP, SOFTMAX_REGRESSION, classifier_accuracy
+from d2l_course.models import MLP, SOFTMAX_REGRESSION, classifier_accuracy
 from grader.in_sandbox.wire import WireError, decode, encode
 from grader.in_sandbox.wire_values import MAX_DEPTH, MAX_EQUAL_HASHES, MAX_NUMBER_TEXT
 
@@ -155,9 +155,10 @@ def test_parameters_of_the_wrong_shape_score_nothing_before_any_product():
 
 
 PEAK = """
-import resource, torch
+import resource, sys, torch
+sys.path.insert(0, "course/lib")  # the built-in course's own modules
 from grader.in_sandbox.wire import WireError, decode
-from grader.check_tools.training import SOFTMAX_REGRESSION, classifier_accuracy
+from d2l_course.models import SOFTMAX_REGRESSION, classifier_accuracy
 X, labels = torch.randn(500, 784), torch.randint(0, 10, (500,))
 base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 W = {"$tensor": {"dtype": "float32", "shape": [256, 65_536], "buffer": 0}}

@@ -210,3 +210,13 @@ def test_the_worked_example_validates(capsys):
     assert lines[:4] == ["dropout: the solution with seed 0: 9/9", "dropout: the solution with seed 1: 9/9",
                          "dropout: the solution with seed 2: 9/9", "dropout: the untouched assignment: 0/9"]
     assert lines[-1].startswith("dropout: valid (8 checks")
+
+
+def test_an_import_of_a_name_that_moved_to_the_course_is_one_line_naming_the_import_to_write(tmp_path):
+    from grader.instructor.validate import moved_imports
+
+    checks = tmp_path / "old.py"
+    checks.write_text("from grader.check_tools import (\n    expect,\n    with_grader_relu,\n)\n"
+                      "from grader.check_tools import classifier_accuracy as accuracy\n")
+    assert moved_imports(checks) == [(1, "with_grader_relu"), (5, "classifier_accuracy")]
+    assert moved_imports(COURSE / "checks" / "05_mlp.py") == []  # the course imports them from d2l_course

@@ -6,6 +6,7 @@ import pytest
 
 from grader.errors import AuthoringError
 from grader.options import GradeOptions, sandbox_policy
+from grader.submission import course as course_module
 from grader.submission.course import Course
 from grader.submission.course_settings import DEFAULT_KERNEL_PRELOAD, CourseSettings, read_settings
 
@@ -20,10 +21,13 @@ def make_course(folder, toml=None, parts=("kernel", "lib")):
     return folder
 
 
-def test_a_folder_without_course_toml_has_the_defaults(tmp_path):
+def test_a_folder_without_course_toml_borrows_the_builtin_courses_checks_settings_only(tmp_path, monkeypatch):
     assert read_settings(make_course(tmp_path)) == CourseSettings()
-    course = Course(tmp_path)
-    assert (course.kernel_paths, course.checks_paths, course.kernel_preload) == ((), (), DEFAULT_KERNEL_PRELOAD)
+    course, builtin = Course(tmp_path), Course(COURSE)
+    assert (course.kernel_paths, course.kernel_preload) == ((), DEFAULT_KERNEL_PRELOAD)
+    assert (course.checks_paths, course.settings.fixtures) == (builtin.checks_paths, builtin.settings.fixtures) != ((), ())
+    monkeypatch.setattr(course_module, "BUILTIN_ROOT", tmp_path / "no course here")  # a wheel's install
+    assert Course(tmp_path).settings == CourseSettings()
 
 
 def test_every_setting_is_read_relative_to_the_course(tmp_path):

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 import torch
 
-from grader.checking.datasets import (
+from d2l_course.data import (
     DatasetError,
     ImageData,
     load_digits_data,

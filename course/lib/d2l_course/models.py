@@ -1,10 +1,10 @@
-"""Grading-side halves of the training checks: data made here, answers judged here.
+"""The D2L course's models, grading side: data made here, trained parameters judged here.
 
-The kernel side (`grader.in_sandbox.helpers.train_classifier`, `train_linear_regression`) trains
-the student's code and sends back the learned parameters; these functions make the synthetic
-data and judge what came back, in the grading process, with the grader's own forward of the
-contract's model: validation images, their labels and true weights never enter the kernel, and
-nothing computed there (a prediction, an arg-max) counts for the score.
+The kernel side (the engine's `train_classifier`, the course's `in_kernel.train_linear_regression`)
+trains the student's code and sends back the learned parameters; these functions make the
+synthetic data and judge what came back, in the grading process, with the course's own forward
+of the contract's models: validation images, their labels and true weights never enter the
+kernel, and nothing computed there (a prediction, an arg-max) counts for the score.
 """
 
 from __future__ import annotations
@@ -28,9 +28,9 @@ def _logits(names: tuple[str, ...], params: dict, X: torch.Tensor) -> torch.Tens
     return torch.clamp(X @ p["W1"] + p["b1"], min=0) @ p["W2"] + p["b2"]
 
 
-def classifier_accuracy(params, names: tuple[str, ...], X: torch.Tensor, labels: torch.Tensor,
-                        classes: int = 10) -> float:  # noqa: ANN001 - any answer
-    """Validation accuracy of trained parameters under the grader's own forward of the model
+def classifier_accuracy(params: object, names: tuple[str, ...], X: torch.Tensor, labels: torch.Tensor,
+                        classes: int = 10) -> float:
+    """Validation accuracy of trained parameters under the course's own forward of the model
     named by `names` (SOFTMAX_REGRESSION or MLP); 0 for parameters of the wrong form."""
     if not isinstance(params, dict) or not all(isinstance(params.get(n), torch.Tensor) for n in names):
         return 0.0

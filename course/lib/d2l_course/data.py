@@ -1,9 +1,11 @@
-"""The image data that training checks use, loaded in the grading process.
+"""The D2L course's image data for its training checks, loaded in the grading process (never in
+the kernel: validation images and labels stay here). Checks get it as the fixture `image_data`
+(`d2l_course.fixtures`).
 
 Offline by default: scikit-learn's bundled 8x8 digits, split once and for all into 1,297
 training and 500 validation images. Where an instructor has Fashion-MNIST's four original files,
 `load_image_data(folder)` uses them instead, with the t10k part as validation (the command line
-passes the folder: `--data`, or the environment variable it reads). Images are `(n, 1, h, w)` float32 in [0, 1]; labels int64.
+passes the folder: `--data`, or the environment variable it reads, as the fixture `data_dir`). Images are `(n, 1, h, w)` float32 in [0, 1]; labels int64.
 
 Loaded data is cached per process: treat the tensors as read-only.
 """

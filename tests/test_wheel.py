@@ -1,0 +1,77 @@
+"""The grader's wheel holds the engine, never the course's reference code (issue 19 item 5,
+issue 22 item 5): built from a copy of this repository, every .py file in it is read for
+definitions of the contract's graded names and of the course's own models and reference
+helpers (course/lib/d2l_course, read here so that the list follows the course)."""
+
+from __future__ import annotations
+
+import ast
+import shutil
+import subprocess
+import sys
+import zipfile
+
+import pytest
+
+from conftest import CONTRACT, COURSE, ROOT
+
+COURSE_CODE = ("in_kernel.py", "models.py")  # the course's reference helpers and models
+
+
+def defined_names(tree: ast.AST) -> set[str]:
+    """Every function, class and assigned name the module defines, at any depth."""
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.add(node.name)
+        elif isinstance(node, (ast.Assign, ast.AnnAssign)):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            names |= {target.id for target in targets if isinstance(target, ast.Name)}
+    return names
+
+
+def course_definitions() -> set[str]:
+    """The course's own models and reference helpers: the public names its files define at top level."""
+    names = set()
+    for name in COURSE_CODE:
+        for node in ast.parse((COURSE / "lib" / "d2l_course" / name).read_text()).body:
+            if isinstance(node, (ast.FunctionDef, ast.ClassDef)):
+                names.add(node.name)
+            elif isinstance(node, ast.Assign):
+                names |= {target.id for target in node.targets if isinstance(target, ast.Name)}
+    return {n for n in names if not n.startswith("_") and n != "SENT_WHOLE"}
+
+
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory):
+    """The wheel `pip wheel .` builds from a copy of this repository (the checkout stays clean)."""
+    source = tmp_path_factory.mktemp("source") / "repository"
+    shutil.copytree(ROOT, source, ignore=shutil.ignore_patterns(
+        ".git", ".venv", "__pycache__", "*.egg-info", "build", "dist", "corpus", "bench"))
+    out = tmp_path_factory.mktemp("wheel")
+    done = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation",
+                           "--no-index", "-q", str(source), "-w", str(out)],
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    (built,) = out.glob("*.whl")
+    return built
+
+
+def test_the_course_names_the_models_and_helpers_looked_for():
+    names = course_definitions()
+    assert {"GraderSoftmaxRegression", "SOFTMAX_REGRESSION", "MLP", "classifier_accuracy", "softmax",
+            "cross_entropy", "relu", "synthetic_regression_data", "train_linear_regression"} <= names
+
+
+def test_no_graded_name_and_no_course_model_is_defined_in_the_wheel(wheel):
+    forbidden = set().union(*CONTRACT.values()) | course_definitions()
+    found, files = [], 0
+    with zipfile.ZipFile(wheel) as archive:
+        for name in archive.namelist():
+            if name.endswith(".py"):
+                files += 1
+                defined = defined_names(ast.parse(archive.read(name).decode("utf-8")))
+                found += [f"{name}: {n}" for n in sorted(defined & forbidden)]
+        assert not any(name.startswith(("course/", "d2l_course/")) for name in archive.namelist())
+    assert files > 50  # the engine is there
+    assert found == []
