@@ -25,10 +25,9 @@ from grader.check_tools import (
     mistake,
     mistake_answers,
     naming_errors,
-    regression_error,
-    synthetic_regression_data,
-    train_linear_regression,
 )
+from d2l_course.in_kernel import train_linear_regression
+from d2l_course.models import regression_error, synthetic_regression_data
 
 # The largest error over the entries of w and b after 3 epochs, lr 0.03, batch 10 on 1,000
 # examples (D2L 3.4; tools/measure_thresholds.py, one thread, under 0.1 s of CPU): the reference

@@ -22,11 +22,9 @@ import pytest
 import torch
 
 from grader.check_tools import (
-    SOFTMAX_REGRESSION,
     CheckFailed,
     StudentRaised,
     call_with_copies,
-    classifier_accuracy,
     diagnosis,
     expect,
     expect_close,
@@ -38,9 +36,10 @@ from grader.check_tools import (
     mistake_answers,
     parameters_report,
     train_classifier,
-    train_grader_softmax_regression,
-    with_grader_softmax,
 )
+from d2l_course.in_kernel import cross_entropy as grader_cross_entropy  # the course's own (course/lib)
+from d2l_course.in_kernel import train_grader_softmax_regression, with_grader_softmax
+from d2l_course.models import SOFTMAX_REGRESSION, classifier_accuracy
 
 FORBIDDEN = {"softmax", "log_softmax", "cross_entropy", "nll_loss", "CrossEntropyLoss",
              "NLLLoss", "LogSoftmax", "Softmax", "Softmin", "softmin"}

@@ -16,12 +16,10 @@ import pytest
 import torch
 
 from grader.check_tools import (
-    MLP,
     StudentRaised,
     autograd_uses,
     builtin_uses,
     call_with_copies,
-    classifier_accuracy,
     diagnosis,
     expect,
     expect_close,
@@ -33,8 +31,9 @@ from grader.check_tools import (
     mistake_answers,
     parameters_report,
     train_classifier,
-    with_grader_relu,
 )
+from d2l_course.in_kernel import with_grader_relu
+from d2l_course.models import MLP, classifier_accuracy
 
 RELU_BUILTINS = {"relu", "relu_", "ReLU"}
 RELU_NODES = {"ReluBackward0", "ReluBackward1"}
