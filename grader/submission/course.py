@@ -156,11 +156,11 @@ class Course:
 
 
 def settings_of(folder: Path) -> CourseSettings:
-    """A course folder's settings; without a course.toml, the `[checks]` settings of the built-in
-    course where it is on disk (its helper modules and fixtures, which checks written before the
-    course left the grader found in the grader), else none."""
+    """A course folder's settings; without `[checks]` in its course.toml (or without one), the
+    `[checks]` settings of the built-in course where it is on disk (its helper modules and
+    fixtures, which checks written before the course left the grader found in the grader)."""
     builtin = read_settings(BUILTIN_ROOT) if folder.resolve() != BUILTIN_ROOT.resolve() else CourseSettings()
-    return read_settings(folder, CourseSettings(checks_paths=builtin.checks_paths, fixtures=builtin.fixtures))
+    return read_settings(folder, builtin)
 
 
 def declared_assignment(metadata: Mapping[str, Any] | Any) -> str | None:

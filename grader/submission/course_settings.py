@@ -11,10 +11,11 @@
                              # (the built-in course's `image_data`), importable from [checks] path
 
 Every key is optional; where no folder of a course names a preload, the kernel preloads
-`DEFAULT_KERNEL_PRELOAD`. A course folder without `course.toml` (an instructor's course written
-before settings existed) has the built-in course's `[checks]` settings where that course is on
-disk, so that its checks still find `image_data` and the helpers they imported from the grader
-(`grader.submission.course.settings_of`); otherwise none. Paths are
+`DEFAULT_KERNEL_PRELOAD`. A course folder whose `course.toml` has no `[checks]` table, or that
+has no `course.toml` (an instructor's course written before settings existed, a student kit),
+has the built-in course's `[checks]` settings where that course is on disk, so that its checks
+still find `image_data` and the helpers they imported from the grader
+(`grader.submission.course.settings_of`); otherwise none. `[checks] path = []` asks for none. Paths are
 relative to the course folder; one that does not exist is left out. A setting that cannot be
 read is an `AuthoringError` naming course.toml.
 """
@@ -52,11 +53,12 @@ def _merged(first: tuple, second: tuple) -> tuple:
     return tuple(dict.fromkeys((*first, *second)))
 
 
-def read_settings(folder: Path, default: CourseSettings = CourseSettings()) -> CourseSettings:
-    """The settings of the course folder `folder` (`default` where it has no course.toml)."""
+def read_settings(folder: Path, checks_default: CourseSettings = CourseSettings()) -> CourseSettings:
+    """The settings of the course folder `folder`; where it has no course.toml or no `[checks]`
+    table in it, `checks_default`'s `[checks]` settings."""
     path = folder / SETTINGS
     if not path.is_file():
-        return default
+        return CourseSettings(checks_paths=checks_default.checks_paths, fixtures=checks_default.fixtures)
     try:
         import tomllib  # novermin - tomli stands in on Python 3.10
     except ImportError:  # Python 3.10
@@ -67,11 +69,13 @@ def read_settings(folder: Path, default: CourseSettings = CourseSettings()) -> C
         raise AuthoringError(path, 0, f"cannot be read: {error}") from None
     kernel, checks = _section(table, "kernel", path), _section(table, "checks", path)
     preload = kernel.get("preload")
+    given = "checks" in table
     return CourseSettings(
         kernel_paths=_kernel_paths(folder, _strings(kernel, "kernel", "path", path), path),
         kernel_preload=None if preload is None else _strings(kernel, "kernel", "preload", path),
-        checks_paths=_folders(folder, _strings(checks, "checks", "path", path)),
-        fixtures=_strings(checks, "checks", "fixtures", path))
+        checks_paths=_folders(folder, _strings(checks, "checks", "path", path)) if given
+        else checks_default.checks_paths,
+        fixtures=_strings(checks, "checks", "fixtures", path) if given else checks_default.fixtures)
 
 
 def _section(table: dict, name: str, path: Path) -> dict:

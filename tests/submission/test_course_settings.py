@@ -26,6 +26,11 @@ def test_a_folder_without_course_toml_borrows_the_builtin_courses_checks_setting
     course, builtin = Course(tmp_path), Course(COURSE)
     assert (course.kernel_paths, course.kernel_preload) == ((), DEFAULT_KERNEL_PRELOAD)
     assert (course.checks_paths, course.settings.fixtures) == (builtin.checks_paths, builtin.settings.fixtures) != ((), ())
+    (tmp_path / "course.toml").write_text('[kernel]\npath = ["kernel"]\n')  # as a student kit's
+    assert Course(tmp_path).settings.fixtures == builtin.settings.fixtures
+    (tmp_path / "course.toml").write_text('[checks]\npath = []\n')  # none asked for
+    assert (Course(tmp_path).checks_paths, Course(tmp_path).settings.fixtures) == ((), ())
+    (tmp_path / "course.toml").unlink()
     monkeypatch.setattr(course_module, "BUILTIN_ROOT", tmp_path / "no course here")  # a wheel's install
     assert Course(tmp_path).settings == CourseSettings()
 
