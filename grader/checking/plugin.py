@@ -4,11 +4,14 @@ pytest collects and runs the check file in the grading process; this plugin supp
 fixtures (`student`, `reference`, `data_dir`; a course adds its own, such as the D2L course's
 `image_data`, with course.toml's `[checks] fixtures`), seeds every check, gives each one a time
 limit for its calls into the kernel, and turns each outcome into a `CheckResult`: a verdict
-(`grader.checking.verdicts`) or a failed assertion is a failed check, anything else the check
-raises is an error of the check. Scoring (`score_by_function`): a function earns its points only
-when every check of it passes; a check marked `condition=True` ("uses no built-in", "leaves
-its input unchanged") holds no points of its own, and its failure too costs the function's
-points. A checks file that pytest cannot run at all (a syntax error, a
+(`grader.checking.verdicts`) or a failed assertion is a failed check. Anything else a check
+raises after the student's code answered it (an OverflowError or TypeError judging a strange
+answer) is a failed check too, "the grader could not read this answer": what the kernel sent
+never earns points by being unreadable. Raised before any answer, it is an error of the check
+(the instructor's to fix, named in the detail). Scoring (`score_by_function`): a function earns
+its points only when every check of it passes; a check marked `condition=True` ("uses no
+built-in", "leaves its input unchanged") holds no points of its own, and its failure too costs
+the function's points; so does an error of the check: no verdict, no points. A checks file that pytest cannot run at all (a syntax error, a
 failing import, a check without its marker) is an `AuthoringError` naming the file and line.
 """
 
@@ -28,6 +31,7 @@ import torch
 
 from grader.checking.course_modules import fixture_modules
 from grader.checking.mistakes import RUNNING_REFERENCE
+from grader.checking.sending import GRADER_FOLDER
 from grader.checking.student import Student
 from grader.checking.verdicts import CheckFailed, KernelUnavailable, StudentCallError
 from grader.errors import AuthoringError
@@ -53,6 +57,7 @@ class GradingPlugin:
         self._data_dir = data_dir
         self._seed = seed
         self._started: dict[str, float] = {}
+        self._replies_before: dict[str, int] = {}  # the student's reply count as each check began
         self._failures: dict[str, tuple[CheckStatus, str, str]] = {}
         self.results: list[CheckResult] = []
         self.deselected = 0
@@ -116,6 +121,7 @@ class GradingPlugin:
             except StudentCallError:
                 pass
             self._student.deadline = time.monotonic() + spec["timeout"]
+            self._replies_before[item.nodeid] = getattr(self._student, "replies", 0)
         running = RUNNING_REFERENCE.set(self._reference)  # known mistakes' answers come from it
         try:
             return (yield)
@@ -130,10 +136,16 @@ class GradingPlugin:
         if call.when == "setup":
             self._started[item.nodeid] = time.monotonic()
         if call.excinfo is not None and report.failed:
-            self._failures.setdefault(item.nodeid, _judge(call.excinfo.value, _spec(item)["hidden"]))
+            self._failures.setdefault(item.nodeid, _judge(call.excinfo.value, _spec(item)["hidden"],
+                                                          self._answered(item)))
         if call.when == "teardown":
             self.results.append(self._result(item))
         return report
+
+    def _answered(self, item: pytest.Item) -> bool:
+        """Whether the student's kernel answered during this check."""
+        before = self._replies_before.get(item.nodeid)
+        return before is not None and getattr(self._student, "replies", 0) > before
 
     def _result(self, item: pytest.Item) -> CheckResult:
         spec = _spec(item)
@@ -156,8 +168,12 @@ def _spec(item: pytest.Item) -> dict:
             "timeout": float(kwargs.get("timeout", DEFAULT_TIMEOUT))}
 
 
-def _judge(error: BaseException, hidden: bool) -> tuple[CheckStatus, str, str]:
-    """The status, the student's message and the instructor's detail for a failed check."""
+UNREADABLE = "the grader could not read this answer"
+
+
+def _judge(error: BaseException, hidden: bool, answered: bool = False) -> tuple[CheckStatus, str, str]:
+    """The status, the student's message and the instructor's detail for a failed check;
+    `answered`: the student's kernel answered during the check (see the module's docstring)."""
     if isinstance(error, StudentCallError):
         detail = str(error)
         said = _("hidden check: {failure}").format(failure=error.hidden_text)
@@ -170,8 +186,32 @@ def _judge(error: BaseException, hidden: bool) -> tuple[CheckStatus, str, str]:
     if isinstance(error, AssertionError):
         detail = str(error) or _("the check's condition was not met")
         return CheckStatus.FAILED, (_("hidden check: wrong answer") if hidden else detail), detail
-    detail = f"{type(error).__name__}: {error}"
+    detail = f"{type(error).__name__}: {_bounded(error)}{_check_line(error)}"
+    if answered:
+        return (CheckStatus.FAILED,
+                _("hidden check: {failure}").format(failure=_("the grader could not read this answer")) if hidden
+                else _("the grader could not read this answer (reported to the instructor)"),
+                f"{UNREADABLE}: the check raised {detail} after the student's code answered "
+                "(an answer it cannot judge, or an error of the check)")
     return CheckStatus.ERROR, _("the check could not judge this answer (reported to the instructor)"), detail
+
+
+def _bounded(error: BaseException) -> str:
+    """`str(error)`, at most 300 characters; a placeholder when even that raises."""
+    try:
+        text = str(error)
+    except Exception:  # noqa: BLE001 - an answer's own __str__, or a 100,000-digit number
+        return "(its message cannot be shown)"
+    return text if len(text) <= 300 else text[:300] + "…"
+
+
+def _check_line(error: BaseException) -> str:
+    """" at line N of <checks file>": the innermost line of a checks file in the traceback."""
+    found = ""
+    for frame in traceback.extract_tb(error.__traceback__):
+        if GRADER_FOLDER not in Path(frame.filename).resolve().parents:
+            found = f" at line {frame.lineno} of {Path(frame.filename).name}"
+    return found
 
 
 class CheckResults(list):
@@ -215,18 +255,26 @@ def score_by_function(results: list[CheckResult]) -> list[CheckResult]:
     when none of its checks failed, conditions included. Otherwise each of its passed checks
     that holds points earns 0 and says which check of the function failed; a condition that holds
     (no points of its own) still says so. A check that could not judge (an error of the check)
-    earns 0 itself but costs its function nothing."""
+    costs its function the same: points only for demonstrated correctness.
+
+    A visible check never names a hidden one (its name is the instructor's until results are
+    published): it names a visible check that failed, or else says "another of its checks";
+    the detail, for the instructor, names the check."""
     failed: dict[str, CheckResult] = {}
     for result in results:
-        if result.status is CheckStatus.FAILED:
-            failed.setdefault(result.function, result)
+        if result.status is not CheckStatus.PASSED:  # an error of the check gives no points either
+            first = failed.get(result.function)
+            if first is None or (first.hidden and not result.hidden):
+                failed[result.function] = result
     scored = []
     for result in results:
         first = failed.get(result.function)
         if first is not None and result.status is CheckStatus.PASSED and result.max_points > 0:
+            named = result.hidden or not first.hidden  # a visible check never names a hidden one
             result = dataclasses.replace(
                 result, points=0.0, status=CheckStatus.FAILED,
-                message=_('no points: {function} failed the check "{check}"').format(
+                message=(_('no points: {function} failed the check "{check}"') if named
+                         else _("no points: {function} failed another of its checks")).format(
                     function=result.function, check=first.name),
                 detail=_('passed, but {function} failed the check "{check}"').format(
                     function=result.function, check=first.name))

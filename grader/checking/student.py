@@ -27,11 +27,16 @@ from typing import Any, Callable, Protocol
 from grader.checking.describe import CHECKS_OWN, describe_call, describe_place, student_function, students_part
 from grader.checking.sending import calling_check_line, source_to_send
 from grader.checking.provided import globals_in, provided_in
-from grader.checking.verdicts import BadAnswer, KernelGone, NotOwnWork, StudentMissing, StudentRaised, StudentTimeout
+from grader.checking.verdicts import (BadAnswer, KernelGone, NotOwnWork, StudentMissing, StudentRaised, StudentTimeout,
+                                      UnreadableAnswer)
 from grader.errors import AuthoringError, EnvironmentProblem
 from grader.i18n import _
 from grader.in_sandbox.wire import COMM_TARGET, WireError, decode, encode
 from grader.in_sandbox.wire_values import MAX_BYTES
+
+
+class UnreadableMessage(Exception):
+    """A message from the kernel that jupyter_client could not decode (`KernelClient.next_iopub`)."""
 
 
 class Channel(Protocol):
@@ -44,7 +49,8 @@ class Channel(Protocol):
         """Ask for the kernel's info (the reply's status messages reach iopub); return the msg_id."""
 
     def next_iopub(self, timeout: float) -> dict | None:
-        """The next iopub message, or None when none came within `timeout` seconds."""
+        """The next iopub message, or None when none came within `timeout` seconds; raises
+        `UnreadableMessage` for one that cannot be decoded."""
 
     def close(self) -> None: ...
 
@@ -85,6 +91,10 @@ class KernelClient:
             return self._kc.get_iopub_msg(timeout=timeout)
         except queue.Empty:
             return None
+        except (ValueError, TypeError, KeyError, OverflowError, RecursionError) as error:
+            # jupyter_client's JSON decoding of a frame the kernel forged (a 100,000-digit
+            # integer, a message without its parts): the message is gone, its sender named
+            raise UnreadableMessage(f"{type(error).__name__} decoding a message") from None
 
     def close(self) -> None:
         self._kc.stop_channels()
@@ -131,6 +141,7 @@ class Student:
         self.interrupt_grace = interrupt_grace
         self._is_alive = is_alive
         self._ids = itertools.count(1)
+        self.replies = 0  # replies received from the kernel: a check that got one judged an answer
         self._dead = False
         self._looped = False  # once a call ran out of time, later calls get SLOW_RETRY at most
         self._pending_seed: int | None = None  # sent with the next request (`seed`)
@@ -228,6 +239,7 @@ class Student:
             self._looped = True
             raise StudentTimeout(label, timeout)
         content, reply_buffers = reply
+        self.replies += 1
         if not content.get("ok"):
             kind = content.get("kind")
             if kind == "missing":
@@ -288,7 +300,11 @@ class Student:
             left = deadline - time.monotonic()
             if left <= 0:
                 return None
-            msg = self._client.next_iopub(min(left, 0.5))
+            try:
+                msg = self._client.next_iopub(min(left, 0.5))
+            except UnreadableMessage as error:  # sent while the call ran: the call's answer
+                self.replies += 1
+                raise UnreadableAnswer(label, str(error)) from None
             if msg is None:
                 if not self._is_alive():
                     self._dead = True
@@ -296,7 +312,7 @@ class Student:
                 continue
             if msg["msg_type"] != "comm_msg" or msg["content"].get("comm_id") != self._comm_id:
                 continue
-            content = msg["content"].get("data") or {}
+            content = msg["content"].get("data") if isinstance(msg.get("content"), dict) else None
             if isinstance(content, dict) and content.get("id") == request_id:
                 return content, msg.get("buffers") or []
 

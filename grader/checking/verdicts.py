@@ -12,7 +12,8 @@ is a `grader.errors.GraderError`.
     │   ├── NotOwnWork           the name is the provided d2l's own object (`SGD = d2l.SGD`)
     │   ├── StudentTimeout       it did not return in time (an endless loop?)
     │   ├── KernelGone           the notebook's kernel had died
-    │   └── BadAnswer            it returned something that is not plain data
+    │   ├── BadAnswer            it returned something that is not plain data
+    │   └── UnreadableAnswer     the grader could not read its answer (a message it cannot decode)
     ├── CheckFailed              the answer came back and is wrong (also an AssertionError)
     └── KernelUnavailable        no kernel to call at all: the notebook could not be run
 
@@ -89,6 +90,18 @@ class BadAnswer(StudentCallError):
             call=call, problem=problem))
         self.problem = problem
         self.hidden_text = _("returned something that is not plain data")
+
+
+class UnreadableAnswer(StudentCallError):
+    """Whatever came back from the kernel for this call could not be read: the call earns what an
+    answer that is not there earns. (An exception a check raises after the student answered is
+    judged the same way by the plugin: `grader.checking.plugin`.)"""
+
+    def __init__(self, call: str, problem: str) -> None:
+        super().__init__(call, _("the grader could not read this answer of {call} ({problem})").format(
+            call=call, problem=problem))
+        self.problem = problem
+        self.hidden_text = _("the grader could not read this answer")
 
 
 class CheckFailed(Verdict, AssertionError):
