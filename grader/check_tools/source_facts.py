@@ -27,12 +27,11 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass
 
-from grader.check_tools.source_scan import _parse
 from grader.submission.student_code import (
     SourceCell,
     attached_methods,
     definitions,
-    top_level_statements,
+    parse_leniently,
     written_files,
 )
 
@@ -80,7 +79,7 @@ class Reached:
 
 def read_notebook(source: str) -> Reading:
     """The notebook's code (its code cells joined, as IPython runs them)."""
-    tree = _inline_code_magics(_parse(source))
+    tree = _inline_code_magics(parse_leniently(source))
     cell = SourceCell(0, 1, source, source, tree)
     reasons = _notebook_reasons(tree)
     return Reading(cell, tuple(dict.fromkeys(r for a, r in reasons if not a)),
@@ -224,7 +223,7 @@ def _plain(statement: ast.stmt) -> list[ast.stmt] | None:
         call = statement.value
         if isinstance(call.func, ast.Name) and call.func.id == "exec" and len(call.args) == 1 and not call.keywords:
             text = _folded(call.args[0])
-            inner = _parse(text) if text is not None else None
+            inner = parse_leniently(text) if text is not None else None
             return inner.body if inner is not None else None
     if isinstance(statement, ast.Assign) and len(statement.targets) == 1:
         target = statement.targets[0]
@@ -264,12 +263,9 @@ def _inline_code_magics(tree: ast.Module) -> ast.Module:
         if magic is not None and magic[0] in HARMLESS_MAGICS:
             continue
         if magic is not None and magic[0] in CODE_MAGICS:
-            inner = _parse(magic[1])
+            inner = parse_leniently(magic[1])
             body.extend(_inline_code_magics(inner).body)
             continue
         plain = _plain(statement)
         body.extend(_inline_code_magics(ast.Module(body=plain, type_ignores=[])).body if plain is not None else [statement])
     return ast.Module(body=body, type_ignores=[])
-
-
-__all__ = ["Reached", "Reading", "read_notebook", "reached", "top_level_statements"]
