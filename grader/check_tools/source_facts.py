@@ -51,11 +51,12 @@ LIBRARIES = frozenset({"torch", "numpy", "math", "d2l", "random", "collections",
                        "itertools", "typing", "dataclasses", "matplotlib", "pandas", "time",
                        "sklearn", "torchvision", "scipy", "statistics", "__future__", "os",
                        "sys", "warnings", "copy", "abc", "enum", "pathlib", "IPython"})
-HARMLESS_MAGICS = frozenset({"matplotlib", "config", "precision", "pprint", "pinfo", "pinfo2", "pdef",
+HARMLESS_MAGICS = frozenset({"!", "matplotlib", "config", "precision", "pprint", "pinfo", "pinfo2", "pdef",
                              "pdoc", "psource", "psearch", "who", "who_ls", "whos", "lsmagic", "magic",
                              "quickref", "colors", "env", "set_env", "cd", "pwd", "history", "tb",
                              "writefile", "html", "javascript", "js", "latex", "markdown", "svg"})
 CODE_MAGICS = frozenset({"time", "timeit", "prun", "capture"})  # their argument is notebook code
+# "!": a shell command (`!pip install d2l`, `files = !ls`; at grading it is not run at all)
 
 
 @dataclass(frozen=True)
@@ -243,14 +244,14 @@ def _magic(statement: ast.stmt) -> tuple[str, str] | None:
     call = statement.value if isinstance(statement, ast.Expr) else \
         statement.value if isinstance(statement, ast.Assign) else None
     if not (isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute)
-            and call.func.attr in ("run_line_magic", "run_cell_magic")
+            and call.func.attr in ("run_line_magic", "run_cell_magic", "system", "getoutput")
             and isinstance(call.func.value, ast.Call) and isinstance(call.func.value.func, ast.Name)
             and call.func.value.func.id == "get_ipython"):
         return None
     texts = [a.value for a in call.args if isinstance(a, ast.Constant) and isinstance(a.value, str)]
     if len(texts) != len(call.args) or not texts:
         return None
-    return texts[0], texts[-1]
+    return ("!", texts[0]) if call.func.attr in ("system", "getoutput") else (texts[0], texts[-1])
 
 
 def _inline_code_magics(tree: ast.Module) -> ast.Module:
@@ -260,7 +261,9 @@ def _inline_code_magics(tree: ast.Module) -> ast.Module:
     body: list[ast.stmt] = []
     for statement in tree.body:
         magic = _magic(statement)
-        if magic is not None and magic[0] in HARMLESS_MAGICS:
+        if magic is not None and magic[0] in HARMLESS_MAGICS:  # a shell command binds no Python name
+            if isinstance(statement, ast.Assign):  # but `files = !ls` binds its target
+                body.append(ast.copy_location(ast.Assign(targets=statement.targets, value=ast.List(elts=[], ctx=ast.Load())), statement))
             continue
         if magic is not None and magic[0] in CODE_MAGICS:
             inner = parse_leniently(magic[1])

@@ -38,6 +38,8 @@ def _load(solution: Path, _mtime: int) -> types.ModuleType:
     set_aside_unrunnable(notebook)
     module = types.ModuleType(f"reference_{solution.stem}")
     module.__file__ = str(solution)
+    module.__source__ = "\n\n".join(cell.source for cell in notebook.cells if cell.cell_type == "code"
+                                    and REFERENCE_TAGS & set(cell.metadata.get("tags", [])))  # its text: static facts
     for index, cell in enumerate(notebook.cells):
         if cell.cell_type == "code" and REFERENCE_TAGS & set(cell.metadata.get("tags", [])):
             filename = f"{solution.name}:cell{index}"

@@ -89,7 +89,7 @@ def record_answers(assignment: Assignment, checks: Path, answers: Path,
     answers. Returns the public points and the names of checks the solution failed."""
     module = load_reference(assignment.solution)
     recording = RecordingReference(module)
-    student = LocalStudent(dict(vars(module)))
+    student = LocalStudent(dict(vars(module)), getattr(module, "__source__", ""))  # the text: static facts
     plugin = GradingPlugin(student, recording, data_dir, public_only=True)
     try:
         results = run_checks(checks, plugin, settings_of(assignment.checks.resolve().parent.parent))
