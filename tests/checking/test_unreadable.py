@@ -68,7 +68,7 @@ class Answers:
 def results(tmp_path):
     path = tmp_path / "checks_unreadable.py"
     path.write_text(CHECKS)
-    plugin = GradingPlugin(Answers(), types.SimpleNamespace(), image_data=lambda: None)
+    plugin = GradingPlugin(Answers(), types.SimpleNamespace())
     return {r.name: r for r in run_checks(path, plugin)}
 
 
