@@ -51,7 +51,7 @@ class ExitStatus(IntEnum):
     UNKNOWN_ASSIGNMENT = 7, "unknown assignment (no checks or no solution for it)"
     ENVIRONMENT = 8, "the kernel or sandbox could not start"
     AUTHORING = 9, "a malformed solution notebook or checks file"
-    DATASET = 10, "unreadable Fashion-MNIST files (--data)"
+    DATASET = 10, "unreadable data files (--data: the D2L course's Fashion-MNIST)"
     NOT_VALID = 11, "grade-admin validate: the assignment does not hold (one line per problem)"
     NOT_ISOLATED = 12, "refused: this machine cannot isolate the notebook from the course's secrets"
     INTERRUPTED = 130, "interrupted (Ctrl-C or kill); a batch keeps what is finished"

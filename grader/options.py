@@ -55,7 +55,7 @@ class GradeOptions:
     assignment: str | None = None  # used when neither metadata nor file name names one
     limits: ExecutionLimits = field(default_factory=ExecutionLimits)
     policy: SandboxPolicy = field(default_factory=SandboxPolicy)
-    data_dir: Path | None = None  # Fashion-MNIST files; None: the bundled digits
+    data_dir: Path | None = None  # a data folder for the course's fixtures (`data_dir`); None: theirs
     public_only: bool = False
     call_timeout: float = 30.0
     seed: int = 0

@@ -105,7 +105,8 @@ def language_from(args: argparse.Namespace) -> str:
 
 
 def data_from(args: argparse.Namespace) -> Path | None:
-    """The Fashion-MNIST folder: --data, else $GRADER_FASHION_MNIST, else None (the digits)."""
+    """The data folder for the course's fixtures (the D2L course: Fashion-MNIST): --data, else
+    $GRADER_FASHION_MNIST, else None (the course's default: the D2L course's bundled digits)."""
     if args.data is not None:
         return args.data
     named = os.environ.get(FASHION_MNIST_ENV, "").strip()
