@@ -1,8 +1,9 @@
 """Gradescope: the autograder zip, and the run inside it.
 
 `gradescope_bundle` builds the zip an instructor uploads: `setup.sh` (builds the image),
-`run_autograder` (runs for every submission), the grader's package with its data files, and the
-assignment's checks and solution. Students never see it.
+`run_autograder` (runs for every submission), the grader's package with its data files, the
+assignment's checks and solution, and the course's own modules its checks import (`[checks]
+path`, the D2L course's d2l_course) and its kernel folders (its d2l). Students never see it.
 
 `run_gradescope` is what `run_autograder` calls (`grade-admin gradescope-run`): it grades what
 was submitted and always writes Gradescope's results.json, whatever happens. Gradescope runs it
@@ -15,6 +16,7 @@ refuses to grade (score 0, with the reason), and there is no way around it (no -
 from __future__ import annotations
 
 import io
+import json
 import sys
 import time
 import traceback
@@ -59,12 +61,29 @@ def gradescope_bundle(course: Course, assignment_id: str, torch: str = TORCH_VER
         for checks in [assignment.checks, *helpers]:
             _add(bundle, f"course/checks/{checks.name}", checks.read_bytes())
         _add(bundle, f"course/solutions/{assignment_id}.ipynb", assignment.solution.read_bytes())
-        for name, data in kernel_files(course).items():  # the course's d2l, and course.toml
+        kernel = kernel_files(course)  # the course's d2l, and a course.toml naming it
+        checks_libs, checks_settings = checks_files(course)  # its checks' own modules (d2l_course)
+        kernel["course.toml"] += checks_settings.encode()
+        for name, data in {**kernel, **checks_libs}.items():
             _add(bundle, f"course/{name}", data)
         for name, data in catalog_files(course.folders).items():  # its check names and diagnoses, translated
             _add(bundle, f"course/{name}", data)
     return buffer.getvalue()
 
+
+
+def checks_files(course: Course) -> tuple[dict[str, bytes], str]:
+    """The course's `[checks] path` folders as `lib-N/...` files, and the `[checks]` table of
+    course.toml that names them and its fixtures modules: the grading process imports them on
+    Gradescope as here (where the built-in course is not on disk to lend them)."""
+    files: dict[str, bytes] = {}
+    for index, folder in enumerate(course.checks_paths):
+        for path in sorted(folder.rglob("*")):
+            if path.is_file() and "__pycache__" not in path.parts and path.suffix not in (".pyc", ".pyo"):
+                files[f"lib-{index}/{path.relative_to(folder).as_posix()}"] = path.read_bytes()
+    paths = [f"lib-{index}" for index in range(len(course.checks_paths))]
+    table = f"\n[checks]\npath = {json.dumps(paths)}\nfixtures = {json.dumps(list(course.settings.fixtures))}\n"
+    return files, table
 
 
 def _package_files() -> list[Path]:

@@ -17,6 +17,7 @@ import yaml
 from grader.commands.grade_admin import main
 from grader.instructor.gradescope import gradescope_bundle
 from grader.submission.course import Course
+from grader.submission.course_settings import read_settings
 
 from conftest import COURSE, ROOT
 
@@ -100,7 +101,7 @@ def run_autograder(root: Path, python: str = sys.executable) -> dict:
     return data
 
 
-def test_gradescope_bundle_holds_the_grader_checks_and_solution():
+def test_gradescope_bundle_holds_the_grader_checks_and_solution(tmp_path):
     with zipfile.ZipFile(__import__("io").BytesIO(gradescope_bundle(Course(COURSE), ASSIGNMENT))) as bundle:
         names = set(bundle.namelist())
         modes = {i.filename: (i.external_attr >> 16) & 0o777 for i in bundle.infolist()}
@@ -116,7 +117,13 @@ def test_gradescope_bundle_holds_the_grader_checks_and_solution():
             assert f"grader-src/grader/{data.relative_to(package).as_posix()}" in names, data
     assert not any("__pycache__" in n or n.endswith(".pyc") for n in names)
     assert not any(n.startswith("course/solutions/") and ASSIGNMENT not in n for n in names)
-    assert {"course/course.toml", "course/kernel-0/d2l/torch.py", "course/kernel-0/d2l/__init__.py"} <= names
+    assert {"course/course.toml", "course/kernel-0/d2l/torch.py", "course/kernel-0/d2l/__init__.py",
+            "course/lib-0/d2l_course/in_kernel.py", "course/lib-0/d2l_course/fixtures.py"} <= names
+    with zipfile.ZipFile(__import__("io").BytesIO(gradescope_bundle(Course(COURSE), ASSIGNMENT))) as bundle:
+        bundle.extractall(tmp_path)
+    settings = read_settings(tmp_path / "course")  # the course's checks find d2l_course there
+    assert settings.checks_paths == ((tmp_path / "course" / "lib-0").resolve(),)
+    assert settings.fixtures == ("d2l_course.fixtures",) and settings.kernel_paths[0].name == "kernel-0"
     assert modes["setup.sh"] == modes["run_autograder"] == 0o755
     assert "bubblewrap" in setup and "torch==2.13.0" in setup and "download.pytorch.org/whl/cpu" in setup
     assert setup.index("torch==") < setup.index("grader-src")  # torch (CPU) first
