@@ -86,7 +86,8 @@ def result_key(path: Path, options: GradeOptions, version: str) -> str:
         digest.update(f"assignment\0{assignment.id}\0".encode())
         for part in (assignment.checks, assignment.solution):
             digest.update(hashlib.sha256(part.read_bytes()).digest())
-    for folder in options.course.kernel_paths:  # what the kernel imports (the course's d2l)
+    course = options.course
+    for folder in (*course.kernel_paths, *course.checks_paths):  # what the kernel and the checks import
         for file in sorted(folder.rglob("*.py")):
             digest.update(file.relative_to(folder).as_posix().encode() + b"\0"
                           + hashlib.sha256(file.read_bytes()).digest())

@@ -113,6 +113,13 @@ def test_result_key_follows_notebook_checks_solution_and_options(tmp_path, small
     notebook.write_text(notebook.read_text().replace("stable for large logits", "stable"))
     assert result_key(notebook, options, "v1") != key
     assert result_key(tmp_path / "missing.ipynb", options, "v1")  # no file: still a key
+    lib = small_course.root / "lib" / "own_course"
+    lib.mkdir(parents=True)
+    (small_course.root / "course.toml").write_text('[checks]\npath = ["lib"]\n')
+    (lib / "helpers.py").write_text("LIMIT = 1\n")
+    key = result_key(notebook, options, "v1")
+    (lib / "helpers.py").write_text("LIMIT = 2\n")  # a helper module the checks import changed
+    assert result_key(notebook, options, "v1") != key
 
 
 def test_grader_version_names_the_package():

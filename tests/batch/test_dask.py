@@ -51,6 +51,8 @@ def test_the_course_travels_as_contents_and_unpacks_once_per_digest(tmp_path):
         (course.root / "checks" / "01_preprocessing.py").read_bytes()
     assert sorted(unpacked.assignments) == sorted(course.assignments)
     assert unpacked.assignments["01_preprocessing"].solution.is_relative_to(unpacked.root)
+    assert "1/lib/d2l_course/in_kernel.py" in pack  # the built-in course's [checks] path travels
+    assert unpacked.folders[1] / "lib" in unpacked.checks_paths
 
 
 def test_a_worker_grades_the_bytes_not_the_path(tmp_path):
