@@ -9,8 +9,11 @@
   that mistake's answer})`, the answers by `mistake_answers(MISTAKES, *args)`, or `diagnosis(got, mistakes)` where the check compares by itself;
   `with naming_errors({"words of the error": "what the student did"}):` for known errors.
 - `forbidden_uses`: built-in APIs a student's function was asked not to use (`source_scan`);
-  `expect_no_builtin`, `builtin_uses`, `autograd_uses`: the same, from the source the kernel
-  holds and from what the function calls when it runs (`builtins`).
+  `expect_no_builtin`, `builtin_uses`, `autograd_uses`: the same, from the notebook's text read
+  in the grading process (`source_facts`: what it cannot show earns nothing) and from what the
+  function calls when it runs, which can only add uses (`builtins`).
+- `expect_own_parameters(student, "Model", ["W", "b"])`: the notebook's text shows that
+  `Model(...).parameters()` gives those attributes themselves (`parameter_facts`).
 - The tolerance rule: `expect_close(..., ops=k, like=..., dtype=...)`, `float_tolerance`,
   `in_float64` (`expect`).
 - Grader functions to send into the kernel with `student.define(...)`: `train_classifier` (a
@@ -45,6 +48,7 @@ from grader.check_tools.expect import (
     naming_errors,
 )
 from grader.check_tools.mistakes import mistake, mistake_answers
+from grader.check_tools.parameter_facts import expect_own_parameters
 from grader.check_tools.source_scan import ForbiddenUse, forbidden_uses
 from grader.checking.describe import describe
 from grader.checking.moved import MOVED, moved_note
@@ -66,6 +70,7 @@ __all__ = [
     "expect",
     "expect_close",
     "expect_no_builtin",
+    "expect_own_parameters",
     "expect_unchanged",
     "fail",
     "float_tolerance",

@@ -116,7 +116,7 @@ def reached(reading: Reading, name: str) -> Reached:
                 found += [(current, method.node) for method in attached_methods(cells, current)]
             for owner, node in found:
                 code.append((owner, node))
-                reasons.extend(_code_reasons(node, owner))
+                reasons.extend(code_reasons(node, owner))
                 own = _locals(node)
                 pending.extend(n.id for n in ast.walk(node) if isinstance(n, ast.Name) and n.id not in own)
     mentioned = {n.attr for _, node in code for n in ast.walk(node) if isinstance(n, ast.Attribute)} | \
@@ -163,7 +163,7 @@ def _dynamic(node: ast.AST) -> str:
     return ""
 
 
-def _code_reasons(node: ast.AST, owner: str) -> list[str]:
+def code_reasons(node: ast.AST, owner: str) -> list[str]:
     """Why the code of `owner` cannot be read statically: dynamic constructs, a computed
     attribute name, a `global` declaration."""
     reasons = []

@@ -13,7 +13,7 @@ from conftest import COURSE
 EXPECTED = {
     "CheckFailed", "ForbiddenUse", "StudentRaised", "call_with_copies", "describe", "diagnosis", "expect",
     "expect_close", "expect_unchanged", "fail", "forbidden_uses", "train_classifier", "with_names",
-    "autograd_uses", "builtin_uses", "expect_no_builtin", "float_tolerance", "in_float64", "mistake",
+    "autograd_uses", "builtin_uses", "expect_no_builtin", "expect_own_parameters", "float_tolerance", "in_float64", "mistake",
     "mistake_answers", "naming_errors", "parameters_report",
     "N_", "_",  # messages in the student's language (docs/translating.md)
 }
