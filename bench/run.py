@@ -8,7 +8,7 @@ Prints one table:
 - per solved notebook (solutions/*.ipynb): `grade` cold (a fresh `grade` process), a bare
   nbclient run of the same notebook (a fresh `python -c`, no sandbox, no checks, the same
   thread count as the grader's kernels) and grade/bare; `grade` warm (in this process, the
-  kernel taken from a ready `grader.execute.warm.WarmKernels`);
+  kernel taken from a ready `grader.warm.kernels.WarmKernels`);
 - a batch of submissions (solved, buggy and untouched notebooks mixed) at each -j: wall time,
   submissions per minute, speed-up over -j 1, and peak memory per worker, sampled from /proc
   (PSS of every process below this one, kernels included, divided by -j; and the largest RSS
@@ -57,7 +57,7 @@ package = types.ModuleType("grader")
 package.__path__ = [str(Path(sys.argv[2]) / "grader")]
 sys.modules["grader"] = package
 from grader.options import SandboxPolicy
-from grader.execute.warm import WarmKernels
+from grader.warm.kernels import WarmKernels
 root = Path(sys.argv[2])
 hidden = (root / "solutions", root / "checks", root / "grader")
 with WarmKernels(SandboxPolicy(hidden=hidden), ahead=1) as pool:
@@ -248,7 +248,7 @@ def _worker_start(zygote, ahead: int) -> None:  # noqa: ANN001 - a ZygoteAddress
     import atexit
 
     if zygote is not None:
-        from grader.execute.warm import WarmKernels
+        from grader.warm.kernels import WarmKernels
 
         _WORKER_POOL = WarmKernels(zygote.policy, ahead=ahead, zygote=zygote)
         atexit.register(_WORKER_POOL.close)
@@ -276,14 +276,14 @@ def sandbox_policy():  # noqa: ANN201
 def batch_with_pool(paths: list[Path], jobs: int, warm: bool) -> tuple[float, float]:
     """Wall time of grading `paths`, and the time the workers took to get ready first. Warm:
     one zygote for all workers, each worker with one kernel forked ahead."""
-    from grader.batch.workers import WORKER_PRELOAD
+    from grader.warm.workers import WORKER_PRELOAD
 
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(WORKER_PRELOAD)  # as the command line's pool
     began = time.monotonic()
     zygote = None
     if warm:
-        from grader.execute.zygote import Zygote
+        from grader.warm.zygote import Zygote
 
         zygote = Zygote(sandbox_policy())
     try:
@@ -335,7 +335,7 @@ def single_notebooks(args: argparse.Namespace, threads: int) -> list[list[str]]:
     rows = []
     warm_pool = None
     if args.warm:
-        from grader.execute.warm import WarmKernels
+        from grader.warm.kernels import WarmKernels
 
         warm_pool = WarmKernels(sandbox_policy(), ahead=1)
     try:

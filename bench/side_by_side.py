@@ -74,8 +74,8 @@ def _daemon_ready(runtime: Path, timeout: float = 300) -> bool:
 
 
 def _stop_daemons(runtime: Path) -> None:
-    from grader.batch.warm_daemon import PROGRAM
-    from grader.execute.daemon import stop_daemon
+    from grader.warm.grading_daemon import PROGRAM
+    from grader.warm.daemon import stop_daemon
 
     for folder in (runtime / "grader").glob("*"):
         stop_daemon(folder, PROGRAM)

@@ -19,7 +19,7 @@ from jupyter_client import BlockingKernelClient
 
 from grader.execute.kernel import Kernel, start_kernel
 from grader.execute.sandbox import TMPFS_SIZE, WORKDIR_SIZE, bubblewrap_available
-from grader.execute.warm import WarmKernels
+from grader.warm.kernels import WarmKernels
 from grader.options import SandboxPolicy
 
 from conftest import ROOT

@@ -40,11 +40,13 @@ ALLOWED: dict[str, set[str]] = {
     "pipeline": FOUNDATION | {"submission", "options", "results", "execute", "checking"},
     "reporters": {"results", "i18n"},
     "batch": FOUNDATION | {"submission", "options", "results", "execute", "pipeline", "reporters"},
+    "warm": FOUNDATION | {"submission", "options", "results", "execute", "pipeline", "batch",
+                          "in_sandbox"},  # speed: it imports the cold path, never the reverse
     "instructor": FOUNDATION | {"submission", "options", "results", "pipeline", "reporters",
                                 "checking"},  # student_kit records the reference's answers
     "in_notebook": FOUNDATION | {"checking", "results", "reporters", "submission", "in_sandbox"},  # check() in a notebook
     "commands": FOUNDATION | {"submission", "options", "results", "execute", "pipeline",
-                              "reporters", "batch", "instructor"},
+                              "reporters", "batch", "warm", "instructor"},
 }
 
 

@@ -1,3 +1,3 @@
-"""Many submissions at once: `run` (the batch, row by row), `workers` (where they are graded:
-a process pool or a Dask cluster, and the warm kernels), `cache` (results kept between runs)
-and `progress` (the line on stderr)."""
+"""Many submissions at once: `run` (the batch, row by row), `cluster` (a Dask cluster as the
+executor), `cache` (results kept between runs) and `progress` (the line on stderr). The worker
+processes and their warm kernels are in `grader.warm.workers`."""

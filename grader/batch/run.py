@@ -5,10 +5,11 @@
 
 Each submission is graded by `grade_entry` in a worker (its own sandboxed kernel), through
 `grade_or_explain`, so a malformed, crashing or looping notebook becomes a report with its
-reason. `run_batch` takes any `concurrent.futures.Executor`: a process pool made by
-`process_pool` (the default; pytest, which runs the checks, keeps global state, so one grading
-per process at a time), or a Dask cluster's executor (`dask_executor`); see
-`grader.batch.workers`, whose names are re-exported here for the command line. Ctrl-C once:
+reason. `run_batch` takes any `concurrent.futures.Executor`: a process pool
+(`grader.warm.workers.process_pool`, the command's default; pytest, which runs the checks,
+keeps global state, so one grading per process at a time), or a Dask cluster's executor
+(`grader.batch.cluster.dask_executor`). This module is the cold path: it imports nothing of
+`grader.warm`; a warm worker grades with `grader.warm.workers.grade_entry_warm`. Ctrl-C once:
 queued submissions are dropped and running ones finish; twice: running ones are abandoned.
 Every finished result is already in the state folder by then.
 """
@@ -23,17 +24,15 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from grader.batch.cache import ResultCache, grader_version, result_key
-from grader.batch.workers import dask_executor, process_pool, shared_zygote, stop_pool
-from grader.batch.workers import warm_kernels
 from grader.execute.kernel import start_kernel
 from grader.i18n import _, speaking
 from grader.options import GradeOptions
-from grader.pipeline import grade_or_explain
+from grader.pipeline import KernelStarter, grade_or_explain
 from grader.results import BatchResult, GradeReport, Outcome, RowStatus, ungradable_report
 from grader.submission.discover import Entry
 
-__all__ = ["BatchResult", "Outcome", "Progress", "RowStatus", "dask_executor", "default_state",
-           "grade_entry", "process_pool", "run_batch", "shared_zygote", "stop_pool"]
+__all__ = ["BatchResult", "Outcome", "Progress", "RowStatus", "default_state", "grade_entry",
+           "run_batch"]
 
 POLL_SECONDS = 0.5
 Grader = Callable[[Entry, GradeOptions], tuple[GradeReport, RowStatus]]
@@ -65,10 +64,10 @@ ProgressHook = Callable[[Progress], None]
 
 
 def grade_entry(entry: Entry, options: GradeOptions,
-                warm: bool = False) -> tuple[GradeReport, RowStatus]:
+                kernels: KernelStarter = start_kernel) -> tuple[GradeReport, RowStatus]:
     """Grade one submission in a worker; never raises (a grader failure becomes a row).
 
-    `warm`: take the kernel from this worker's warm kernels (made at its first submission)."""
+    `kernels`: where its kernel comes from (a cold start; a warm worker passes its own)."""
     started = time.monotonic()
     with speaking(options.language, options.course.folders):  # a link could point at a solution
         refused = _(entry.refused) if entry.refused else (_("{path}: a symbolic link, not a notebook").format(path=entry.path)
@@ -78,7 +77,6 @@ def grade_entry(entry: Entry, options: GradeOptions,
     if entry.assignment:  # the layout names the assignment: it wins over the metadata
         options = replace(options, assignment=entry.assignment)
     try:
-        kernels = warm_kernels(options) if warm else start_kernel
         report = grade_or_explain(entry.path, options, kernels)
         status = RowStatus(report.status.value)
     except Exception as error:  # noqa: BLE001 - the batch must go on; the row says why

@@ -15,12 +15,11 @@ import os
 import signal
 import sys
 from dataclasses import dataclass
-from functools import partial
 from pathlib import Path
 from typing import Sequence
 
-from grader.batch import warm_daemon
-from grader.batch.warm_daemon import DEFAULT_IDLE_MINUTES
+from grader.warm import grading_daemon as warm_daemon
+from grader.warm.grading_daemon import DEFAULT_IDLE_MINUTES
 from grader.commands import (add_course_option, add_language_option, course_from, data_from,
                              exit_status_epilog, language_from, run_command)
 from grader.errors import ExitStatus, NotIsolated, UsageError
@@ -180,7 +179,7 @@ def decide_isolation(args: argparse.Namespace, options: GradeOptions) -> Isolati
 def _warm_daemon_folder(options: GradeOptions, isolation: Isolation) -> _Daemon | None:
     """The warm grading daemon for these options (None: turned off, or no private folder)."""
     from grader.batch.cache import grader_version
-    from grader.execute.daemon import DaemonUnavailable, private_folder, runtime_root
+    from grader.warm.daemon import DaemonUnavailable, private_folder, runtime_root
 
     # its socket is this user's: no daemon where a kernel runs as this user (rlimits only)
     if _warm_minutes() <= 0 or isolation is Isolation.RLIMITS:
@@ -228,6 +227,8 @@ def _warm_minutes() -> float:
 def _run_batch_command(args: argparse.Namespace) -> int:
     from grader.batch import run as batch
     from grader.batch.cache import ResultCache
+    from grader.batch.cluster import dask_executor
+    from grader.warm import workers
     from grader.batch.progress import ProgressDisplay
     from grader.submission.discover import find_submissions
 
@@ -246,20 +247,20 @@ def _run_batch_command(args: argparse.Namespace) -> int:
                                                 args.summary, args.report, args.feedback])
     zygote = None
     if args.scheduler:
-        executor, close, workers = batch.dask_executor(args.scheduler, options)
+        executor, close, jobs = dask_executor(args.scheduler, options)
         abandon = close
     else:
-        workers = min(args.jobs, len(entries))
+        jobs = min(args.jobs, len(entries))
         if not args.cold:
-            zygote = batch.shared_zygote(entries, options, ResultCache(state), args.force)
-        executor = batch.process_pool(workers, zygote.address if zygote is not None else None)
+            zygote = workers.shared_zygote(entries, options, ResultCache(state), args.force)
+        executor = workers.process_pool(jobs, zygote.address if zygote is not None else None)
         close = executor.shutdown
-        abandon = lambda: batch.stop_pool(executor)  # noqa: E731 - a one-line hook
+        abandon = lambda: workers.stop_pool(executor)  # noqa: E731 - a one-line hook
     previous = signal.signal(signal.SIGTERM, _interrupt)  # `kill` stops like Ctrl-C
     try:
         result = batch.run_batch(entries, options, executor, ResultCache(state), force=args.force,
-                                 workers=workers, progress=ProgressDisplay(sys.stderr),
-                                 abandon=abandon, grader=partial(batch.grade_entry, warm=not args.cold))
+                                 workers=jobs, progress=ProgressDisplay(sys.stderr), abandon=abandon,
+                                 grader=batch.grade_entry if args.cold else workers.grade_entry_warm)
     finally:
         signal.signal(signal.SIGTERM, previous)
         close()

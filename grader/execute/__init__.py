@@ -5,8 +5,9 @@
     sandbox.py  the isolation chosen (bubblewrap, an unprivileged user, rlimits only), bubblewrap's
                 command line, the kernel's environment, the pids cgroup
     kernel_user.py  the uid of its own a kernel runs as when the grader is root; ending it
-    zygote.py   the warm kernels' fork server: starting it, asking it for kernels
-    warm.py     kernels forked ahead from the zygote (`WarmKernels`), cold where it cannot serve
+
+Warm kernels (forked from a fork server that imported torch once) are in `grader.warm`, which
+imports this package, never the reverse.
 
 What runs inside the sandbox is in `grader.in_sandbox`; the options these take are in
 `grader.options`.

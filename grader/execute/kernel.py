@@ -4,7 +4,7 @@
 folder and IPC folder under a root, its process cap, its limits and environment, and a
 jupyter_client manager whose sockets live in the IPC folder. `start_kernel` (a cold start)
 then launches `in_sandbox/boot.py` under the sandbox (`grader.execute.sandbox`);
-`grader.execute.warm` has the warm kernels' fork server fork one instead. Either way the
+`grader.warm.kernels` has the warm kernels' fork server fork one instead. Either way the
 `Kernel` owns it all: `Kernel.close()` kills the kernel with everything it started (as root:
 every process of the kernel's own uid, daemons included) and removes its folders.
 

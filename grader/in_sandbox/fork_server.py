@@ -1,6 +1,6 @@
 """The warm kernels' fork server ("zygote"): it runs in its own sandbox and forks kernels.
 
-Started by `grader.execute.zygote.Zygote` inside bubblewrap (--as-pid-1), as `python -c
+Started by `grader.warm.zygote.Zygote` inside bubblewrap (--as-pid-1), as `python -c
 <limits.py's and syscalls.py's text, then this file's> CONFIG`, where CONFIG is the JSON
 {"base": folder holding each kernel's folder, "full_proc": where to mount a spare /proc,
  "preload": modules to import, "socket": path to listen on, "users": started by root}.

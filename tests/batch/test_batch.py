@@ -390,14 +390,14 @@ def test_cold_kernels_grade_alike(tmp_path):  # the mixed batch above ran on war
 
 
 def test_workers_fall_back_to_cold_kernels(monkeypatch, capsys):
-    import grader.batch.workers
+    import grader.warm.workers
     import grader.errors
-    import grader.execute.warm
+    import grader.warm.kernels
 
     def broken(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202 - WarmKernels' signature
         raise grader.errors.EnvironmentProblem("the warm kernels' fork server exited while starting")
 
-    monkeypatch.setattr(grader.execute.warm, "WarmKernels", broken)
-    monkeypatch.setattr(grader.batch.workers, "_WARM", {})
-    assert grader.batch.workers.warm_kernels(GradeOptions()) is grader.batch.workers.start_kernel
+    monkeypatch.setattr(grader.warm.kernels, "WarmKernels", broken)
+    monkeypatch.setattr(grader.warm.workers, "_WARM", {})
+    assert grader.warm.workers.warm_kernels(GradeOptions()) is grader.warm.workers.start_kernel
     assert "no warm kernels" in capsys.readouterr().err

@@ -7,7 +7,7 @@ from jupyter_client import BlockingKernelClient
 from grader.execute.kernel import start_kernel
 from grader.execute.run import error_summary, execute_notebook
 from grader.execute.sandbox import bubblewrap_available
-from grader.execute.warm import WarmKernels
+from grader.warm.kernels import WarmKernels
 from grader.options import ExecutionLimits, SandboxPolicy
 
 from conftest import COURSE

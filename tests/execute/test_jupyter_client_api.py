@@ -25,7 +25,7 @@ from nbclient import NotebookClient
 
 from grader.execute.kernel import SandboxedKernelManager
 from grader.execute.sandbox import KERNEL_OPTIONS, kernel_argv
-from grader.execute.warm import ForkedKernel, ForkedProvisioner
+from grader.warm.kernels import ForkedKernel, ForkedProvisioner
 from grader.in_sandbox import program
 from grader.options import SandboxPolicy
 from grader.results import Isolation

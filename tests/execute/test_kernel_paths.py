@@ -14,7 +14,7 @@ from grader.errors import AuthoringError
 from grader.execute.kernel import start_kernel
 from grader.execute.kernel_paths import KERNEL_PATHS_MOUNT, copy_for_kernel_user
 from grader.execute.sandbox import bubblewrap_available, isolation_for, kernel_env, sandbox_mounts
-from grader.execute.warm import WarmKernels, ZygoteFit
+from grader.warm.kernels import WarmKernels, ZygoteFit
 from grader.options import GradeOptions, SandboxPolicy, sandbox_policy
 from grader.results import Isolation
 from grader.submission.course import Course

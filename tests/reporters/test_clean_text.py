@@ -19,7 +19,7 @@ from grader.batch.progress import ProgressDisplay
 from grader.batch.run import Progress
 from grader.commands import grade
 from grader.execute.sandbox import bubblewrap_available
-from grader.execute.warm import WarmKernels
+from grader.warm.kernels import WarmKernels
 from grader.pipeline import grade as grade_notebook_in
 from grader.reporters import class_page, classroom, csv_gradebook, feedback, gradescope
 from grader.reporters import json_report, summary, table

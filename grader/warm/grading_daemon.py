@@ -4,9 +4,9 @@ kernel ready between calls, so a student who grades again and again pays for the
     grade x.ipynb --(path, options)--> daemon --> its worker process grades x.ipynb with a
                   <------ report ----             kernel forked by the daemon's zygote
 
-The daemon (`grader.execute.daemon` for its folder, lock, socket and idle clock) holds a zygote
-(`grader.execute.zygote`, torch imported once) and a one-worker pool like a batch's
-(`grader.batch.workers.process_pool`) whose fork server has imported the checks' libraries;
+The daemon (`grader.warm.daemon` for its folder, lock, socket and idle clock) holds a zygote
+(`grader.warm.zygote`, torch imported once) and a one-worker pool like a batch's
+(`grader.warm.workers.process_pool`) whose fork server has imported the checks' libraries;
 the worker keeps one kernel forked ahead. Isolation is a cold grade's: each submission gets a
 kernel forked fresh for it, used once and destroyed; a worker process grades one submission at
 a time and is replaced now and then, as in a batch; no student code runs in the daemon.
@@ -31,7 +31,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from grader.execute import daemon
+from grader.warm import daemon
 from grader.options import GradeOptions, SandboxPolicy, sandbox_policy
 from grader.results import GradeReport
 
@@ -39,7 +39,7 @@ if TYPE_CHECKING:  # the command's side stays light: the daemon's side imports t
     from grader.execute.kernel import Kernel
     from grader.pipeline import KernelStarter
 
-PROGRAM = "grader.batch.warm_daemon"  # run as `python -m`
+PROGRAM = "grader.warm.grading_daemon"  # run as `python -m`
 DEFAULT_IDLE_MINUTES = 10.0
 
 
@@ -141,8 +141,8 @@ _STARTERS: dict[SandboxPolicy, KernelStarter] = {}  # the worker's starter, by p
 def _kernels_for(options: GradeOptions) -> KernelStarter:
     """In the worker: forked from the daemon's zygote where one may serve, else cold ones
     started ahead."""
-    from grader.batch.workers import warm_kernels
-    from grader.execute.warm import zygote_can_serve
+    from grader.warm.workers import warm_kernels
+    from grader.warm.kernels import zygote_can_serve
 
     policy = sandbox_policy(options)
     if policy not in _STARTERS:
@@ -179,9 +179,9 @@ def _warm_up(options: GradeOptions, solution: Path | None) -> int:
 
 
 def serve(config: DaemonConfig) -> None:
-    from grader.batch.workers import process_pool, start_fork_server
-    from grader.execute.warm import zygote_can_serve
-    from grader.execute.zygote import Zygote
+    from grader.warm.workers import process_pool, start_fork_server
+    from grader.warm.kernels import zygote_can_serve
+    from grader.warm.zygote import Zygote
 
     server = daemon.Daemon(config.folder, config.idle)  # raises if another daemon has it
     sandbox = config.folder.name.split("-")[0]
@@ -233,6 +233,6 @@ def main() -> int:
 
 if __name__ == "__main__":
     # By its importable name, so that what the worker pool pickles names this module, not __main__.
-    from grader.batch import warm_daemon
+    from grader.warm import grading_daemon as warm_daemon
 
     sys.exit(warm_daemon.main())

@@ -1,4 +1,4 @@
-"""Warm kernels (grader.execute.warm): forked from a zygote, yet as isolated as a cold sandboxed kernel.
+"""Warm kernels (grader.warm.kernels): forked from a zygote, yet as isolated as a cold sandboxed kernel.
 
 Each test runs code in real forked kernels and looks from inside them and from the grader's
 side: no variables, files or processes cross from one submission to the next or to a
@@ -25,7 +25,7 @@ from grader.execute.kernel import Kernel, PromptKernelClient
 from grader.pipeline import grade
 from grader.results import CheckStatus, GradeStatus, Isolation
 from grader.execute.sandbox import ProcessCap, bubblewrap_available
-from grader.execute.warm import WarmKernels
+from grader.warm.kernels import WarmKernels
 from grader.options import SandboxPolicy
 
 from conftest import COURSE

@@ -12,11 +12,11 @@ from pathlib import Path
 import pytest
 
 from conftest import COURSE
-from grader.execute import daemon
+from grader.warm import daemon
 
 # A daemon that answers ("echo", request): what `start_detached` starts in these tests.
 ECHO_DAEMON = [sys.executable, "-c", "; ".join([
-    "from grader.execute import daemon",
+    "from grader.warm import daemon",
     "config = daemon.read_config()",
     "daemon.detach()",
     "daemon.Daemon(config['folder'], config['idle']).serve(lambda r: ('echo', r), {'echo': 1})",
@@ -130,7 +130,7 @@ def test_cold_bypasses_the_daemon(tmp_path, monkeypatch):
 def test_the_daemon_is_keyed_by_sandbox_then_version():
     from dataclasses import replace
 
-    from grader.batch.warm_daemon import daemon_key
+    from grader.warm.grading_daemon import daemon_key
     from grader.options import GiB, GradeOptions
 
     options = GradeOptions()

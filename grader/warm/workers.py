@@ -1,5 +1,5 @@
-"""Where a batch's submissions are graded: worker processes, or a Dask cluster, and the warm
-kernels each worker forks its submissions' kernels from.
+"""Where a batch's submissions are graded: worker processes, and the warm kernels each worker
+(a process of the pool, or of a Dask cluster) forks its submissions' kernels from.
 
     process_pool(n, zygote)  n processes from a clean fork server, each set up by `_worker_setup`
     start_fork_server()      that fork server, started now: it imports what the checks import
@@ -7,9 +7,8 @@ kernels each worker forks its submissions' kernels from.
     shared_zygote(...)       one warm, sandboxed process for all workers (imports held once);
                              the fork server starts first, so the two import side by side
     warm_kernels(options)    in a worker: its kernel starter (forked from the zygote, or cold)
+    grade_entry_warm(e, o)   `grader.batch.run.grade_entry` with this worker's warm kernels
     stop_pool(pool)          abandon a pool: terminate its workers, and so their kernels
-    dask_executor(...)       the same job on a Dask cluster (`grader.batch.cluster`: it ships
-                             the notebooks and the course, so workers share no filesystem)
 
 Per-process state (a worker's, never the parent's): `_WARM`, the worker's kernel starter for
 each sandbox policy, made at its first submission and kept for its life; `_SHARED_ZYGOTE`, the
@@ -30,10 +29,11 @@ import time
 from typing import Iterable
 
 from grader.batch.cache import ResultCache, grader_version, result_key
-from grader.batch.cluster import dask_executor  # noqa: F401 - the command line's name for it
+from grader.batch.run import grade_entry
 from grader.execute.kernel import start_kernel
 from grader.options import GradeOptions, SandboxPolicy, limit_grading_memory, sandbox_policy
 from grader.pipeline import KernelStarter
+from grader.results import GradeReport, RowStatus
 from grader.submission.discover import Entry
 
 # What the workers' fork server imports before forking any worker: the grader, and what the
@@ -55,7 +55,7 @@ _WARM_LOCK = threading.Lock()  # a Dask worker grades on several threads
 def warm_kernels(options: GradeOptions) -> KernelStarter:
     """This process's warm kernels for the options' policy (the course's folders hidden); cold
     ones if the warm kernels' fork server cannot start here."""
-    from grader.execute.warm import WarmKernels
+    from grader.warm.kernels import WarmKernels  # its imports only in a worker that grades
 
     policy = sandbox_policy(options)
     with _WARM_LOCK:
@@ -71,6 +71,11 @@ def warm_kernels(options: GradeOptions) -> KernelStarter:
                       "starting each kernel from scratch", file=sys.stderr)
                 _WARM[policy] = start_kernel
         return _WARM[policy]
+
+
+def grade_entry_warm(entry: Entry, options: GradeOptions) -> tuple[GradeReport, RowStatus]:
+    """`grade_entry` in a worker, its kernel forked from this worker's warm kernels."""
+    return grade_entry(entry, options, warm_kernels(options))
 
 
 def _worker_setup(parent: int, zygote=None) -> None:  # noqa: ANN001 - a ZygoteAddress
@@ -105,7 +110,7 @@ def _exit_on_signal(signum: int, frame: object) -> None:
 
 def process_pool(workers: int, zygote=None) -> cf.ProcessPoolExecutor:  # noqa: ANN001
     """Worker processes forked from a clean server that has the grader and the checks'
-    libraries already imported (`WORKER_PRELOAD`); given a `grader.execute.warm.ZygoteAddress`,
+    libraries already imported (`WORKER_PRELOAD`); given a `grader.warm.kernels.ZygoteAddress`,
     their warm kernels all come from that one zygote."""
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(WORKER_PRELOAD)
@@ -124,11 +129,11 @@ def start_fork_server() -> None:
 
 
 def shared_zygote(entries: Iterable[Entry], options: GradeOptions, cache: ResultCache | None,
-                  force: bool):  # noqa: ANN201 - a grader.execute.warm.Zygote or None
+                  force: bool):  # noqa: ANN201 - a grader.warm.kernels.Zygote or None
     """One warm zygote for all of a batch's workers (their imported modules held in memory
     once), when something is left to grade and the sandbox allows it; else None."""
-    from grader.execute.warm import zygote_can_serve
-    from grader.execute.zygote import Zygote
+    from grader.warm.kernels import zygote_can_serve
+    from grader.warm.zygote import Zygote
 
     version = grader_version()
     if not force and cache is not None and all(

@@ -1,4 +1,4 @@
-"""Kernels that are ready before a submission asks, forked by the zygote (`grader.execute.zygote`).
+"""Kernels that are ready before a submission asks, forked by the zygote (`grader.warm.zygote`).
 
 `WarmKernels(policy, ahead=1)` keeps `ahead` kernels forked and starting; `start(policy)` hands
 one over: `pipeline.grade(path, options, kernels=pool.start)`. Thread-safe. Across processes:
@@ -33,7 +33,7 @@ from jupyter_client.provisioning import LocalProvisioner
 from grader.errors import EnvironmentProblem
 from grader.execute.kernel import Kernel, SandboxedKernelManager, launch, make_kernel, start_kernel
 from grader.execute.sandbox import KERNEL_OPTIONS, ProcessCap, isolation_for, kernel_user_for
-from grader.execute.zygote import Zygote, ZygoteAddress, ZygoteClient
+from grader.warm.zygote import Zygote, ZygoteAddress, ZygoteClient
 from grader.options import SandboxPolicy
 from grader.results import Isolation
 

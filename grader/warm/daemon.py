@@ -3,7 +3,7 @@ started in the background on first use, gone by itself after some idle minutes.
 
 Why: a single `grade NOTEBOOK` pays each time for Python's imports (torch, pytest, ...) and a
 kernel's start; a student who grades again and again should pay them once. What the daemon
-does with a request is its owner's business (`grader.batch.warm_daemon` grades there); this
+does with a request is its owner's business (`grader.warm.grading_daemon` grades there); this
 module holds only what makes one safe to share:
 
     <runtime>/<key>/        the daemon's folder, 0700, refused unless this user owns it

@@ -1,16 +1,18 @@
 """Where a batch runs: the process pool's private handle we rely on, what its workers start with,
-the names the command line takes from `grader.batch.run`, and the grader's version digest."""
+the cold path that knows nothing of the warm package, and the grader's version digest."""
 
 from __future__ import annotations
 
 import concurrent.futures as cf
 import multiprocessing
 import os
+import subprocess
 import sys
 import time
 from pathlib import Path
 
-from grader.batch import cache, run, workers
+from grader.batch import cache
+from grader.warm import workers
 
 
 def sleep_then_pid(seconds: float) -> int:
@@ -52,11 +54,27 @@ def test_workers_start_with_the_checks_libraries_imported():
         pool.shutdown()
 
 
-def test_the_command_line_finds_its_names_in_batch_run():
-    for name in ("run_batch", "grade_entry", "Progress", "default_state", "RowStatus",
-                 "process_pool", "stop_pool", "shared_zygote", "dask_executor"):
-        assert getattr(run, name) is not None, name
-    assert run.process_pool is workers.process_pool
+COLD_PATH = ("grader.pipeline", "grader.batch.run", "grader.batch.cluster", "grader.batch.cache",
+             "grader.execute.kernel", "grader.execute.run", "grader.execute.sandbox",
+             "grader.checking.plugin", "grader.reporters.text")
+
+
+def test_the_cold_path_imports_nothing_of_the_warm_package():
+    # grading without grader.warm gives the same verdicts only if the cold path never needs it
+    probe = (f"import importlib, sys\nfor name in {COLD_PATH!r}: importlib.import_module(name)\n"
+             "print(sorted(m for m in sys.modules if m == 'grader.warm' or m.startswith('grader.warm.')))")
+    found = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                           check=True, timeout=300).stdout.strip()
+    assert found == "[]"
+
+
+def test_a_warm_worker_grades_as_the_cold_one_with_its_own_kernels(monkeypatch):
+    seen = []
+    monkeypatch.setattr(workers, "warm_kernels", lambda options: "its kernels")
+    monkeypatch.setattr(workers, "grade_entry",
+                        lambda entry, options, kernels: seen.append(kernels) or ("report", "row"))
+    assert workers.grade_entry_warm("entry", "options") == ("report", "row")
+    assert seen == ["its kernels"]
 
 
 def write(path: Path, text: str) -> None:
