@@ -26,6 +26,7 @@ import numpy as np
 import torch
 
 from grader.checking.missing import ExplainsMissing
+from grader.checking.portable_random import student_side
 from grader.in_sandbox.responder import Responder
 
 
@@ -58,7 +59,8 @@ class LocalChannel:
             checks_states = RandomStates()
             self._student_states.restore()
             try:
-                reply, out = self.responder.answer(content["data"], [bytes(b) for b in buffers or []])
+                with student_side():
+                    reply, out = self.responder.answer(content["data"], [bytes(b) for b in buffers or []])
             finally:
                 self._student_states = RandomStates()
                 checks_states.restore()

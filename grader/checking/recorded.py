@@ -6,29 +6,38 @@ beforehand, by running the public checks against the solution with a `RecordingR
 stored as data: `answers/<id>.json` (wire specs, `grader.in_sandbox.wire`) and `answers/<id>.bin`
 (their raw bytes). No pickle, no code: only numbers, strings and shapes.
 
-An answer is found by the function's name and a digest of its encoded arguments. When an
-argument is a tensor that requires a gradient (a check that backpropagates through the
-reference), the Jacobian of the answer with respect to it is recorded too, and the replayed
-answer carries it into `backward()`. A call that was not recorded (its arguments depend on the
-student's own answer, say) cannot be judged from a kit: the check says so ("not graded: …").
+An answer is found by its *case*, never by the bits of its inputs: the check that asked (the
+plugin names it, `begin_case`), the function's name, and the order of the calls of that name
+in the check. The inputs are recorded too, and an answer is given only when the inputs of the
+call match the recorded ones within float32's tolerance (`same_inputs`): inputs drawn from a
+seed differ in their last bits from one CPU's torch kernels to another's (AVX2 or not, ARM),
+and the check then compares the student's answer with the recorded one within its own
+tolerance. Calls of the same name are tried in their recorded order first, then any other of
+the case. When an argument is a tensor that requires a gradient (a check that backpropagates
+through the reference), the Jacobian of the answer with respect to it is recorded too, and the
+replayed answer carries it into `backward()`. A call whose inputs match no recorded one (they
+depend on the student's own answer, say) cannot be judged from a kit: the check says so.
 """
 
 from __future__ import annotations
 
 import functools
-import hashlib
 import json
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+import pandas as pd
 import torch
 
 from grader.checking.verdicts import KernelUnavailable
 from grader.i18n import _
 from grader.in_sandbox.wire import WireError, decode, encode
 
-KIT_FORMAT = 1
+KIT_FORMAT = 2
 MAX_JACOBIAN = 1_000_000  # elements: larger gradients are not recorded (the check cannot judge them)
+INPUT_RTOL = 1e-4  # inputs match when each float is within this of the recorded one, relative to
+INPUT_ATOL = 1e-5  # itself, or this times the largest magnitude of its tensor (float32's last bits)
 
 
 class NotInKit(KernelUnavailable):
@@ -39,34 +48,81 @@ def answers_paths(answers: Path) -> tuple[Path, Path]:
     return answers, answers.with_suffix(".bin")
 
 
-def call_key(name: str, args: tuple, kwargs: dict) -> str:
-    """The function's name and a digest of its encoded arguments (a function argument by name)."""
+def _plain(value: Any) -> Any:
+    """A function argument by its name (checks pass the student's functions); anything else
+    that is not plain data raises WireError."""
+    if callable(value) and not isinstance(value, torch.Tensor):
+        return {"$global": getattr(value, "__qualname__", type(value).__name__)}
+    raise WireError(f"a {type(value).__name__}")
+
+
+def same_inputs(got: Any, recorded: Any) -> bool:
+    """Whether a call's inputs match the recorded ones: the same structure, shapes, dtypes and
+    integers; floats within INPUT_RTOL / INPUT_ATOL (see the module's docstring)."""
+    if isinstance(recorded, torch.Tensor):
+        if not isinstance(got, torch.Tensor) or got.shape != recorded.shape or got.dtype != recorded.dtype:
+            return False
+        got, recorded = got.detach(), recorded.detach()
+        if not recorded.is_floating_point() and not recorded.is_complex():
+            return bool(torch.equal(got, recorded))
+        scale = float(recorded.abs().max()) if recorded.numel() else 0.0
+        return bool(torch.allclose(got, recorded, rtol=INPUT_RTOL, atol=INPUT_ATOL * scale, equal_nan=True))
+    if isinstance(recorded, (np.ndarray, np.generic)):
+        return same_inputs(_as_tensor(got), _as_tensor(recorded))
+    if isinstance(recorded, (pd.DataFrame, pd.Series, pd.Index)):
+        return _same_frames(got, recorded)
+    if isinstance(recorded, float) and isinstance(got, (int, float)) and not isinstance(got, bool):
+        return abs(got - recorded) <= INPUT_RTOL * abs(recorded) or got == recorded
+    if isinstance(recorded, (list, tuple)):
+        return (isinstance(got, (list, tuple)) and len(got) == len(recorded)
+                and all(same_inputs(g, r) for g, r in zip(got, recorded)))
+    if isinstance(recorded, dict):
+        return (isinstance(got, dict) and list(got) == list(recorded)
+                and all(same_inputs(got[k], recorded[k]) for k in recorded))
+    return type(got) is type(recorded) and got == recorded
+
+
+def _as_tensor(value: Any) -> Any:
+    array = np.asarray(value) if isinstance(value, (np.ndarray, np.generic)) else None
+    return value if array is None or array.dtype.kind not in "biuf" else torch.from_numpy(array.copy())
+
+
+def _same_frames(got: Any, recorded: Any) -> bool:
+    if type(got) is not type(recorded):
+        return False
+    same = {pd.DataFrame: pd.testing.assert_frame_equal, pd.Series: pd.testing.assert_series_equal,
+            pd.Index: pd.testing.assert_index_equal}[type(recorded) if type(recorded) in
+                                                     (pd.DataFrame, pd.Series) else pd.Index]
+    try:
+        same(got, recorded, check_exact=False, rtol=INPUT_RTOL)
+    except (AssertionError, TypeError, ValueError):
+        return False
+    return True
+
+
+def _inputs(args: tuple, kwargs: dict) -> list:
+    return [[_detached(a) for a in args], {k: _detached(v) for k, v in sorted(kwargs.items())}]
+
+
+def _comparable(args: tuple, kwargs: dict) -> list:
+    """The inputs as the decoder gives them back (functions by name, tuples as lists)."""
     buffers: list = []
-
-    def by_name(value: Any) -> dict:
-        if callable(value):
-            return {"$function": getattr(value, "__qualname__", type(value).__name__)}
-        raise WireError(f"a {type(value).__name__}")
-
-    spec = encode([list(args), dict(sorted(kwargs.items()))], buffers, by_name)
-    digest = hashlib.sha256(json.dumps(spec, sort_keys=True).encode())
-    for buffer in buffers:
-        digest.update(bytes(buffer))
-    return f"{name}:{digest.hexdigest()[:24]}"
-
-
-def _wants_grad(args: tuple) -> list[int]:
-    return [i for i, a in enumerate(args) if isinstance(a, torch.Tensor) and a.requires_grad]
+    return decode(encode(_inputs(args, kwargs), buffers, _plain), buffers, on_ref=lambda spec: spec,
+                  max_bytes=1 << 62, max_elements=1 << 62)
 
 
 class RecordingReference:
-    """The reference module, noting each answer it gives (see the module's docstring)."""
+    """The reference module, noting each answer it gives and the case it was given in."""
 
     def __init__(self, module: Any) -> None:
         self._module = module
+        self._case = ""
         self.buffers: list = []
-        self.answers: dict[str, dict] = {}
-        self.unrecorded: set[str] = set()  # names whose answers are not plain data
+        self.cases: dict[str, list[dict]] = {}
+
+    def begin_case(self, case: str) -> None:
+        """The plugin names the check that runs now: the answers that follow belong to it."""
+        self._case = case
 
     def __getattr__(self, name: str) -> Any:
         if name.startswith("_"):
@@ -87,21 +143,21 @@ class RecordingReference:
         return answer
 
     def _record(self, name: str, args: tuple, kwargs: dict, answer: Any) -> None:
+        start = len(self.buffers)
         try:
-            key = call_key(name, args, kwargs)
-            entry = {"value": encode(_detached(answer), self.buffers)}
+            entry = {"name": name, "inputs": encode(_inputs(args, kwargs), self.buffers, _plain),
+                     "value": encode(_detached(answer), self.buffers)}
+            if isinstance(answer, torch.Tensor) and answer.requires_grad:
+                entry["jacobians"] = [[i, encode(jacobian, self.buffers)] for i, jacobian in _jacobians(answer, args)]
         except WireError:
-            self.unrecorded.add(name)
+            del self.buffers[start:]  # not plain data: the kit cannot replay it, and the check says so
             return
-        if isinstance(answer, torch.Tensor) and answer.requires_grad:
-            entry["jacobians"] = [[i, encode(jacobian, self.buffers)]
-                                  for i, jacobian in _jacobians(answer, args)]
-        self.answers[key] = entry
+        self.cases.setdefault(self._case, []).append(entry)
 
     def save(self, answers: Path) -> None:
         spec_file, bytes_file = answers_paths(answers)
         spec_file.write_text(json.dumps({"format": KIT_FORMAT, "sizes": [len(bytes(b)) for b in self.buffers],
-                                         "answers": self.answers}, sort_keys=True), encoding="utf-8")
+                                         "cases": self.cases}, sort_keys=True, indent=0), encoding="utf-8")
         bytes_file.write_bytes(b"".join(bytes(b) for b in self.buffers))
 
 
@@ -111,7 +167,7 @@ def _detached(value: Any) -> Any:
 
 def _jacobians(answer: torch.Tensor, args: tuple) -> list[tuple[int, torch.Tensor]]:
     """(position, d answer / d args[position]) for each argument that requires a gradient."""
-    positions = _wants_grad(args)
+    positions = [i for i, a in enumerate(args) if isinstance(a, torch.Tensor) and a.requires_grad]
     inputs = [args[i] for i in positions]
     if not inputs or any(answer.numel() * x.numel() > MAX_JACOBIAN for x in inputs):
         return []
@@ -153,14 +209,36 @@ class RecordedReference:
         for size in data["sizes"]:
             self._buffers.append(blob[offset:offset + size])
             offset += size
-        self._answers: dict[str, dict] = data["answers"]
+        self._cases: dict[str, list[dict]] = data.get("cases", {})
+        self.begin_case("")
+
+    def begin_case(self, case: str) -> None:
+        """The plugin names the check that runs now: its answers are looked up from here on."""
+        self._entries = self._cases.get(case, [])
+        self._asked: dict[str, int] = {}
+
+    def _find(self, name: str, args: tuple, kwargs: dict) -> dict | None:
+        """The recorded entry of this call (see the module's docstring), or None."""
+        order = self._asked.get(name, 0)
+        self._asked[name] = order + 1
+        same_name = [entry for entry in self._entries if entry["name"] == name]
+        if not same_name:
+            return None
+        try:
+            inputs = _comparable(args, kwargs)
+        except WireError:
+            return None
+        for entry in [*same_name[order:order + 1], *same_name]:
+            if same_inputs(inputs, self._decode(entry["inputs"])):
+                return entry
+        return None
 
     def __getattr__(self, name: str) -> Any:
         if name.startswith("_"):
             raise AttributeError(name)
 
         def replaying(*args: Any, **kwargs: Any) -> Any:
-            entry = self._answers.get(call_key(name, args, kwargs))
+            entry = self._find(name, args, kwargs)
             if entry is None:
                 raise NotInKit(_("the expected answer of this check depends on your own results, so only "
                                  "your instructor's grader can judge it (the kit has no {name} for these "
@@ -174,11 +252,11 @@ class RecordedReference:
 
     def answer_of_mistake(self, name: str, function: Any, args: tuple, kwargs: dict) -> Any:
         """A known mistake's recorded answer; None (it matches nothing) when there is none."""
-        entry = self._answers.get(call_key(f"mistake:{name}", args, kwargs))
+        entry = self._find(f"mistake:{name}", args, kwargs)
         return None if entry is None else self._decode(entry["value"])
 
     def _decode(self, spec: Any) -> Any:
-        return decode(spec, self._buffers, max_bytes=1 << 62, max_elements=1 << 62)
+        return decode(spec, self._buffers, on_ref=lambda ref: ref, max_bytes=1 << 62, max_elements=1 << 62)
 
 
 @functools.lru_cache(maxsize=16)

@@ -42,6 +42,9 @@ from grader.results import CheckStatus
 from grader.submission.course import KIT_MARKER, Assignment, Course, settings_of
 
 VALIDATION_NAMES = {"val_X", "val_y"}  # image_data's validation split: never in a kit
+INSTRUCTOR_GRADED = " (graded by your instructor)"  # a public check the kit cannot judge
+INSTRUCTOR_BODY = ('    raise NotInKit("your instructor\'s grader runs this check: it needs data the '
+                   'student kit does not hold")\n')
 STUB_BODY = ('    raise NotInKit("your instructor\'s grader runs this check: it is not in the '
              'student kit")\n')
 
@@ -169,7 +172,12 @@ def _mistake_stub(node: ast.FunctionDef) -> str:
 
 
 def _stub(spec: dict, count: int) -> str:
+    """A hidden check: its points under a generic name. A public check that needs what a kit
+    cannot hold keeps its name (students know it), marked as graded by the instructor."""
     function = spec["name"].split(":")[0].strip()
     extra = ", condition=True" if spec["condition"] else f", points={spec['points']:g}"
+    if not spec["hidden"]:
+        return (f"@pytest.mark.check({spec['name'] + INSTRUCTOR_GRADED!r}{extra}, hidden=True)\n"
+                f"def test_graded_by_instructor_{count}():\n{INSTRUCTOR_BODY}")
     return (f'@pytest.mark.check("{function}: hidden check {count}"{extra}, hidden=True)\n'
             f"def test_hidden_{count}():\n{STUB_BODY}")

@@ -35,7 +35,7 @@ from grader.submission.course_settings import DEFAULT_KERNEL_PRELOAD, CourseSett
 KIT_MARKER = "kit.json"  # a student kit (`grade-admin student-kit`): answers/<id>.json, no solutions/
 PACKAGE_DIR = Path(__file__).resolve().parents[1]  # grader/
 BUILTIN_ROOT = PACKAGE_DIR.parent / "course"  # the built-in D2L course (after a non-editable install: none)
-PACKAGED_KITS = PACKAGE_DIR / "kits"  # the built-in assignments' student kits, shipped as data
+PACKAGED_KITS = PACKAGE_DIR / "kits"  # the built-in assignments' student kits, zips shipped as data
 
 
 @dataclass(frozen=True)
@@ -194,5 +194,8 @@ def default_course(cwd: Path | None = None) -> Course:
 
 
 def packaged_kits() -> list[Path]:
-    """The folders of the student kits shipped in the package (`tools/package_kits.py`)."""
-    return sorted(p.parent for p in PACKAGED_KITS.glob(f"*/{KIT_MARKER}"))
+    """The folders of the student kits shipped in the package (`tools/package_kits.py`), each
+    unpacked from its archive (`grader.submission.shipped_kits`)."""
+    from grader.submission.shipped_kits import unpacked_kits
+
+    return [folder for folder in unpacked_kits() if (folder / KIT_MARKER).is_file()]

@@ -1,0 +1,60 @@
+"""The student kits shipped in the package: data, one zip archive per assignment.
+
+`tools/package_kits.py` writes `grader/kits/<id>.zip` (a kit folder, `grade-admin student-kit`,
+zipped); the wheel carries them as package data. Nothing in them is importable as part of the
+grader: they are read with `importlib.resources` and unpacked, once per process, into a
+temporary folder removed when the process ends. `check()` in a notebook and `grade` from an
+install without the course use them (`grader.submission.course.default_course`).
+"""
+
+from __future__ import annotations
+
+import atexit
+import functools
+import importlib.resources
+import shutil
+import tempfile
+import zipfile
+from pathlib import Path
+
+from grader.errors import UsageError
+
+KITS_FOLDER = "kits"  # inside the grader package
+KIT_ARCHIVE = ".zip"
+
+
+def shipped_archives() -> dict[str, importlib.resources.abc.Traversable]:
+    """The shipped kits' archives by assignment id (none in a grader built without them)."""
+    folder = importlib.resources.files("grader") / KITS_FOLDER
+    if not folder.is_dir():
+        return {}
+    return {entry.name[:-len(KIT_ARCHIVE)]: entry for entry in sorted(folder.iterdir(), key=lambda e: e.name)
+            if entry.name.endswith(KIT_ARCHIVE) and entry.is_file()}
+
+
+def unpack_kit(archive: Path | importlib.resources.abc.Traversable, into: Path) -> Path:
+    """Unpack one kit archive into the folder `into` (made); UsageError when it is no kit:
+    not a zip, or a member outside the folder."""
+    into.mkdir(parents=True, exist_ok=True)
+    with archive.open("rb") as raw:
+        try:
+            with zipfile.ZipFile(raw) as zipped:
+                for name in zipped.namelist():
+                    parts = Path(name).parts
+                    if Path(name).is_absolute() or ".." in parts or not parts:
+                        raise UsageError(f"{archive.name}: not a student kit (a member {name!r} outside it)")
+                zipped.extractall(into)
+        except zipfile.BadZipFile:
+            raise UsageError(f"{archive.name}: not a student kit (not a zip archive)") from None
+    return into
+
+
+@functools.lru_cache(maxsize=1)
+def unpacked_kits() -> tuple[Path, ...]:
+    """The shipped kits, unpacked into this process's temporary folder: one folder per kit."""
+    archives = shipped_archives()
+    if not archives:
+        return ()
+    root = Path(tempfile.mkdtemp(prefix="grader-kits-"))
+    atexit.register(shutil.rmtree, root, ignore_errors=True)
+    return tuple(unpack_kit(archive, root / assignment_id) for assignment_id, archive in archives.items())
