@@ -10,8 +10,11 @@ process on the notebook's namespace (`LocalStudent`, which still passes every va
 wire codec), against the answers recorded in a student kit (`RecordedReference`), and print the
 same table as `grade --public-only`. The kit is found, first that applies: `check(kit=DIR)`; the
 folder named by $GRADER_KIT; the working folder or a folder above it holding `kit.json` (or
-`kit/kit.json`, as a Classroom repository does); for the built-in assignments, the kits shipped
-in the package (`grader/kits/`), chosen by the function's name. In Colab: `pip install` is all.
+`kit/kit.json`, as a Classroom repository does); for the built-in assignments, the kit shipped
+in the package (`grader/kits/<id>.zip`) that `grade` picks for the same notebook: the one of
+its assignment (`checks_of(id)`, which the generated notebooks use, else the notebook file's
+metadata or name), and only where none is known, the one of its graded names. In Colab: `pip
+install` is all.
 
 Where no `d2l` is installed, importing this module offers the course's own (`offer_course_d2l`):
 the book's `from d2l import torch as d2l` then works in the cells after it, as at grading.
@@ -22,10 +25,11 @@ this module starts noting how each later cell ended (IPython's `post_run_cell` e
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from grader.checking.missing import CodeCell, syntax_problem
 from grader.errors import GraderError, UsageError
@@ -34,12 +38,14 @@ from grader.in_sandbox.wire import COMM_TARGET
 from grader.reporters.table import render
 from grader.results import GradeReport, GradeStatus
 from grader.submission.course import BUILTIN_ROOT, KIT_MARKER, Course, packaged_kits
+from grader.submission.shipped_kits import nearby_kit, shipped_kit
 
 KIT_ENV = "GRADER_KIT"
 _failures: dict[int, str] = {}  # execution count -> the error that cell raised ("SyntaxError: …")
 
 
-def check(function: str | None = None, *, kit: str | Path | None = None, lang: str | None = None) -> None:
+def check(function: str | None = None, *, kit: str | Path | None = None, lang: str | None = None,
+          assignment: str | None = None) -> None:
     """Run the public checks of `function` (of everything when None) and print the table; a
     problem (no kit, an unknown function) is printed as one line, without a traceback. The
     messages are in `lang` ("ko"), else the locale's language (LANG...), else English."""
@@ -49,29 +55,41 @@ def check(function: str | None = None, *, kit: str | Path | None = None, lang: s
             print(_("check: skipped (the grader is running this notebook; it runs the checks itself)"))
             return
         try:
-            _check(function, kit, language)
+            _check(function, kit, language, assignment)
         except GraderError as error:
             print(_("check: {problem}").format(problem=error.problem))
 
 
-def _check(function: str | None, kit: str | Path | None, language: str) -> None:
+def checks_of(assignment: str) -> Callable[..., None]:
+    """`check` for one assignment (the generated notebooks' first check cell): its kit is the
+    one `grade` picks for a notebook of that assignment."""
+    return functools.partial(check, assignment=assignment)
+
+
+def _check(function: str | None, kit: str | Path | None, language: str, assignment: str | None) -> None:
     namespace = _namespace()
-    folder = find_kit(Path(kit) if kit else None, function, namespace)
+    folder = find_kit(Path(kit) if kit else None, function, namespace, assignment)
     with speaking(language, [folder]):  # the kit's own catalogs: its check names and diagnoses
-        _check_with_kit(folder, function, namespace)
+        results = public_results(folder, namespace, function, _cells(namespace))
+        print(render(GradeReport(submission=_("your notebook"), assignment=results.assignment,
+                                 status=GradeStatus.GRADED, checks=tuple(results),
+                                 hidden_points=results.hidden_points)))
 
 
-def _check_with_kit(folder: Path, function: str | None, namespace: dict) -> None:
+def public_results(folder: Path, namespace: dict, function: str | None = None,
+                   cells: list[CodeCell] | None = None) -> Any:
+    """The results of the kit's public checks (of `function`, all when None) on `namespace`;
+    UsageError when the kit has no checks of `function`."""
     from grader.checking.local_student import LocalStudent
     from grader.checking.plugin import run_checks
     from grader.checking.recorded import load_recorded
 
     assignment = json.loads((folder / KIT_MARKER).read_text(encoding="utf-8"))["assignment"]
-    cells = _cells(namespace)
+    cells = list(cells or [])
     student = LocalStudent(namespace, "\n\n".join(c.source for c in cells))
     student.notebook_cells = lambda: cells  # why a name is missing; the cell of a raised error's line
     plugin = _one_function_plugin()(function, student, load_recorded(folder / "answers" / f"{assignment}.json"),
-                         None, public_only=True)
+                                    None, public_only=True)
     try:
         results = run_checks(folder / "checks" / f"{assignment}.py", plugin)
     finally:
@@ -79,40 +97,48 @@ def _check_with_kit(folder: Path, function: str | None, namespace: dict) -> None
     if function and not results and not results.hidden_points:
         raise UsageError(_("{assignment} has no checks of {function}").format(
             assignment=assignment, function=repr(function)))
-    print(render(GradeReport(submission=_("your notebook"), assignment=assignment, status=GradeStatus.GRADED,
-                             checks=tuple(results), hidden_points=results.hidden_points)))
+    results.assignment = assignment
+    return results
 
 
 def find_kit(named: Path | None = None, function: str | None = None,
-             namespace: dict | None = None) -> Path:
-    """The kit's folder (see the module's docstring); UsageError when there is none."""
+             namespace: dict | None = None, assignment: str | None = None) -> Path:
+    """The kit's folder, first that applies: `named`, $GRADER_KIT, a kit in or above the working
+    folder, the shipped kit that `grade` would pick for this notebook (`shipped_kit`: its
+    assignment, else its graded names). UsageError when there is none."""
     for candidate in ([named] if named else []) + ([Path(os.environ[KIT_ENV])] if os.environ.get(KIT_ENV) else []):
         if (candidate / KIT_MARKER).is_file():
             return candidate
         raise UsageError(_("{folder}: not a student kit (no {marker})").format(folder=candidate, marker=KIT_MARKER))
-    here = Path.cwd().resolve()
-    for folder in (here, *here.parents):
-        for candidate in (folder, folder / "kit"):  # a Classroom repository holds it in kit/
-            if (candidate / KIT_MARKER).is_file():
-                return candidate
-    shipped = packaged_kit_for(function, namespace or {})
+    nearby = nearby_kit(Path.cwd(), KIT_MARKER)
+    if nearby is not None:
+        return nearby
+    namespace = namespace or {}
+    shipped = shipped_kit(assignment or notebook_assignment(namespace), function, namespace)
     if shipped is not None:
         return shipped
     raise UsageError(_("no student kit found: put the kit's folder beside the notebook, or set "
                        "{variable} to it").format(variable=KIT_ENV))
 
 
-def packaged_kit_for(function: str | None, namespace: dict) -> Path | None:
-    """The built-in assignment's kit shipped in the package: the one whose checks are about
-    `function`, or (for `check()`) the one whose graded names this notebook defines most of."""
-    kits = {folder: json.loads((folder / KIT_MARKER).read_text(encoding="utf-8")).get("functions", [])
-            for folder in packaged_kits()}
-    if function is not None:
-        return next((folder for folder, names in kits.items() if function in names), None)
-    defined = {folder: sum(name in namespace for name in names) for folder, names in kits.items()}
-    best = max(defined.values(), default=0)
-    chosen = [folder for folder, count in defined.items() if count == best]
-    return chosen[0] if best and len(chosen) == 1 else None
+def notebook_assignment(namespace: dict) -> str | None:
+    """The assignment of the notebook this kernel runs, as `grade` reads it (its metadata, else
+    its file name), where the notebook's file is known (Jupyter's JPY_SESSION_NAME, VS Code's
+    `__vsc_ipynb_file__`); None elsewhere (Colab)."""
+    import nbformat
+
+    from grader.submission.course import declared_assignment
+
+    for place in (namespace.get("__vsc_ipynb_file__"), os.environ.get("JPY_SESSION_NAME")):
+        path = Path(str(place)) if place else None
+        if path is None or path.suffix != ".ipynb" or not path.is_file():
+            continue
+        try:
+            metadata = nbformat.read(path, as_version=nbformat.NO_CONVERT).get("metadata", {})
+        except Exception:  # noqa: BLE001 - any unreadable notebook: go by its name
+            metadata = {}
+        return declared_assignment(metadata) or path.stem
+    return None
 
 
 def _graded_now() -> bool:

@@ -26,6 +26,10 @@ from grader.files import write_atomically
 from grader.instructor.template_files import TORCH_VERSION
 from grader.options import GradeOptions, SandboxPolicy
 
+INSTALL_HELP = ("where students and workflows install the grader from: a published name, a git URL or "
+                "a wheel file (default: the course.toml's [grader] install, else the kit carries this "
+                "grader's wheel, built here with no package index)")
+
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="grade-admin", description="Instructor commands.",
@@ -61,13 +65,13 @@ def build_parser() -> argparse.ArgumentParser:
                       "kit/ (public checks, their answers), the grader installed with pip, no token")
     room.add_argument("--lang", metavar="CODE", help="the language of the results students read "
                       "(e.g. ko; default: English, the runner's locale)")
-    room.add_argument("--grader", default="dl-notebook-grader", metavar="PIP_SPEC",
-                      help="with --kit: what the workflow installs (a PyPI name or a git URL)")
+    room.add_argument("--install", "--grader", dest="install", metavar="SPEC", help=INSTALL_HELP)
     kit = commands.add_parser("student-kit", help="write a student kit: the assignment notebook, its "
                               "public checks and their expected answers (no solution, no hidden check)")
     kit.add_argument("assignment")
     kit.add_argument("--output", type=Path, required=True, help="the kit's folder")
     kit.add_argument("--data", type=Path, help="the image data the checks use (as for validate)")
+    kit.add_argument("--install", metavar="SPEC", help=INSTALL_HELP)
     run = commands.add_parser("gradescope-run", help="(run_autograder) grade one Gradescope submission")
     run.add_argument("assignment")
     run.add_argument("--submission", type=Path, default=Path("/autograder/submission"))
@@ -104,17 +108,19 @@ def _run(args: argparse.Namespace) -> int:
         if args.kit:
             from grader.instructor.classroom import write_classroom_kit_template
 
-            written = write_classroom_kit_template(course, args.assignment, args.output, args.grader,
+            written = write_classroom_kit_template(course, args.assignment, args.output, args.install,
                                                    language=language)
         else:
             written = write_classroom_template(course, args.assignment, args.output, args.public_only,
-                                               language=language)
+                                               language=language, install=args.install)
         for path in written:
             print(path)
     elif args.command == "student-kit":
+        from grader.instructor.install_source import install_source
         from grader.instructor.student_kit import write_student_kit
 
-        for path in write_student_kit(course, args.assignment, args.output, data_from(args)):
+        source = install_source(course.root, args.install)
+        for path in write_student_kit(course, args.assignment, args.output, data_from(args), source):
             print(path)
     elif args.command == "gradescope-run":
         from grader.instructor.gradescope import run_gradescope

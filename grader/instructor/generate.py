@@ -14,14 +14,17 @@ the same bytes and `stale_assignments` can tell when a solution changed without 
 
 The assignment also carries check cells (`check_cells`): after each `graded` cell, one
 `check("softmax")` per function or class it defines that has checks, and a last `check()`; the
-first of them imports `check` (`grader.in_notebook`), or says how to get it where the grader is
-not installed (the grader's own sandbox hides it: there the cells print a line and do nothing).
+first of them makes `check` (`grader.in_notebook.checks_of(id)`: the kit `grade` picks for this
+assignment), or says how to install the grader where it is not (a student kit names its install
+command, `grader.instructor.student_kit`). In the grader's own sandbox the cells print a line
+and do nothing.
 """
 
 from __future__ import annotations
 
 import ast
 import copy
+import json
 import re
 from pathlib import Path
 
@@ -35,15 +38,17 @@ BEGIN = re.compile(r"^(?P<indent>[ \t]*)#+[ \t]*BEGIN SOLUTION[ \t]*$")
 END = re.compile(r"^[ \t]*#+[ \t]*END SOLUTION[ \t]*$")
 STUB = "raise NotImplementedError"
 CHECK_TAG = "check"  # the tag of the cells generate adds (`check("softmax")`)
+INSTALL_HINT = "as your course says"  # a kit names its own (student_kit)
 CHECK_IMPORT = """\
 # Check your work as you go: check("softmax") runs the public checks of softmax, check() all of
-# them. It needs the grader (pip install dl-notebook-grader, which holds the kits of the book's
-# assignments); for an assignment of your instructor's own, its student kit in this folder.
+# them, against this assignment's student kit (in this folder, or shipped with the grader).
+# The grader is installed with: {install}
 try:
-    from grader.in_notebook import check
+    from grader.in_notebook import checks_of
+    check = checks_of({assignment})
 except ImportError:
     def check(function=None):
-        print("checks are not available here: pip install dl-notebook-grader, then restart")
+        print("checks are not available here: install the grader ({install}), then restart")
 """
 CHECK_NAMES = re.compile(r"""@pytest\.mark\.check\(\s*(?:name\s*=\s*)?["']([A-Za-z_]\w*)\s*:""")
 
@@ -174,14 +179,14 @@ def _make_assignment(
     if not isinstance(grader_meta, dict):
         grader_meta = assignment.metadata["grader"] = nbformat.NotebookNode()
     grader_meta["assignment"] = assignment_id
-    assignment.cells = check_cells(assignment.cells, checked)
+    assignment.cells = check_cells(assignment.cells, checked, assignment_id)
     if assignment.nbformat_minor < 5:  # cell ids came with nbformat 4.5
         for cell in assignment.cells:
             cell.pop("id", None)
     return assignment
 
 
-def check_cells(cells: list, checked: set[str] | None) -> list:
+def check_cells(cells: list, checked: set[str] | None, assignment_id: str = "") -> list:
     """`cells` with a `check("name")` cell after each graded cell's functions, a last `check()`,
     and the import before the first of them (see the module's docstring)."""
     out: list = []
@@ -194,7 +199,8 @@ def check_cells(cells: list, checked: set[str] | None) -> list:
     if not added:
         return out
     out.append(_check_cell("check()", "check-all"))
-    out.insert(added[0], _check_cell(CHECK_IMPORT.rstrip("\n"), "check-import"))
+    text = CHECK_IMPORT.format(assignment=json.dumps(assignment_id), install=INSTALL_HINT)
+    out.insert(added[0], _check_cell(text.rstrip("\n"), "check-import"))
     return out
 
 
@@ -247,3 +253,12 @@ def _stub_regions(source: str, where: str, cell_name: str) -> str:
 def _render(notebook: nbformat.NotebookNode) -> str:
     text = nbformat.writes(notebook)
     return text if text.endswith("\n") else text + "\n"
+
+
+def with_install_hint(notebook: bytes, command: str) -> bytes:
+    """The generated notebook with its check cell naming `command` as the grader's install."""
+    book = nbformat.reads(notebook.decode("utf-8"), as_version=nbformat.NO_CONVERT)
+    for cell in book.cells:
+        if cell.cell_type == "code" and CHECK_TAG in cell.metadata.get("tags", []):
+            cell.source = cell.source.replace(INSTALL_HINT, command)
+    return nbformat.writes(book).encode("utf-8")

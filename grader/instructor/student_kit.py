@@ -11,6 +11,8 @@
                                    (`grader.checking.recorded`): no pickle, no code
     DIR/course.toml, DIR/kernel-N/ what the course gives the kernel (its own `d2l`), public
                                    course material (`grader.instructor.course_kernel`)
+    DIR/wheels/<grader>.whl        the grader's wheel, where the kit carries it (the default
+                                   install source, `grader.instructor.install_source`)
 
 Never the solution notebook, the hidden checks' code or validation labels. A public check that
 judges training by validation accuracy needs those labels, so in a kit it is graded by the
@@ -38,6 +40,8 @@ from grader.errors import AuthoringError
 from grader.files import write_atomically
 from grader.i18n import catalog_files
 from grader.instructor.course_kernel import kernel_files
+from grader.instructor.generate import with_install_hint
+from grader.instructor.install_source import WHEELS, InstallSource, install_command, put_in_kit
 from grader.results import CheckStatus
 from grader.submission.course import KIT_MARKER, Assignment, Course, settings_of
 
@@ -49,9 +53,11 @@ STUB_BODY = ('    raise NotInKit("your instructor\'s grader runs this check: it 
              'student kit")\n')
 
 
-def write_student_kit(course: Course, assignment_id: str, output: Path,
-                      data_dir: Path | None = None) -> list[Path]:
-    """Write the kit of `assignment_id` into `output`; return the files written."""
+def write_student_kit(course: Course, assignment_id: str, output: Path, data_dir: Path | None = None,
+                      install: InstallSource | None = None) -> list[Path]:
+    """Write the kit of `assignment_id` into `output`; return the files written. With `install`,
+    the kit names how to install the grader (and carries its wheel, by default): kit.json's
+    "install" and the notebook's check cell say it. The kits shipped inside the grader have none."""
     assignment = course.assignment_for(assignment_id)
     if not assignment.generated.is_file():
         raise AuthoringError(assignment.generated.name, 0, "no assignment notebook: run "
@@ -62,6 +68,10 @@ def write_student_kit(course: Course, assignment_id: str, output: Path,
         (output / folder).mkdir(parents=True, exist_ok=True)
     notebook = output / "assignments" / f"{assignment.id}.ipynb"
     shutil.copyfile(assignment.generated, notebook)
+    argument = put_in_kit(install, output) if install is not None else None
+    if argument is not None:
+        carried = " (in the kit's folder)" if argument.startswith(f"{WHEELS}/") else ""
+        write_atomically(notebook, with_install_hint(notebook.read_bytes(), install_command(argument) + carried))
     checks = output / "checks" / f"{assignment.id}.py"
     write_atomically(checks, public.encode("utf-8"))
     answers = output / "answers" / f"{assignment.id}.json"
@@ -81,9 +91,10 @@ def write_student_kit(course: Course, assignment_id: str, output: Path,
     write_atomically(marker, json.dumps({
         "kit": KIT_FORMAT, "assignment": assignment.id, "public_points": public_points,
         "hidden_points": hidden_points, "graded_by_instructor": instructor_only,
-        "functions": checked_functions(public, checks),
+        "functions": checked_functions(public, checks), "install": argument,
     }, indent=1).encode("utf-8"))
-    return [marker, notebook, checks, answers, answers.with_suffix(".bin"), *shipped]
+    wheels = sorted((output / WHEELS).glob("*.whl")) if argument and argument.startswith(f"{WHEELS}/") else []
+    return [marker, notebook, checks, answers, answers.with_suffix(".bin"), *shipped, *wheels]
 
 
 def record_answers(assignment: Assignment, checks: Path, answers: Path,

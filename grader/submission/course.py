@@ -182,11 +182,16 @@ def default_course(cwd: Path | None = None) -> Course:
     """The course folder `cwd` (default: the working folder) on top of the built-in course if it
     is one, else the built-in course; where the built-in course is not on disk (an install from
     a wheel), the student kits shipped in the package: public checks only."""
+    from grader.submission.shipped_kits import nearby_kit
+
     here = Path.cwd() if cwd is None else cwd
     if (here / KIT_MARKER).is_file():
         return Course(here.resolve())  # a student's kit: its one assignment, nothing built in
     if (here / "checks").is_dir() and (here / "solutions").is_dir():
         return Course.adding_to_builtin(here)
+    kit = nearby_kit(here, KIT_MARKER)  # above, or kit/ (a Classroom repository): as check() finds it
+    if kit is not None:
+        return Course(kit)
     kits = packaged_kits()
     if kits and not assignments_in(BUILTIN_ROOT):
         return Course(kits[0], tuple(kits[1:]))

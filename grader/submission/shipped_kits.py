@@ -12,9 +12,11 @@ from __future__ import annotations
 import atexit
 import functools
 import importlib.resources
+import json
 import shutil
 import tempfile
 import zipfile
+from collections.abc import Iterable
 from pathlib import Path
 
 from grader.errors import UsageError
@@ -58,3 +60,34 @@ def unpacked_kits() -> tuple[Path, ...]:
     root = Path(tempfile.mkdtemp(prefix="grader-kits-"))
     atexit.register(shutil.rmtree, root, ignore_errors=True)
     return tuple(unpack_kit(archive, root / assignment_id) for assignment_id, archive in archives.items())
+
+
+def nearby_kit(cwd: Path, marker: str = "kit.json") -> Path | None:
+    """The student kit a student works in: the working folder or a folder above it that holds
+    `kit.json`, or `kit/kit.json` there (a Classroom repository). `grade` and `check()` both
+    start from it (`grader.submission.course.default_course`, `grader.in_notebook.find_kit`)."""
+    here = cwd.resolve()
+    for folder in (here, *here.parents):
+        for candidate in (folder, folder / "kit"):
+            if (candidate / marker).is_file():
+                return candidate
+    return None
+
+
+def shipped_kit(assignment: str | None, function: str | None = None, defined: Iterable[str] = ()) -> Path | None:
+    """The one rule that picks a shipped kit, for `grade` and `check()` alike: the kit of the
+    notebook's assignment (asked for, else its metadata, else its file name) when there is one;
+    only a notebook that names none (Colab has no file name) goes by the graded names: the kit
+    whose checks are about `function`, else the one whose graded names `defined` holds most of."""
+    kits = {folder.name: folder for folder in unpacked_kits()}
+    if assignment is not None:
+        return kits.get(assignment)
+    names = {name: json.loads((folder / "kit.json").read_text(encoding="utf-8")).get("functions", [])
+             for name, folder in kits.items()}
+    if function is not None:
+        return next((kits[name] for name, graded in names.items() if function in graded), None)
+    defined = set(defined)
+    counts = {name: sum(n in defined for n in graded) for name, graded in names.items()}
+    best = max(counts.values(), default=0)
+    chosen = [name for name, count in counts.items() if count == best]
+    return kits[chosen[0]] if best and len(chosen) == 1 else None
