@@ -3,6 +3,8 @@ holding a student kit, the check cells print the grader's table for the live ker
 
 from __future__ import annotations
 
+import json
+
 import nbformat
 import pytest
 from nbclient import NotebookClient
@@ -49,3 +51,37 @@ def test_check_cells_work_with_nothing_but_the_package(tmp_path):
     assert "FAIL" in wrong and "softmax(X)" in wrong
     assert "accuracy is not defined: cell [" in missing
     assert "more points in hidden checks" in everything and "no student kit" not in everything
+
+
+def test_check_and_grade_public_only_give_the_same_verdicts_on_the_same_notebook(tmp_path, monkeypatch):
+    """One kit, one verdict: with no course on disk (an install from the wheel), `check()` in the
+    notebook and `grade --public-only` pick the same shipped kit, by the notebook's assignment,
+    and judge each public check alike (a wrong cross_entropy included)."""
+    from grader.options import GradeOptions
+    from grader.pipeline import grade
+    from grader.submission import course as course_module
+    from grader.submission.course import default_course
+
+    solution = nbformat.read(COURSE / "solutions" / f"{ASSIGNMENT}.ipynb", 4)
+    wrong = "def cross_entropy(y_hat, y):\n    return -torch.log(y_hat[range(len(y_hat)), y]).sum()"
+    cells = [nbformat.v4.new_code_cell(c.source) for c in solution.cells if c.cell_type == "code"]
+    notebook = nbformat.v4.new_notebook(cells=[*cells, nbformat.v4.new_code_cell(wrong)],
+                                        metadata={"grader": {"assignment": ASSIGNMENT}})
+    path = tmp_path / "submission.ipynb"
+    nbformat.write(notebook, path)
+    monkeypatch.setattr(course_module, "BUILTIN_ROOT", tmp_path / "no-course")
+    report = grade(path, GradeOptions(course=default_course(tmp_path), public_only=True))
+    graded = [[c.name, c.status.value, c.points] for c in report.checks if not c.hidden]
+
+    probe = ("import json\nfrom grader.in_notebook import find_kit, public_results, checks_of\n"
+             "check = checks_of('" + ASSIGNMENT + "')\n"
+             "kit = find_kit(None, None, globals(), '" + ASSIGNMENT + "')\n"
+             "print(kit.name, json.dumps([[r.name, r.status.value, r.points] for r in public_results(kit, globals())"
+             " if not r.hidden]))")
+    notebook.cells.append(nbformat.v4.new_code_cell(probe))
+    NotebookClient(notebook, timeout=300, allow_errors=True,
+                   resources={"metadata": {"path": str(tmp_path)}}).execute()
+    printed = "".join(o.get("text", "") for o in notebook.cells[-1].outputs)
+    name, verdicts = printed.split(" ", 1)
+    assert name == ASSIGNMENT and graded and json.loads(verdicts) == graded
+    assert any(status == "failed" for _, status, _ in graded)  # the wrong cross_entropy

@@ -9,6 +9,7 @@ import re
 import shutil
 import subprocess
 import sys
+import zipfile
 
 import nbformat
 import pytest
@@ -130,14 +131,64 @@ def _solution_lines(source):
             yield line
 
 
+def test_answers_are_found_by_their_case_within_float32s_tolerance(tmp_path):
+    """Keyed by the check that asks and the order of its calls, never by the inputs' bits: an
+    input a few ulps away (another CPU's draw) gets the recorded answer; another input, or the
+    same input in another check, gets none."""
+    module = type("M", (), {"twice": staticmethod(lambda X: 2 * X)})
+    recording = RecordingReference(module)
+    X, Z = torch.randn(4, 5), torch.randn(4, 5)
+    recording.begin_case("test_a")
+    recording.twice(X), recording.twice(Z)
+    recording.save(tmp_path / "a.json")
+    replay = RecordedReference(tmp_path / "a.json")
+    replay.begin_case("test_a")
+    nudged = torch.nextafter(X, torch.full_like(X, float("inf")))  # one ulp: not the same bits
+    assert not torch.equal(nudged, X) and torch.equal(replay.twice(nudged), 2 * X)
+    assert torch.equal(replay.twice(Z), 2 * Z)
+    assert torch.equal(replay.twice(X), 2 * X)  # out of order: the case's other entries are tried
+    with pytest.raises(NotInKit):
+        replay.twice(X + 1e-3)  # another input: the student's own result, say
+    replay.begin_case("test_b")
+    with pytest.raises(NotInKit):
+        replay.twice(X)
+
+
+def test_portable_draws_are_normal_and_leave_the_student_alone():
+    from grader.checking.portable_random import PortableRandom, portable_normal, student_side
+
+    torch.manual_seed(0)
+    with PortableRandom():
+        X = torch.randn(2000, 5, dtype=torch.float64)
+        Y = torch.randn((3, 4), requires_grad=True)
+        with student_side():
+            torch.manual_seed(1)
+            native = torch.randn(3)
+    assert X.dtype == torch.float64 and Y.shape == (3, 4) and Y.requires_grad
+    assert abs(float(X.mean())) < 0.05 and abs(float(X.std()) - 1) < 0.05 and float(X.abs().max()) <= 6
+    torch.manual_seed(1)
+    assert torch.equal(native, torch.randn(3))  # the student's own code draws as torch does
+    generator = torch.Generator().manual_seed(5)
+    assert torch.equal(portable_normal((4,), torch.float32, generator),
+                       portable_normal((4,), torch.float32, torch.Generator().manual_seed(5)))
+
+
 def test_the_command_writes_the_kit_and_names_its_files(tmp_path, capsys):
     from grader.commands import grade_admin
 
     assert grade_admin.main(["student-kit", "01_preprocessing", "--output", str(tmp_path / "kit")]) == 0
     printed = capsys.readouterr().out.split()
-    assert [name.rsplit("/", 1)[-1] for name in printed if "/kernel-0/" not in name] == [
-        "kit.json", "01_preprocessing.ipynb", "01_preprocessing.py", "01_preprocessing.json",
-        "01_preprocessing.bin", "course.toml", "course.mo"]
+    names = [name.rsplit("/", 1)[-1] for name in printed if "/kernel-0/" not in name]
+    assert names[:-1] == ["kit.json", "01_preprocessing.ipynb", "01_preprocessing.py", "01_preprocessing.json",
+                          "01_preprocessing.bin", "course.toml", "course.mo"]
+    wheel = names[-1]  # by default the kit carries the grader's wheel, built here with no index
+    assert wheel.startswith("dl_notebook_grader-") and wheel.endswith(".whl")
+    assert json.loads((tmp_path / "kit" / "kit.json").read_text())["install"] == f"wheels/{wheel}"
+    with zipfile.ZipFile(tmp_path / "kit" / "wheels" / wheel) as built:
+        assert "grader/in_notebook.py" in built.namelist()
+        assert not [n for n in built.namelist() if n.startswith(("course/", "solutions/", "checks/"))]
+    notebook = (tmp_path / "kit" / "assignments" / "01_preprocessing.ipynb").read_text()
+    assert f"pip install wheels/{wheel} (in the kit's folder)" in notebook
 
 
 def test_the_classroom_feedback_workflow_reports_a_failed_install(tmp_path):
@@ -148,11 +199,11 @@ def test_the_classroom_feedback_workflow_reports_a_failed_install(tmp_path):
 
     from grader.instructor.classroom import kit_workflow
 
-    workflow = yaml.safe_load(kit_workflow(ASSIGNMENT, 13))
-    steps = workflow["jobs"]["run-autograding-tests"]["steps"]
-    assert [s["uses"] for s in steps if "uses" in s] == [
-        "actions/checkout@v7", "actions/setup-python@v7", "classroom-resources/autograding-grading-reporter@v1"]
-    assert "secrets" not in kit_workflow(ASSIGNMENT, 13) and "--public-only" in kit_workflow(ASSIGNMENT, 13)
+    text = kit_workflow(ASSIGNMENT, 13, "kit/wheels/g.whl")
+    steps = yaml.safe_load(text)["jobs"]["run-autograding-tests"]["steps"]
+    assert [s["uses"].split("@")[0] for s in steps if "uses" in s] == [
+        "actions/checkout", "actions/setup-python", "classroom-resources/autograding-grading-reporter"]
+    assert "secrets" not in text and "--public-only" in text and 'pip install -q "kit/wheels/g.whl"' in text
     grading = next(s for s in steps if s["name"] == "Grade")
     assert grading["if"] == "always()" and steps[-1]["if"] == "always()"
     output = tmp_path / "github_output"

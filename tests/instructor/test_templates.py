@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import re
+import shutil
 import subprocess
 import sys
 from importlib import resources
@@ -16,7 +18,7 @@ from grader.instructor.template_files import FileTemplate, fill
 
 TEMPLATES = resources.files("grader.instructor").joinpath("templates")
 BLANKS = {"setup.sh": {"torch"}, "run_autograder": {"assignment", "lang"},
-          "classroom.yml": {"assignment", "notebook", "public_only", "torch", "fallback", "lang"},
+          "classroom.yml": {"assignment", "notebook", "public_only", "torch", "fallback", "lang", "grader"},
           "classroom_kit.yml": {"assignment", "notebook", "torch", "grader", "fallback", "install_fallback", "lang"}}
 
 
@@ -41,7 +43,7 @@ def test_shell_and_workflow_syntax_pass_through_untouched():
     assert 'ROOT="${GRADESCOPE_ROOT:-/autograder}"' in script
     assert "gradescope-run 04_softmax_regression --submission" in script
     workflow = classroom_workflow("04_softmax_regression", 17, public_only=True)
-    assert "${{ secrets.GRADER_TOKEN }}" in workflow and "actions/checkout@v7" in workflow
+    assert "${{ secrets.GRADER_TOKEN }}" in workflow and "actions/checkout@" in workflow
     assert "--assignment 04_softmax_regression --public-only --format classroom" in workflow
     step = yaml.safe_load(workflow)["jobs"]["run-autograding-tests"]["steps"][4]["run"]
     fallback = json.loads(step.split("echo '", 1)[1].split("' > result.json", 1)[0])
@@ -73,3 +75,45 @@ def test_nothing_grade_prints_in_the_classroom_step_is_a_workflow_command(tmp_pa
         assert out[1:-1] == ["::error::forged", "::stop-commands::mine"]
         tokens.append(token)
     assert tokens[0] != tokens[1]  # fresh each run
+
+
+def _workflows(tmp_path):  # noqa: ANN001, ANN202 - every kind of generated workflow, by name
+    from grader.instructor.classroom import kit_workflow
+
+    return {"final.yml": classroom_workflow("04_softmax_regression", 17),
+            "own.yml": classroom_workflow("dropout", 3, grader=".grader/wheels/g.whl"),
+            "kit.yml": kit_workflow("04_softmax_regression", 13, "kit/wheels/g.whl")}
+
+
+PINNED = re.compile(r"^\s*uses: ([\w.-]+/[\w./-]+)@([0-9a-f]{40})  # (v\d[\w.]*)$")
+
+
+def test_generated_workflows_pin_every_action_and_keep_no_credentials(tmp_path):
+    """Each action by a full commit, its tag in a comment (zizmor's unpinned-uses); the
+    checkout leaves no token in .git/config (artipacked)."""
+    for name, text in _workflows(tmp_path).items():
+        uses = [line for line in text.splitlines() if "uses:" in line]
+        assert uses and all(PINNED.match(line) for line in uses), name
+        steps = yaml.safe_load(text)["jobs"]["run-autograding-tests"]["steps"]
+        checkout = next(s for s in steps if s.get("uses", "").startswith("actions/checkout@"))
+        assert checkout["with"]["persist-credentials"] is False, name
+
+
+def _zizmor():  # noqa: ANN202 - the zizmor command of this environment, if it has one
+    found = shutil.which("zizmor") or (Path(sys.executable).parent / "zizmor")
+    return str(found) if found and Path(found).is_file() else None
+
+
+@pytest.mark.skipif(_zizmor() is None, reason="zizmor is not installed (pip install zizmor)")
+def test_zizmor_finds_nothing_high_in_the_generated_workflows(tmp_path):
+    folder = tmp_path / ".github" / "workflows"
+    folder.mkdir(parents=True)
+    for name, text in _workflows(tmp_path).items():
+        (folder / name).write_text(text)
+    done = subprocess.run([_zizmor(), "--offline", "--format", "json", str(folder)], capture_output=True,
+                          text=True, check=False)
+    findings = json.loads(done.stdout or "[]")
+    assert done.returncode in (0, 11, 12, 13, 14) or findings, done.stderr[-500:]
+    high = [f"{f['ident']} in {f['locations'][0]['symbolic']['key']}" for f in findings
+            if f["determinations"]["severity"] == "High"]
+    assert high == []
