@@ -66,6 +66,7 @@ def test_a_member_outside_the_kit_or_a_file_that_is_no_zip_is_refused(tmp_path):
     assert not (tmp_path / "escape.py").exists()
 
 
+COURSE_MODULES = {p.name for p in (COURSE / "lib").iterdir() if p.is_dir() or p.suffix == ".py"}
 GENERIC = {"with torch.no_grad():"}  # in a solution, and in the checks' own training code too
 
 
@@ -125,6 +126,10 @@ def test_no_shipped_kit_holds_reference_code(assignment_id, tmp_path):
                 assert ast.dump(ast.Module(node.body, [])) not in bodies, f"{path}: {node.name}"
             if isinstance(node, (ast.FunctionDef, ast.ClassDef)):
                 assert node.name not in graded, f"{path}: defines {node.name}"
+            if isinstance(node, (ast.Import, ast.ImportFrom)):  # nothing of the course's own modules
+                roots = {(a.name if isinstance(node, ast.Import) else node.module or "").split(".")[0]
+                         for a in node.names}
+                assert not roots & COURSE_MODULES, f"{path}: imports {roots & COURSE_MODULES}"
 
 
 def test_check_and_grade_pick_the_kit_by_one_rule():
@@ -179,6 +184,7 @@ def test_an_archive_is_the_same_bytes_for_the_same_kit(tmp_path):
 REPLAY = """
 import json, sys, torch
 from pathlib import Path
+from grader.checking.missing import CodeCell
 from grader.checking.reference import load_reference
 from grader.in_notebook import public_results
 from grader.submission.course import packaged_kits
@@ -187,7 +193,8 @@ for threads in (1, 2):
     torch.set_num_threads(threads)
     for kit in packaged_kits():
         module = load_reference(Path(sys.argv[1], "solutions", kit.name + ".ipynb"))
-        results = public_results(kit, dict(vars(module)))
+        cells = [CodeCell("cell [1]", module.__source__, "")]  # its text, as a notebook's In holds it
+        results = public_results(kit, dict(vars(module)), None, cells)
         scores[f"{kit.name} with {threads} threads"] = [sum(r.points for r in results),
                                                         sum(r.max_points for r in results)]
 print(json.dumps(scores))
