@@ -122,9 +122,7 @@ def public_checks(checks: Path, keep_mistakes: bool = False,
     imports, course_names, plain = _course_imports(tree, modules)
     tainted, left_out = _tainted(tree, course_names, imports)
     replaced: list[tuple[int, int, str]] = [(_start(node), node.end_lineno, "") for node in left_out]
-    if imports:  # the course's plain values, written in where its imports were
-        values = "".join(f"{name} = {text}  # the course's own value\n" for name, text in sorted(plain.items()))
-        replaced[0] = (replaced[0][0], replaced[0][1], values)
+    _write_in(lines, tree, plain)
     stub_points, instructor_only, count = 0.0, [], 0
     for node in tree.body:
         spec = _marker(node, checks)
@@ -147,6 +145,16 @@ def public_checks(checks: Path, keep_mistakes: bool = False,
     after = tree.body[0].end_lineno if tree.body and isinstance(tree.body[0], ast.Expr) else 0
     lines.insert(after, "\nfrom grader.checking.recorded import NotInKit  # the stubs of hidden checks\n")
     return "".join(lines), stub_points, instructor_only
+
+
+def _write_in(lines: list[str], tree: ast.Module, plain: dict[str, str]) -> None:
+    """Each use of a course's plain value (a tuple of parameter names) replaced by its text."""
+    uses = sorted(((n.lineno, n.col_offset, n.end_col_offset, n.id) for n in ast.walk(tree)
+                   if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load) and n.id in plain
+                   and n.lineno == n.end_lineno), reverse=True)
+    for lineno, start, end, name in uses:  # columns are UTF-8 byte offsets
+        raw = lines[lineno - 1].encode("utf-8")
+        lines[lineno - 1] = (raw[:start] + plain[name].encode("utf-8") + raw[end:]).decode("utf-8")
 
 
 def _start(node: ast.stmt) -> int:
