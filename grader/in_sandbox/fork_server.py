@@ -3,6 +3,7 @@
 Started by `grader.warm.zygote.Zygote` inside bubblewrap (--as-pid-1), as `python -c
 <limits.py's and syscalls.py's text, then this file's> CONFIG`, where CONFIG is the JSON
 {"base": folder holding each kernel's folder, "full_proc": where to mount a spare /proc,
+ "keep": this Python's folders (bound again over a kernel's fresh /tmp when they lie under it),
  "preload": modules to import, "socket": path to listen on, "users": started by root}.
 It mounts a spare /proc, imports the preloaded modules (torch...), freezes them out of garbage
 collections, drops every capability but CAP_SETFCAP (and CAP_SETUID, CAP_SETGID, CAP_KILL if
@@ -20,7 +21,8 @@ One kernel, three processes:
     C (`run_child`), in the zygote's namespaces: waits until it is in its pids cgroup, takes the
       kernel's own [uid, gid] ("user", as root), unshares user, mount, pid, net, ipc and uts;
     G (`run_init`), pid 1 of that pid namespace: a fresh /proc (its /proc/sys read-only), fresh
-      size-limited /tmp, /var/tmp, /dev/shm and working folder, / and /dev read-only, nothing
+      size-limited /tmp, /var/tmp, /dev/shm (this Python still seen read-only where it lies
+      under one of them) and working folder, / and /dev read-only, nothing
       of the shared folder but its own kernel's folder; it dies with C;
     K (`run_kernel`), the kernel: no capabilities, no new privileges, the limits of `limits.py`,
       its own session and environment; IPKernelApp on its connection file.
@@ -84,9 +86,16 @@ def make_kernel_mounts(request, config):
             read_only(path)
     mount("tmpfs", config["full_proc"], "tmpfs", RDONLY | NOSUID | NODEV | NOEXEC, "size=4k")
     own = os.open(request["root"], os.O_PATH | os.O_DIRECTORY)
-    for path in ("/tmp", "/var/tmp", "/dev/shm"):
-        if os.path.isdir(path):
-            mount("tmpfs", path, "tmpfs", NOSUID | NODEV, "mode=1777,size=256m")  # as sandbox.py's
+    temporary = [path for path in ("/tmp", "/var/tmp", "/dev/shm") if os.path.isdir(path)]
+    kept = [(path, os.open(path, os.O_PATH | os.O_DIRECTORY)) for path in config.get("keep", ())
+            if os.path.isdir(path) and any(path.startswith(t + "/") for t in temporary)]
+    for path in temporary:
+        mount("tmpfs", path, "tmpfs", NOSUID | NODEV, "mode=1777,size=256m")  # as sandbox.py's
+    for path, held in kept:  # this Python, installed under /tmp: visible again, read-only
+        os.makedirs(path, mode=0o755, exist_ok=True)
+        mount("/proc/self/fd/%d" % held, path, None, BIND | REC)
+        read_only(path)
+        os.close(held)
     base = config["base"]
     if os.path.exists(base):  # not under one of those: hide the siblings' folders all the same
         mount("tmpfs", base, "tmpfs", NOSUID | NODEV, "mode=0755")

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import asyncio
 import queue
+import sys
 import threading
 import time
 import uuid
@@ -168,6 +169,8 @@ class WarmKernels:
         self.forked = 0  # kernels handed out that came from the zygote
         self.cold = 0  # kernels handed out that `start_kernel` started (a policy it cannot serve)
         self.own: Zygote | None = None  # the zygote this pool started, if it did
+        self.broken = False  # its forked kernels die: cold ones from then on (said once)
+        self.log = log
         self.zygote: ZygoteClient | None = None
         if zygote is None and zygote_can_serve(policy):
             self.own = Zygote(policy, preload, log=log)
@@ -198,8 +201,8 @@ class WarmKernels:
 
     def start(self, policy: SandboxPolicy) -> Kernel:
         """A kernel for one submission: one forked ahead when there is one, else a fresh one."""
-        if self.zygote is None or self._stop.is_set() or not self._fit.can_fork(policy) \
-                or not self.zygote.alive():
+        if self.zygote is None or self._stop.is_set() or self.broken or \
+                not self._fit.can_fork(policy) or not self.zygote.alive():
             return self._start_cold(policy)
         with self._count:
             self.forked += 1
@@ -212,13 +215,23 @@ class WarmKernels:
                 self._wanted.release()
                 if _forked_alive(kernel):
                     return kernel
-                kernel.close()
+                kernel.close()  # it died before anyone used it: forked kernels die here
+                return self._give_up(policy, "a forked kernel died as it started")
         try:
             return start_forked(self.zygote, policy)
-        except EnvironmentProblem:  # the zygote could not fork one: a cold one, then
-            with self._count:
-                self.forked -= 1
-            return self._start_cold(policy)
+        except EnvironmentProblem as error:  # the zygote could not fork one: a cold one, then
+            return self._give_up(policy, str(error))
+
+    def _give_up(self, policy: SandboxPolicy, why: str) -> Kernel:
+        """Cold kernels from now on, said once on stderr in one line; a cold one for now."""
+        with self._count:
+            self.forked -= 1
+            first, self.broken = not self.broken, True
+        if first:
+            where = f"; see {self.log}" if self.log else ""
+            print(f"grade: warm kernels cannot start here ({why}{where}); each kernel starts "
+                  "cold", file=sys.stderr, flush=True)
+        return self._start_cold(policy)
 
     def _start_cold(self, policy: SandboxPolicy) -> Kernel:
         with self._count:
@@ -229,7 +242,7 @@ class WarmKernels:
         assert self.zygote is not None
         while True:
             self._wanted.acquire()
-            if self._stop.is_set():
+            if self._stop.is_set() or self.broken:
                 return
             try:
                 self._ready.put(start_forked(self.zygote, self.policy))

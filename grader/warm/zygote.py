@@ -28,7 +28,8 @@ from pathlib import Path
 from typing import Iterable
 
 from grader.errors import EnvironmentProblem
-from grader.execute.sandbox import ProcessCap, kernel_env, namespace_flags, sandbox_mounts
+from grader.execute.sandbox import (ProcessCap, kernel_env, namespace_flags, python_paths,
+                                    sandbox_mounts)
 from grader.in_sandbox import program
 from grader.options import SandboxPolicy
 
@@ -71,6 +72,7 @@ class Zygote:
             base.chmod(0o711)  # each kernel's uid reaches its own folder in it (names unguessable)
         preload = preload_for(policy) if preload is None else preload
         config = {"base": str(base), "full_proc": FULL_PROC, "preload": list(preload),
+                  "keep": [str(path) for path in python_paths()],  # a venv under /tmp, say
                   "socket": str(base / "zygote.sock"), "users": os.getuid() == 0}
         info_read, info_write = os.pipe()
         argv = ["bwrap", *namespace_flags(), "--die-with-parent", "--new-session", "--as-pid-1",

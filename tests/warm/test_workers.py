@@ -97,3 +97,31 @@ def test_the_version_digest_skips_the_folders_that_do_not_grade(tmp_path):
         write(package / name, "# edited\n")
         assert cache.grading_sources_digest(package) != before, name
         before = cache.grading_sources_digest(package)
+
+
+class _DeadKernel:
+    closed = False
+
+    def close(self) -> None:
+        self.closed = True
+
+
+def test_forked_kernels_that_die_are_said_once_then_kernels_start_cold(monkeypatch, capsys):
+    from grader.options import SandboxPolicy
+    from grader.warm import kernels
+
+    policy = SandboxPolicy()
+    monkeypatch.setattr(kernels, "zygote_can_serve", lambda asked: False)  # no zygote started
+    pool = kernels.WarmKernels(policy, ahead=0, zygote=None)
+    pool.zygote = type("Alive", (), {"alive": lambda self: True})()
+    monkeypatch.setattr(pool, "_fit", type("Fits", (), {"can_fork": lambda self, p: True,
+                                                        "can_fork_ahead": lambda self, p: True})())
+    monkeypatch.setattr(kernels, "_forked_alive", lambda kernel: False)
+    monkeypatch.setattr(kernels, "start_kernel", lambda asked, timeout=60: "a cold kernel")
+    dead = _DeadKernel()
+    pool._ready.put(dead)
+    assert pool.start(policy) == "a cold kernel" and dead.closed
+    assert pool.start(policy) == "a cold kernel"  # no fork tried again
+    said = capsys.readouterr().err.strip().splitlines()
+    assert len(said) == 1 and "warm kernels cannot start here" in said[0]
+    assert (pool.forked, pool.cold, pool.broken) == (0, 2, True)
