@@ -42,21 +42,22 @@ class Speaking:
     translations: gettext.NullTranslations
 
 
-_SPEAKING: ContextVar[Speaking] = ContextVar("grader_speaking", default=Speaking(ENGLISH, gettext.NullTranslations()))
+ENGLISH_ONLY = Speaking(ENGLISH, gettext.NullTranslations())  # outside any speaking(): the source's words
+_SPEAKING: ContextVar[Speaking | None] = ContextVar("grader_speaking", default=None)
 
 
 def _(message: str) -> str:
     """`message` in the language of the run (English when its catalog has no translation)."""
-    return _SPEAKING.get().translations.gettext(message)
+    return (_SPEAKING.get() or ENGLISH_ONLY).translations.gettext(message)
 
 
-def N_(message: str) -> str:  # noqa: N802 - gettext's name for a message marked, not translated
+def N_(message: str) -> str:  # gettext's name for a message marked, not translated
     """Marks `message` for extraction; it is translated where it is shown (`_(message)`)."""
     return message
 
 
 def current_language() -> str:
-    return _SPEAKING.get().language
+    return (_SPEAKING.get() or ENGLISH_ONLY).language
 
 
 def languages() -> tuple[str, ...]:

@@ -19,6 +19,8 @@ import pytest
 import torch
 
 from grader.check_tools import (
+    N_,
+    _,
     call_with_copies,
     diagnosis,
     expect,
@@ -94,13 +96,13 @@ FRAMES = {
     "ties": ties, "no_missing": no_missing, "magnitudes": magnitudes,
 }
 DESCRIPTIONS = {
-    "houses": "D2L's houses frame (NumRooms, RoofType, Price)",
-    "mixed": "a frame with float, str, object, category and bool columns, with gaps",
-    "one_row": "a frame of one row",
-    "all_missing": "a frame with an all-missing numeric column and an all-missing str column",
-    "ties": "a frame where two columns tie for the most gaps",
-    "no_missing": "a frame without missing values",
-    "magnitudes": "a frame with values near 1e6 and 1e-6, the target in the middle and a shuffled index",
+    "houses": N_("D2L's houses frame (NumRooms, RoofType, Price)"),
+    "mixed": N_("a frame with float, str, object, category and bool columns, with gaps"),
+    "one_row": N_("a frame of one row"),
+    "all_missing": N_("a frame with an all-missing numeric column and an all-missing str column"),
+    "ties": N_("a frame where two columns tie for the most gaps"),
+    "no_missing": N_("a frame without missing values"),
+    "magnitudes": N_("a frame with values near 1e6 and 1e-6, the target in the middle and a shuffled index"),
 }
 TARGETS = {"houses": "Price", "mixed": "target", "one_row": "price", "all_missing": "y",
            "magnitudes": "target", "ties": "z", "no_missing": "c"}
@@ -139,12 +141,12 @@ def percentages(df):
 
 
 FRACTION_MISTAKES = {  # {sentence for the student: the mistaken missing_fraction}
-    "these are counts of missing values, not fractions: what should each count be divided by?": missing_counts,
-    "you divided by the number of columns: how many values does each column hold?": divided_by_column_count,
-    "these are the fractions of values present, not missing: isna or notna?": present_fractions,
-    "you returned one fraction per row, not one per column: over which axis did you average?": row_fractions,
-    "only the numeric columns are in your answer: text and category columns have gaps too": numeric_fractions,
-    "these look like percentages (0 to 100), not fractions (0 to 1)": percentages,
+    N_("these are counts of missing values, not fractions: what should each count be divided by?"): missing_counts,
+    N_("you divided by the number of columns: how many values does each column hold?"): divided_by_column_count,
+    N_("these are the fractions of values present, not missing: isna or notna?"): present_fractions,
+    N_("you returned one fraction per row, not one per column: over which axis did you average?"): row_fractions,
+    N_("only the numeric columns are in your answer: text and category columns have gaps too"): numeric_fractions,
+    N_("these look like percentages (0 to 100), not fractions (0 to 1)"): percentages,
 }
 
 
@@ -175,11 +177,12 @@ def drop_numeric_most_missing(df):
 
 
 DROP_MISTAKES = {  # {sentence for the student: the mistaken drop_most_missing}
-    "you returned the name of the column to drop, not the frame without it": name_of_most_missing,
-    "you dropped every column with a gap, not only the one with the most": without_columns_with_gaps,
-    "you dropped the column with the fewest missing values, not the most": drop_least_missing,
-    "on a tie you dropped the last of the tied columns, not the first": drop_last_of_most_missing,
-    "you dropped the numeric column with the most gaps: count the gaps of every column, text ones too":
+    N_("you returned the name of the column to drop, not the frame without it"): name_of_most_missing,
+    N_("you dropped every column with a gap, not only the one with the most"): without_columns_with_gaps,
+    N_("you dropped the column with the fewest missing values, not the most"): drop_least_missing,
+    N_("on a tie you dropped the last of the tied columns, not the first"): drop_last_of_most_missing,
+    N_("you dropped the numeric column with the most gaps: count the gaps of every column, text "
+       "ones too"):
         drop_numeric_most_missing,
 }
 
@@ -221,7 +224,8 @@ def as_columns(pair):
 def check_missing_fraction(student, reference, name):
     df = FRAMES[name]()
     got = student.missing_fraction(df)
-    expect_close(got, reference.missing_fraction(df), call=f"missing_fraction(df) with {DESCRIPTIONS[name]}",
+    expect_close(got, reference.missing_fraction(df), call=_("missing_fraction(df) with {descriptions}")
+                                                           .format(descriptions=_(DESCRIPTIONS[name])),
                  ops=8, mistakes=mistake_answers(FRACTION_MISTAKES, df))
 
 
@@ -249,7 +253,8 @@ def check_drop(student, reference, name):
     df = FRAMES[name]()
     got = student.drop_most_missing(df)
     expect_close(got, reference.drop_most_missing(df),
-                 call=f"drop_most_missing(df) with {DESCRIPTIONS[name]}", rtol=0, atol=0,
+                 call=_("drop_most_missing(df) with {descriptions}")
+                      .format(descriptions=_(DESCRIPTIONS[name])), rtol=0, atol=0,
                  mistakes=mistake_answers(DROP_MISTAKES, df))
 
 
@@ -271,18 +276,19 @@ def test_drop_most_missing_input_unchanged(student):
     call = student.define(call_with_copies)
     for name in ("houses", "mixed"):
         before, after = call(student.drop_most_missing, [FRAMES[name]()])
-        expect_unchanged(before[0], after[0], call=f"drop_most_missing(df) with {DESCRIPTIONS[name]}",
+        expect_unchanged(before[0], after[0], call=_("drop_most_missing(df) with {descriptions}")
+                                                   .format(descriptions=_(DESCRIPTIONS[name])),
                          what="df")
 
 
 def check_preprocess(student, reference, name):
     df, target = FRAMES[name](), TARGETS[name]
-    call = f"preprocess(df, {target!r}) with {DESCRIPTIONS[name]}"
+    call = _("preprocess(df, {target}) with {descriptions}").format(target=f"{target!r}", descriptions=_(DESCRIPTIONS[name]))
     got = student.preprocess(df, target)
     expected = reference.preprocess(df, target)
     known = preprocess_mistakes(df, target)  # computed with every answer, so that a student kit records them
-    expect(isinstance(got, (tuple, list)) and len(got) == 2, f"{call} should return a pair (X, y), got "
-                                                           f"{type(got).__name__}")
+    expect(isinstance(got, (tuple, list)) and len(got) == 2, _("{call} should return a pair (X, y), got {name}")
+                                                             .format(call=call, name=type(got).__name__))
     try:
         expect_pair(got, expected, call)
     except AssertionError as failed:  # the check's verdict (CheckFailed is one)
@@ -302,12 +308,13 @@ def expect_pair(got, expected, call):
     X, y = got
     for what, value, want in (("X", X, expected[0]), ("y", y, expected[1])):
         expect(isinstance(value, torch.Tensor),
-               f"{call}: {what} should be a tensor, got {type(value).__name__}")
-        expect(value.dtype == torch.float32, f"{call}: {what} should be float32, got {value.dtype}")
+               _("{call}: {what} should be a tensor, got {name}")
+               .format(call=call, what=what, name=type(value).__name__))
+        expect(value.dtype == torch.float32, _("{call}: {what} should be float32, got {dtype}")
+                                             .format(call=call, what=what, dtype=value.dtype))
         expect(tuple(value.shape) == tuple(want.shape),
-               f"{call}: {what} should have shape {tuple(want.shape)}, got {tuple(value.shape)}"
-               + (" (one column per category and one for missing values, in get_dummies' order)"
-                  if what == "X" else ""))
+               _("{call}: {what} should have shape {shape}, got {shape2}{value}")
+               .format(call=call, what=what, shape=tuple(want.shape), shape2=tuple(value.shape), value=_(" (one column per category and one for missing values, in get_dummies' order)") if what == "X" else ""))
     for j in range(X.shape[1]):
         expect_close(X[:, j], expected[0][:, j], call=f"{call}, X[:, {j}]", ops=8)
     expect_close(y, expected[1], call=f"{call}, y", ops=8)
@@ -336,5 +343,6 @@ def test_preprocess_input_unchanged(student):
     call = student.define(call_with_copies)
     for name in ("houses", "magnitudes"):
         before, after = call(student.preprocess, [FRAMES[name](), TARGETS[name]])
-        expect_unchanged(before[0], after[0], call=f"preprocess(df, {TARGETS[name]!r}) with {DESCRIPTIONS[name]}",
+        expect_unchanged(before[0], after[0], call=_("preprocess(df, {targets}) with {descriptions}")
+                                                   .format(targets=f"{TARGETS[name]!r}", descriptions=_(DESCRIPTIONS[name])),
                          what="df")

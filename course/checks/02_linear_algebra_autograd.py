@@ -12,6 +12,8 @@ import pytest
 import torch
 
 from grader.check_tools import (
+    N_,
+    _,
     call_with_copies,
     describe,
     diagnosis,
@@ -181,11 +183,11 @@ def column_norms(A):
 
 
 NORM_MISTAKES = {
-    "you returned the sum of the squares: did you forget the square root?": sum_of_squares,
-    "you summed the absolute values (the L1 norm of the entries), not their squares": sum_of_absolute_values,
-    "you returned the largest singular value (the spectral norm), not the Frobenius norm": largest_singular_value,
-    "you returned one norm per row, not one number for the whole matrix": row_norms,
-    "you returned one norm per column, not one number for the whole matrix": column_norms,
+    N_("you returned the sum of the squares: did you forget the square root?"): sum_of_squares,
+    N_("you summed the absolute values (the L1 norm of the entries), not their squares"): sum_of_absolute_values,
+    N_("you returned the largest singular value (the spectral norm), not the Frobenius norm"): largest_singular_value,
+    N_("you returned one norm per row, not one number for the whole matrix"): row_norms,
+    N_("you returned one norm per column, not one number for the whole matrix"): column_norms,
 }
 
 
@@ -216,29 +218,30 @@ def divided_without_keepdim(A):
     return A / A.sum(dim=1) if A.shape[0] == A.shape[1] else None
 
 
-SUMS_ALONG_COLUMNS = ("the row sums lined up with the wrong axis: did they keep their dim (keepdim=True) "
-                      "before dividing?")
+SUMS_ALONG_COLUMNS = (N_("the row sums lined up with the wrong axis: did they keep their dim (keepdim=True) before "
+                         "dividing?"))
 ROW_MISTAKES = {
-    "your columns sum to one, not your rows: over which dim did you sum?": divided_by_column_sums,
-    "you divided by the sum of the whole matrix, not by each row's sum": divided_by_total,
-    "you divided each row by its largest entry, not by its sum": divided_by_row_max,
-    "you divided by the sum of the absolute values, so a row with negative entries does not sum to one":
+    N_("your columns sum to one, not your rows: over which dim did you sum?"): divided_by_column_sums,
+    N_("you divided by the sum of the whole matrix, not by each row's sum"): divided_by_total,
+    N_("you divided each row by its largest entry, not by its sum"): divided_by_row_max,
+    N_("you divided by the sum of the absolute values, so a row with negative entries does not "
+       "sum to one"):
         divided_by_absolute_sums,
     SUMS_ALONG_COLUMNS: divided_without_keepdim,
 }
 BROADCAST_ERRORS = {"must match the size of tensor": SUMS_ALONG_COLUMNS}
 
-NO_HISTORY = ("f(x) has no autograd history: did x require grad, and was f computed outside "
-              "torch.no_grad()?")
-APPROXIMATE = ("your gradient is close but not exact: is it a numerical approximation (a finite "
-               "difference) rather than autograd's?")
-SUMMED = "you returned one number (the gradient summed), not a gradient with the shape of x"
+NO_HISTORY = (N_("f(x) has no autograd history: did x require grad, and was f computed outside "
+                 "torch.no_grad()?"))
+APPROXIMATE = (N_("your gradient is close but not exact: is it a numerical approximation (a finite "
+                  "difference) rather than autograd's?"))
+SUMMED = N_("you returned one number (the gradient summed), not a gradient with the shape of x")
 
 
 # -- frobenius_norm ---------------------------------------------------------------------------
 
 def check_norm(student, reference, text, A):
-    call = f"frobenius_norm(A) with {text}"
+    call = _("frobenius_norm(A) with {text}").format(text=text)
     got = student.frobenius_norm(A)
     expected = in_float64(reference.frobenius_norm, A)
     mistakes = unlike(expected, mistake_answers(NORM_MISTAKES, A), dtype=A.dtype, ops=16)
@@ -247,7 +250,8 @@ def check_norm(student, reference, text, A):
                 "a Python float (a tensor's .item() or float() gives one)" if isinstance(got, float) else
                 describe(got))
         says = diagnosis(got, mistakes, dtype=A.dtype, ops=16) if isinstance(got, torch.Tensor) else None
-        fail(f"{call} should return a 0-dim tensor, got {kind}" + (f". {says}" if says else ""))
+        fail(_("{call} should return a 0-dim tensor, got {kind}{value}")
+             .format(call=call, kind=kind, value=f". {says}" if says else ""))
     expect_close(got, expected, dtype=A.dtype, ops=16, call=call, mistakes=mistakes)
 
 
@@ -271,7 +275,7 @@ def test_norm_gradient(student, reference):
     expected = A.double().requires_grad_(True)
     reference.frobenius_norm(expected).backward()
     expect_close(remote_grad_of(student.frobenius_norm, A), expected.grad, dtype=A.dtype, ops=16,
-                 call="the gradient of frobenius_norm(A) with respect to A, A = torch.randn(3, 4)")
+                 call=_("the gradient of frobenius_norm(A) with respect to A, A = torch.randn(3, 4)"))
 
 
 @pytest.mark.check("frobenius_norm: leaves its input unchanged", condition=True)
@@ -284,13 +288,13 @@ def test_norm_input_unchanged(student):
 @pytest.mark.check("frobenius_norm: computed from scratch, without a built-in norm", condition=True)
 def test_norm_no_builtin(student):
     expect_no_builtin(student, "frobenius_norm", NORMS, [torch.randn(2, 3)], nodes=NORM_NODES,
-                      advice="the exercise asks for it without a built-in norm: square, sum and take the root yourself")
+                      advice=_("the exercise asks for it without a built-in norm: square, sum and take the root yourself"))
 
 
 # -- row_normalize ----------------------------------------------------------------------------
 
 def check_rows(student, reference, text, A):
-    call = f"row_normalize(A) with {text}"
+    call = _("row_normalize(A) with {text}").format(text=text)
     with naming_errors(BROADCAST_ERRORS, call):
         got = student.row_normalize(A)
     expected = in_float64(reference.row_normalize, A)
@@ -304,10 +308,11 @@ def test_rows_sum_to_one(student):
     with naming_errors(BROADCAST_ERRORS, "row_normalize(A) with A = torch.rand(4, 5) + 0.1"):
         R = student.row_normalize(A)
     expect(isinstance(R, torch.Tensor) and R.shape == (4, 5),
-           f"row_normalize(A) with A = torch.rand(4, 5) + 0.1 should return a (4, 5) tensor, got "
-           f"{tuple(R.shape) if isinstance(R, torch.Tensor) else type(R).__name__}")
+           _("row_normalize(A) with A = torch.rand(4, 5) + 0.1 should return a (4, 5) tensor, got "
+             "{value}")
+           .format(value=tuple(R.shape) if isinstance(R, torch.Tensor) else type(R).__name__))
     expect_close(R.sum(dim=1), torch.ones(4, dtype=torch.float64), dtype=torch.float32, ops=16,
-                 call="row_normalize(A).sum(dim=1) with A = torch.rand(4, 5) + 0.1")
+                 call=_("row_normalize(A).sum(dim=1) with A = torch.rand(4, 5) + 0.1"))
 
 
 @pytest.mark.check("row_normalize: matches the reference on several matrices", points=3)
@@ -330,14 +335,14 @@ def test_rows_gradient(student, reference):
     expected = A.double().requires_grad_(True)
     (reference.row_normalize(expected) * weights.double()).sum().backward()
     expect_close(remote_grad_of(student.row_normalize, A, weights), expected.grad, dtype=A.dtype, ops=16,
-                 call="the gradient of (row_normalize(A) * W).sum() with respect to A")
+                 call=_("the gradient of (row_normalize(A) * W).sum() with respect to A"))
 
 
 @pytest.mark.check("row_normalize: leaves its input unchanged", condition=True)
 def test_rows_input_unchanged(student):
     call = student.define(call_with_copies)
     before, after = call(student.row_normalize, [torch.rand(3, 4) + 0.1])
-    expect_unchanged(before[0], after[0], call="row_normalize(A) with A = torch.rand(3, 4) + 0.1", what="A")
+    expect_unchanged(before[0], after[0], call=_("row_normalize(A) with A = torch.rand(3, 4) + 0.1"), what="A")
 
 
 # -- gradient ---------------------------------------------------------------------------------
@@ -366,7 +371,7 @@ def check_gradient(student, reference, cases, functions):
     for description, function in functions:
         f_there = student.define(function)
         for text, x in cases:
-            call = f"gradient(f, x) with {description} and {text}"
+            call = _("gradient(f, x) with {description} and {text}").format(description=description, text=text)
             with naming_errors({"does not require grad and does not have a grad_fn": NO_HISTORY}, call):
                 got = student.gradient(f_there, x)
             expected = in_float64(reference.gradient, function, x.clone())
@@ -399,8 +404,8 @@ def check_x_alone(student, reference, requires_grad):
     x = torch.tensor([[1.0, -2.0], [0.5, 3.0]])
     flag = f"requires_grad={requires_grad}"
     found = probe(student.gradient, f, x, requires_grad)
-    call = f"gradient(f, x) with f(x) = (x**3).sum() and x = [[1, -2], [0.5, 3]] ({flag})"
-    expect(found["result"] is not None, f"{call} should return a tensor")
+    call = _("gradient(f, x) with f(x) = (x**3).sum() and x = [[1, -2], [0.5, 3]] ({flag})").format(flag=flag)
+    expect(found["result"] is not None, _("{call} should return a tensor").format(call=call))
     expect_close(found["result"], 3 * x.double() ** 2, dtype=x.dtype, ops=8, call=call)
     changes = [what for what, happened in (
         ("changed the values of x", not found["values_kept"]),
@@ -409,8 +414,8 @@ def check_x_alone(student, reference, requires_grad):
         ("attached a .grad to x", not found["grad_is_none"]),
         ("turned x into a tensor with a history (x.is_leaf is False)", not found["is_leaf"]),
     ) if happened]
-    expect(not changes, f"{call} {' and '.join(changes)}; work on a detached copy of x "
-                        "(x.detach().clone().requires_grad_(True))")
+    expect(not changes, _("{call} {value}; work on a detached copy of x (x.detach().clone().requires_grad_(True))")
+                        .format(call=call, value=' and '.join(changes)))
 
 
 @pytest.mark.check("gradient: leaves x as it was (values, requires_grad, no .grad)", condition=True)

@@ -13,6 +13,8 @@ import pytest
 import torch
 
 from grader.check_tools import (
+    N_,
+    _,
     call_with_copies,
     diagnosis,
     expect,
@@ -140,23 +142,23 @@ def linreg_flat(X, w, b):
 
 
 LINREG_MISTAKES = {
-    "X * w multiplies entry by entry (broadcasting w across the columns of X); the model needs the "
-    "matrix product of X and w": linreg_elementwise,
-    "It looks like the bias is subtracted instead of added": linreg_minus_bias,
-    "It looks like the bias b is left out": linreg_without_bias,
-    "Your predictions are flattened to one dimension; the model gives one row per example, "
-    "with one column": linreg_flat,
+    N_("X * w multiplies entry by entry (broadcasting w across the columns of X); the model needs "
+       "the matrix product of X and w"): linreg_elementwise,
+    N_("It looks like the bias is subtracted instead of added"): linreg_minus_bias,
+    N_("It looks like the bias b is left out"): linreg_without_bias,
+    N_("Your predictions are flattened to one dimension; the model gives one row per example, "
+       "with one column"): linreg_flat,
 }
 
 
 def check_linreg(student, reference, text, args):
-    call = f"linreg(X, w, b) with {text}"
+    call = _("linreg(X, w, b) with {text}").format(text=text)
     got = student.linreg(*args)
     X = args[0]
     expect(not (isinstance(got, torch.Tensor) and got.is_floating_point() and got.dtype != X.dtype),
-           f"{call}: got dtype {str(getattr(got, 'dtype', '')).removeprefix('torch.')} for "
-           f"{str(X.dtype).removeprefix('torch.')} inputs; keep the dtype of the inputs (a cast to "
-           "another dtype loses precision)")
+           _("{call}: got dtype {value} for {value2} inputs; keep the dtype of the inputs (a cast to "
+             "another dtype loses precision)")
+           .format(call=call, value=str(getattr(got, 'dtype', '')).removeprefix('torch.'), value2=str(X.dtype).removeprefix('torch.')))
     expect_close(got, in_float64(reference.linreg, *args), dtype=X.dtype, ops=16, call=call,
                  mistakes=mistake_answers(LINREG_MISTAKES, *args))
 
@@ -182,10 +184,11 @@ def test_linreg_gradient(student, reference):
     (reference.linreg(*expected) * weights.double()).sum().backward()
     got = remote_grads_of(student.linreg, [X, w, b], weights)
     expect(isinstance(got, list) and len(got) == 3 and all(isinstance(g, torch.Tensor) for g in got),
-           "the gradient of (linreg(X, w, b) * weights).sum() does not reach each of X, w and b")
+           _("the gradient of (linreg(X, w, b) * weights).sum() does not reach each of X, w and b"))
     for name, g, e in zip("Xwb", got, expected):
         expect_close(g, e.grad, dtype=torch.float32, ops=16,
-                     call=f"the gradient of (linreg(X, w, b) * weights).sum() with respect to {name}")
+                     call=_("the gradient of (linreg(X, w, b) * weights).sum() with respect to {name}")
+                          .format(name=name))
 
 
 @pytest.mark.check("linreg: leaves its inputs unchanged", condition=True)
@@ -243,24 +246,23 @@ def loss_without_reshape(y_hat, y):
 
 
 LOSS_MISTAKES = {
-    "You return one loss per example; the loss is their mean, a single number": loss_per_example,
-    "It looks like the mean of the squared errors, without the factor 1/2 of the squared loss": loss_without_half,
-    "It looks like the sum of the per-example losses; the loss is their mean": loss_summed,
-    "It looks like you took the absolute difference; the squared loss squares the difference": loss_absolute,
-    "y_hat of shape (n, 1) minus y of shape (n,) broadcasts to an (n, n) matrix; give y the shape of "
-    "y_hat first": loss_without_reshape,
+    N_("You return one loss per example; the loss is their mean, a single number"): loss_per_example,
+    N_("It looks like the mean of the squared errors, without the factor 1/2 of the squared loss"): loss_without_half,
+    N_("It looks like the sum of the per-example losses; the loss is their mean"): loss_summed,
+    N_("It looks like you took the absolute difference; the squared loss squares the difference"): loss_absolute,
+    N_("y_hat of shape (n, 1) minus y of shape (n,) broadcasts to an (n, n) matrix; give y the "
+       "shape of y_hat first"): loss_without_reshape,
 }
 
 
 def check_loss(student, reference, text, args):
-    call = f"squared_loss(y_hat, y) with {text}"
+    call = _("squared_loss(y_hat, y) with {text}").format(text=text)
     got = student.squared_loss(*args)
     mistakes = mistake_answers(LOSS_MISTAKES, *args)
     if not (isinstance(got, torch.Tensor) and got.dim() == 0):
         says = diagnosis(got, mistakes, ops=16, dtype=args[0].dtype)
-        fail(f"{call} should return a 0-dim tensor, got "
-             f"{'shape ' + str(tuple(got.shape)) if isinstance(got, torch.Tensor) else type(got).__name__}"
-             + (f". {says}" if says else ""))
+        fail(_("{call} should return a 0-dim tensor, got {value}{value2}")
+             .format(call=call, value='shape ' + str(tuple(got.shape)) if isinstance(got, torch.Tensor) else type(got).__name__, value2=f". {says}" if says else ""))
     expect_close(got, in_float64(reference.squared_loss, *args), dtype=args[0].dtype, ops=16, call=call,
                  mistakes=mistakes)
 
@@ -286,10 +288,10 @@ def test_loss_gradient(student, reference):
     reference.squared_loss(expected, y.double()).backward()
     got = remote_grads_of(student.squared_loss, [y_hat], 1.0, [y])
     expect(isinstance(got, list) and len(got) == 1 and isinstance(got[0], torch.Tensor),
-           "the gradient of squared_loss(y_hat, y) does not reach y_hat")
+           _("the gradient of squared_loss(y_hat, y) does not reach y_hat"))
     expect_close(got[0], expected.grad, dtype=torch.float32, ops=16,
-                 call="the gradient of squared_loss(y_hat, y) with respect to y_hat, "
-                      "y_hat = torch.randn(6, 1), y = torch.randn(6)")
+                 call=_("the gradient of squared_loss(y_hat, y) with respect to y_hat, y_hat = torch.randn(6, 1), "
+                        "y = torch.randn(6)"))
 
 
 @pytest.mark.check("squared_loss: leaves its inputs unchanged", condition=True)
@@ -302,9 +304,10 @@ def test_loss_inputs_unchanged(student):
 
 STEP_ERRORS = {
     "leaf Variable that requires grad is being used in an in-place operation":
-        "Autograd refuses an in-place change of a tensor that requires grad: make the update inside a "
-        "torch.no_grad() block, so that it is not recorded in the graph (the book's SGD leaves that to "
-        "d2l's Trainer, which calls step() under torch.no_grad(); this assignment asks step() to do it itself)",
+        N_("Autograd refuses an in-place change of a tensor that requires grad: make the update "
+           "inside a torch.no_grad() block, so that it is not recorded in the graph (the book's SGD "
+           "leaves that to d2l's Trainer, which calls step() under torch.no_grad(); this assignment "
+           "asks step() to do it itself)"),
 }
 
 
@@ -319,38 +322,41 @@ def step_by_whole_gradient(value, grad, lr):
 
 
 STEP_MISTAKES = {  # {sentence: what a mistaken step makes of one parameter}
-    "Each parameter moved along its gradient, which makes the loss grow; a step goes against the gradient":
+    N_("Each parameter moved along its gradient, which makes the loss grow; a step goes against "
+       "the gradient"):
         step_along_gradient,
-    "Each parameter moved by its whole gradient: the step is not scaled by the learning rate":
+    N_("Each parameter moved by its whole gradient: the step is not scaled by the learning rate"):
         step_by_whole_gradient,
 }
 
 
 def check_step(student, values, grads, lr, text):
     step = student.define(sgd_step)
-    call = f"SGD(params, lr={lr}).step() with {text}"
+    call = _("SGD(params, lr={lr}).step() with {text}").format(lr=lr, text=text)
     with naming_errors(STEP_ERRORS, call):
         found = step(student.SGD, values, grads, lr, False)
     expected = [v.double() - lr * g.double() for v, g in zip(values, grads)]
     expect(isinstance(found.get("values"), list) and len(found["values"]) == len(values),
-           f"{call}: the parameters could not be read back")
+           _("{call}: the parameters could not be read back").format(call=call))
     unchanged = all(isinstance(got, torch.Tensor) and got.shape == v.shape and bool(torch.equal(got, v))
                     for got, v in zip(found["values"], values))
-    expect(not unchanged, f"{call} left every parameter as it was: `param = param - ...` (or a list of new "
-                          "tensors) only makes new tensors that the model never sees; change each parameter "
-                          "in place (param -= ...)")
+    expect(not unchanged, _("{call} left every parameter as it was: `param = param - ...` (or a list of new tensors) "
+                            "only makes new tensors that the model never sees; change each parameter in place (param "
+                            "-= ...)").format(call=call))
     for i, (got, want) in enumerate(zip(found["values"], expected)):
-        expect_close(got, want, dtype=values[i].dtype, ops=4, call=f"{call}, parameter {i} after the step",
+        expect_close(got, want, dtype=values[i].dtype, ops=4, call=_("{call}, parameter {i} after the step")
+                                                                   .format(call=call, i=i),
                      mistakes=mistake_answers(STEP_MISTAKES, values[i], grads[i], lr))
     expect(found["is_leaf"] and found["no_grad_fn"],
-           f"{call} recorded the update in the autograd graph (a parameter has a grad_fn afterwards); "
-           "update under torch.no_grad()")
-    expect(found["requires_grad"], f"{call} left a parameter without requires_grad")
+           _("{call} recorded the update in the autograd graph (a parameter has a grad_fn afterwards); "
+             "update under torch.no_grad()").format(call=call))
+    expect(found["requires_grad"], _("{call} left a parameter without requires_grad").format(call=call))
     with naming_errors(STEP_ERRORS, call):
         found = step(student.SGD, values, grads, lr, True)
     second = [v.double() - lr * 2 * v.double() for v in found["values"]]  # the gradient of (p ** 2).sum()
     for i, (got, want) in enumerate(zip(found["second"], second)):
-        expect_close(got, want, dtype=values[i].dtype, ops=4, call=f"{call}, parameter {i} after a second step")
+        expect_close(got, want, dtype=values[i].dtype, ops=4, call=_("{call}, parameter {i} after a second step")
+                                                                   .format(call=call, i=i))
 
 
 @pytest.mark.check("SGD: step updates every parameter in place, outside the autograd graph", points=2)
@@ -373,13 +379,13 @@ def test_sgd_step_edge_cases(student):
 @pytest.mark.check("SGD: zero_grad zeroes every gradient and leaves gradless parameters alone", points=1)
 def test_sgd_zero_grad(student):
     zero = student.define(sgd_zero_grad)
-    call = "SGD([w, b, p], 0.1).zero_grad() with w and b holding gradients and p without one"
-    with naming_errors({"'NoneType' object has no attribute": "A parameter that has no gradient yet "
-                        "has None as its .grad: there is nothing to zero"}, call):
+    call = _("SGD([w, b, p], 0.1).zero_grad() with w and b holding gradients and p without one")
+    with naming_errors({"'NoneType' object has no attribute": N_("A parameter that has no gradient yet has None as its .grad: there is nothing to zero")}, call):
         found = zero(student.SGD, [torch.randn(2, 1), torch.randn(1)])
-    expect(found["zeroed"], f"{call} left a gradient that is not zero (or None)")
-    expect(found["values_kept"], f"{call} changed a parameter's values")
-    expect(found["gradless_kept"], f"{call} gave p a gradient; leave parameters without one alone")
+    expect(found["zeroed"], _("{call} left a gradient that is not zero (or None)").format(call=call))
+    expect(found["values_kept"], _("{call} changed a parameter's values").format(call=call))
+    expect(found["gradless_kept"], _("{call} gave p a gradient; leave parameters without one alone")
+                                   .format(call=call))
 
 
 @pytest.mark.check("SGD: trains linear regression, recovering w and b", points=3, timeout=60)
@@ -390,6 +396,6 @@ def test_sgd_training(student):
         w, b = train(student.SGD, X, y, seed=0, **TRAINING)
     error = regression_error(w, b, true_w, true_b)
     expect(error <= MAX_ERROR,
-           f"trained with your SGD (lr {TRAINING['lr']}, {TRAINING['epochs']} epochs, batch {TRAINING['batch_size']}) "
-           f"on y = X [2, -3.4] + 4.2 + noise, the learned w and b are off by up to {error:.3g}; "
-           f"at most {MAX_ERROR} is allowed")
+           _("trained with your SGD (lr {lr}, {epochs} epochs, batch {batch_size}) on y = X [2, -3.4] + "
+             "4.2 + noise, the learned w and b are off by up to {error}; at most {max_error} is allowed")
+           .format(lr=TRAINING['lr'], epochs=TRAINING['epochs'], batch_size=TRAINING['batch_size'], error=f"{error:.3g}", max_error=MAX_ERROR))

@@ -21,7 +21,9 @@ import torch
 
 from grader.check_tools import (
     CheckFailed,
+    N_,
     StudentRaised,
+    _,
     call_with_copies,
     diagnosis,
     expect,
@@ -115,13 +117,13 @@ def softmax_without_max_shift(X):
 
 
 SOFTMAX_MISTAKES = {
-    "Your columns sum to one, not your rows: over which dim did you sum?": softmax_over_columns,
-    "Entry (i, j) is divided by the sum of row j: the row sums lost their dim, so they broadcast "
-    "along the wrong axis (keepdim)": softmax_without_keepdim,
-    "You return exp(X) itself: each row still needs to be divided by its sum": softmax_without_division,
+    N_("Your columns sum to one, not your rows: over which dim did you sum?"): softmax_over_columns,
+    N_("Entry (i, j) is divided by the sum of row j: the row sums lost their dim, so they "
+       "broadcast along the wrong axis (keepdim)"): softmax_without_keepdim,
+    N_("You return exp(X) itself: each row still needs to be divided by its sum"): softmax_without_division,
 }
-OVERFLOW = ("For logits near 1000, exp overflows to inf: subtract each row's maximum first (the book's "
-            "softmax of D2L 4.4 does not; this assignment asks for one that stays finite)")
+OVERFLOW = (N_("For logits near 1000, exp overflows to inf: subtract each row's maximum first (the book's "
+               "softmax of D2L 4.4 does not; this assignment asks for one that stays finite)"))
 
 
 @mistake
@@ -160,16 +162,17 @@ def cross_entropy_per_example(y_hat, y):
 
 
 CROSS_ENTROPY_MISTAKES = {
-    "Your loss is negative: did you forget the minus sign in front of the log?": cross_entropy_without_minus,
-    "You sum the losses of the examples: the loss is their mean over the batch": cross_entropy_summed,
-    "You average -log over every entry of y_hat: only each row's probability of its own label counts":
+    N_("Your loss is negative: did you forget the minus sign in front of the log?"): cross_entropy_without_minus,
+    N_("You sum the losses of the examples: the loss is their mean over the batch"): cross_entropy_summed,
+    N_("You average -log over every entry of y_hat: only each row's probability of its own label "
+       "counts"):
         cross_entropy_of_every_entry,
-    "You take every row's probability of every label in y (an n × n block): take one entry per "
-    "row, the one of that row's own label": cross_entropy_of_a_block,
-    "Your loss is 0 whatever y_hat and y are: it should come from the log-probabilities of the "
-    "labels": cross_entropy_zero,
+    N_("You take every row's probability of every label in y (an n × n block): take one entry per "
+       "row, the one of that row's own label"): cross_entropy_of_a_block,
+    N_("Your loss is 0 whatever y_hat and y are: it should come from the log-probabilities of the "
+       "labels"): cross_entropy_zero,
 }
-PER_EXAMPLE = "You return one loss per example: the loss is one number, their mean over the batch"
+PER_EXAMPLE = N_("You return one loss per example: the loss is one number, their mean over the batch")
 
 
 @mistake
@@ -208,16 +211,16 @@ def accuracy_floor_divided(y_hat, y):
 
 
 ACCURACY_MISTAKES = {
-    "You take the arg-max down each column (dim 0): a row's prediction is the index of that "
-    "row's largest probability": accuracy_down_columns,
-    "You predict the least probable class (argmin): the prediction is the most probable one":
+    N_("You take the arg-max down each column (dim 0): a row's prediction is the index of that "
+       "row's largest probability"): accuracy_down_columns,
+    N_("You predict the least probable class (argmin): the prediction is the most probable one"):
         accuracy_of_argmin,
-    "You compare the largest probability itself with the label: compare its index instead":
+    N_("You compare the largest probability itself with the label: compare its index instead"):
         accuracy_of_largest_value,
-    "You return the number of right predictions: the accuracy is their fraction": accuracy_as_count,
-    "You return the fraction of wrong predictions (the error rate), not of right ones":
+    N_("You return the number of right predictions: the accuracy is their fraction"): accuracy_as_count,
+    N_("You return the fraction of wrong predictions (the error rate), not of right ones"):
         accuracy_as_error_rate,
-    "Your accuracy is rounded down to a whole number: // drops the fraction": accuracy_floor_divided,
+    N_("Your accuracy is rounded down to a whole number: // drops the fraction"): accuracy_floor_divided,
 }
 
 
@@ -239,11 +242,11 @@ def test_softmax_rows_sum_to_one(student):
     X = torch.randn(4, 5)
     P = student.softmax(X)
     expect(isinstance(P, torch.Tensor) and P.shape == (4, 5),
-           f"softmax(X) with X = torch.randn(4, 5) should return a (4, 5) tensor, got "
-           f"{tuple(P.shape) if isinstance(P, torch.Tensor) else type(P).__name__}")
-    expect(bool((P >= 0).all()), "softmax(X) with X = torch.randn(4, 5) has negative entries")
+           _("softmax(X) with X = torch.randn(4, 5) should return a (4, 5) tensor, got {value}")
+           .format(value=tuple(P.shape) if isinstance(P, torch.Tensor) else type(P).__name__))
+    expect(bool((P >= 0).all()), _("softmax(X) with X = torch.randn(4, 5) has negative entries"))
     expect_close(P.sum(dim=1), torch.ones(4, dtype=torch.float64), dtype=torch.float32, ops=16,
-                 call="softmax(X).sum(dim=1) with X = torch.randn(4, 5)",
+                 call=_("softmax(X).sum(dim=1) with X = torch.randn(4, 5)"),
                  mistakes={says: answer.sum(dim=1) for says, answer in mistake_answers(SOFTMAX_MISTAKES, X).items()})
 
 
@@ -251,7 +254,8 @@ def test_softmax_rows_sum_to_one(student):
 def test_softmax_values(student, reference):
     for text, X in logits_cases():
         expected = in_float64(reference.softmax, X)
-        expect_close(student.softmax(X), expected, dtype=X.dtype, ops=8, like=X, call=f"softmax(X) with {text}",
+        expect_close(student.softmax(X), expected, dtype=X.dtype, ops=8, like=X, call=_("softmax(X) with {text}")
+                                                                                      .format(text=text),
                      mistakes=mistake_answers(SOFTMAX_MISTAKES, X))
 
 
@@ -259,7 +263,7 @@ def test_softmax_values(student, reference):
 def test_softmax_large_logits(student, reference):
     X = torch.tensor([[1000.0, 0.0, -1000.0], [999.0, 1000.0, 998.0]])
     expect_close(student.softmax(X), in_float64(reference.softmax, X), dtype=X.dtype, ops=8, like=X,
-                 call="softmax(X) with X = [[1000, 0, -1000], [999, 1000, 998]]",
+                 call=_("softmax(X) with X = [[1000, 0, -1000], [999, 1000, 998]]"),
                  mistakes=mistake_answers({OVERFLOW: softmax_without_max_shift}, X))
 
 
@@ -270,7 +274,7 @@ def test_softmax_gradient(student, reference):
     expected_O = O.double().requires_grad_(True)
     (reference.softmax(expected_O) * weights.double()).sum().backward()
     expect_close(grads(student.softmax, O, weights), expected_O.grad, dtype=O.dtype, ops=16, like=weights,
-                 call="the gradient of (softmax(O) * W).sum() with respect to O")
+                 call=_("the gradient of (softmax(O) * W).sum() with respect to O"))
 
 
 @pytest.mark.check("softmax: leaves its input unchanged", condition=True)
@@ -283,7 +287,7 @@ def test_softmax_input_unchanged(student):
 @pytest.mark.check("softmax: uses no built-in softmax", condition=True)
 def test_softmax_no_builtin(student):
     expect_no_builtin(student, "softmax", FORBIDDEN, [torch.randn(2, 3)], nodes=FORBIDDEN_NODES,
-                      advice="the exercise asks you to build softmax yourself, from exp and sum")
+                      advice=_("the exercise asks you to build softmax yourself, from exp and sum"))
 
 
 def cross_entropy_cases():
@@ -305,11 +309,11 @@ def test_cross_entropy_values(student, reference):
         per_example = mistake_answers({PER_EXAMPLE: cross_entropy_per_example}, y_hat, y)  # recorded in a kit
         if not (isinstance(got, torch.Tensor) and got.dim() == 0):
             says = diagnosis(got, per_example, ops=16, dtype=y_hat.dtype)
-            fail(f"cross_entropy(y_hat, y) with {text} should return a 0-dim tensor, got "
-                 f"{'shape ' + str(tuple(got.shape)) if isinstance(got, torch.Tensor) else type(got).__name__}"
-                 + (f". {says}" if says else ""))
+            fail(_("cross_entropy(y_hat, y) with {text} should return a 0-dim tensor, got {value}{value2}")
+                 .format(text=text, value='shape ' + str(tuple(got.shape)) if isinstance(got, torch.Tensor) else type(got).__name__, value2=f". {says}" if says else ""))
         expected = in_float64(reference.cross_entropy, y_hat, y)
-        expect_close(got, expected, dtype=y_hat.dtype, ops=16, call=f"cross_entropy(y_hat, y) with {text}",
+        expect_close(got, expected, dtype=y_hat.dtype, ops=16, call=_("cross_entropy(y_hat, y) with {text}")
+                                                                    .format(text=text),
                      mistakes=mistake_answers(CROSS_ENTROPY_MISTAKES, y_hat, y))
 
 
@@ -320,7 +324,7 @@ def test_cross_entropy_gradient(student, reference):
     expected_O = O.double().requires_grad_(True)
     reference.cross_entropy(torch.exp(expected_O - expected_O.logsumexp(1, keepdim=True)), y).backward()
     expect_close(grads(student.cross_entropy, O, y), expected_O.grad, dtype=O.dtype, ops=16,
-                 call="the gradient of cross_entropy(softmax(O), y) with respect to O")
+                 call=_("the gradient of cross_entropy(softmax(O), y) with respect to O"))
 
 
 @pytest.mark.check("cross_entropy: trains a softmax-regression model to the threshold", points=1,
@@ -336,10 +340,10 @@ def test_cross_entropy_trains(student, image_data):
     accuracy = classifier_accuracy(params, SOFTMAX_REGRESSION, image_data.val_X, image_data.val_y)
     threshold = THRESHOLDS[image_data.name]
     expect(accuracy >= threshold,
-           f"a softmax regression trained with your cross_entropy ({settings['epochs']} epochs, lr "
-           f"{settings['lr']}, batch {settings['batch_size']}) reaches a validation accuracy of "
-           f"{accuracy:.3f}; at least {threshold} is needed: does your loss go down when the "
-           f"probability of the right class goes up?")
+           _("a softmax regression trained with your cross_entropy ({epochs} epochs, lr {lr}, batch "
+             "{batch_size}) reaches a validation accuracy of {accuracy}; at least {threshold} is "
+             "needed: does your loss go down when the probability of the right class goes up?")
+           .format(epochs=settings['epochs'], lr=settings['lr'], batch_size=settings['batch_size'], accuracy=f"{accuracy:.3f}", threshold=threshold))
 
 
 @pytest.mark.check("cross_entropy: uses no built-in softmax or cross-entropy", condition=True)
@@ -347,7 +351,7 @@ def test_cross_entropy_no_builtin(student):
     expect_no_builtin(student, "cross_entropy", FORBIDDEN, [torch.tensor([[0.2, 0.8], [0.6, 0.4]]),
                                                              torch.tensor([1, 0])],
                       nodes=FORBIDDEN_NODES,
-                      advice="the exercise asks you to build the loss yourself, from log and indexing")
+                      advice=_("the exercise asks you to build the loss yourself, from log and indexing"))
 
 
 def accuracy_cases():
@@ -374,7 +378,7 @@ def test_accuracy(student, reference):
         answer = student.accuracy(y_hat, y) if answer is None else answer
         try:
             expect_close(answer, float(reference.accuracy(y_hat, y)), dtype=torch.float32, ops=4,
-                         call=f"accuracy(y_hat, y) with {text}")
+                         call=_("accuracy(y_hat, y) with {text}").format(text=text))
         except CheckFailed as failed:
             fail(f"{failed}. {says}" if says else str(failed))
 
@@ -383,20 +387,24 @@ def test_accuracy(student, reference):
 def test_model_parameters(student):
     model = student.SoftmaxRegressionScratch(64, 10, 0.1, sigma=0.5)
     W, b = student.get(model.W), student.get(model.b)
-    expect(isinstance(W, torch.Tensor) and W.shape == (64, 10), f"W should be a (64, 10) tensor, got {W!r:.60}")
-    expect(isinstance(b, torch.Tensor) and b.shape == (10,), "b should be a vector of shape (10,), got " +
-           (f"shape {tuple(b.shape)}" if isinstance(b, torch.Tensor) else f"{b!r:.60}"))
-    expect(W.requires_grad and b.requires_grad, "W and b need requires_grad=True")
+    expect(isinstance(W, torch.Tensor) and W.shape == (64, 10), _("W should be a (64, 10) tensor, got {w}")
+                                                                .format(w=f"{W!r:.60}"))
+    expect(isinstance(b, torch.Tensor) and b.shape == (10,), _("b should be a vector of shape (10,), got {value}")
+                                                             .format(value=f"shape {tuple(b.shape)}" if isinstance(b, torch.Tensor) else f"{b!r:.60}"))
+    expect(W.requires_grad and b.requires_grad, _("W and b need requires_grad=True"))
     for name in SOFTMAX_REGRESSION:
         expect(student.get(getattr(model, name).is_leaf),
-               f"{name} is not a leaf tensor: it was computed from another tensor (an operation after "
-               f"requires_grad=True?), so training gives it no gradient of its own")
-    expect(0.4 < float(W.std()) < 0.6, f"W should be drawn with standard deviation sigma=0.5, got {float(W.std()):.3f}")
-    expect(bool((b == 0).all()), "b should start as zeros")
+               _("{name} is not a leaf tensor: it was computed from another tensor (an operation after "
+                 "requires_grad=True?), so training gives it no gradient of its own")
+               .format(name=name))
+    expect(0.4 < float(W.std()) < 0.6, _("W should be drawn with standard deviation sigma=0.5, got {value}")
+                                       .format(value=f"{float(W.std()):.3f}"))
+    expect(bool((b == 0).all()), _("b should start as zeros"))
     expect_own_parameters(student, "SoftmaxRegressionScratch", ["W", "b"])  # read from the notebook's text
     found = student.define(parameters_report)(model, ["W", "b"])  # the kernel's word can only fail it
     expect(found["count"] == 2 and all(found["same"]),
-           "parameters() should give W and b themselves, in that order (a list, a tuple or nn.Module's own)")
+           _("parameters() should give W and b themselves, in that order (a list, a tuple or "
+             "nn.Module's own)"))
 
 
 @pytest.mark.check("SoftmaxRegressionScratch: forward flattens and returns probabilities", points=1)
@@ -411,11 +419,13 @@ def test_model_forward(student, reference, image_data):
     for text, X, got in cases:
         logits = X.reshape(len(X), -1).double() @ W.detach().double() + b.detach().double()
         labels = torch.nn.functional.one_hot(image_data.train_y[:len(X)], 10).double()
-        expect(isinstance(got, torch.Tensor), f"model.forward(X) with {text} should return a tensor")
+        expect(isinstance(got, torch.Tensor), _("model.forward(X) with {text} should return a tensor")
+                                              .format(text=text))
         expect_close(got.detach(), reference.softmax(logits), dtype=torch.float32, ops=16, like=X,
-                     call=f"model.forward(X) with model = SoftmaxRegressionScratch(…, sigma=0.5) and {text}",
-                     mistakes={"Your forward returns the logits X W + b: they are not probabilities yet": logits,
-                               "Your forward returns the images' labels, not what the model computes": labels})
+                     call=_("model.forward(X) with model = SoftmaxRegressionScratch(…, sigma=0.5) and {text}")
+                          .format(text=text),
+                     mistakes={N_("Your forward returns the logits X W + b: they are not probabilities yet"): logits,
+                               N_("Your forward returns the images' labels, not what the model computes"): labels})
 
 
 def forward_on_images(with_softmax, model, X):
@@ -428,8 +438,9 @@ def forward_on_images(with_softmax, model, X):
             with_softmax(model.forward, X.reshape(len(X), -1))
         except StudentRaised:
             raise error from None
-        fail(f"{error}. Your forward runs on rows of {X[0].numel()} pixels but not on images of shape "
-             f"{tuple(X.shape)}: flatten each image into a row first")
+        fail(_("{error}. Your forward runs on rows of {value} pixels but not on images of shape {shape}: "
+               "flatten each image into a row first")
+             .format(error=error, value=X[0].numel(), shape=tuple(X.shape)))
 
 
 @pytest.mark.check("SoftmaxRegressionScratch: trained, reaches the validation-accuracy threshold",
@@ -450,8 +461,6 @@ def test_model_training(student, image_data):
     start = with_softmax(student.define(start_values), student.SoftmaxRegressionScratch,
                          [n_inputs, 10, settings["lr"]], 0, list(SOFTMAX_REGRESSION))
     unchanged = all(torch.equal(params[name], start[name]) for name in SOFTMAX_REGRESSION)
-    fail(f"trained with cross-entropy ({settings['epochs']} epochs, lr {settings['lr']}, batch "
-         f"{settings['batch_size']}), the learned W and b reach a validation accuracy of {accuracy:.3f}; "
-         f"at least {threshold} is needed"
-         + (". Training left W and b where they started: does something in your model stop or "
-            "zero their gradients?" if unchanged else ""))
+    fail(_("trained with cross-entropy ({epochs} epochs, lr {lr}, batch {batch_size}), the learned W "
+           "and b reach a validation accuracy of {accuracy}; at least {threshold} is needed{value}")
+         .format(epochs=settings['epochs'], lr=settings['lr'], batch_size=settings['batch_size'], accuracy=f"{accuracy:.3f}", threshold=threshold, value=_(". Training left W and b where they started: does something in your model stop or zero their gradients?") if unchanged else ""))

@@ -14,7 +14,9 @@ import pytest
 import torch
 
 from grader.check_tools import (
+    N_,
     StudentRaised,
+    _,
     autograd_uses,
     builtin_uses,
     call_with_copies,
@@ -125,10 +127,12 @@ def relu_leaky(X):
 
 
 RELU_MISTAKES = {
-    "Your relu returns the mask X > 0 (True or False) instead of the values of X where it is positive":
+    N_("Your relu returns the mask X > 0 (True or False) instead of the values of X where it is "
+       "positive"):
         relu_mask,
-    "Your relu keeps the negative entries and zeroes the positive ones": relu_negative_part,
-    "Your relu scales the negative entries by a small slope (a leaky ReLU); ReLU sets them to zero":
+    N_("Your relu keeps the negative entries and zeroes the positive ones"): relu_negative_part,
+    N_("Your relu scales the negative entries by a small slope (a leaky ReLU); ReLU sets them to "
+       "zero"):
         relu_leaky,
 }
 
@@ -137,15 +141,18 @@ def check_relu(student, reference, cases):
     matrix_passed = False
     for text, make in cases:
         X = make()
-        call = f"relu(X) with {text}"
+        call = _("relu(X) with {text}").format(text=text)
         try:
             got = student.relu(X)
         except StudentRaised as error:
             if not (matrix_passed and X.dim() != 2):
                 raise
-            fail(f"{error}. Your relu works on matrices but not on a tensor with {X.dim()} "
-                 f"dimension{'s' if X.dim() > 1 else ''}: what you compare X with must follow the shape "
-                 "of X, whatever its number of dimensions")
+            several = (_("{error}. Your relu works on matrices but not on a tensor with {count} dimensions: what "
+                         "you compare X with must follow the shape of X, whatever its number of dimensions")
+                       if X.dim() > 1 else
+                       _("{error}. Your relu works on matrices but not on a tensor with {count} dimension: what "
+                         "you compare X with must follow the shape of X, whatever its number of dimensions"))
+            fail(several.format(error=error, count=X.dim()))
         mistakes = mistake_answers(RELU_MISTAKES, X)
         try:
             expect_close(got, in_float64(reference.relu, X), dtype=X.dtype, ops=0, call=call)
@@ -177,7 +184,7 @@ def test_relu_gradient(student, reference):
     expected = X.clone().requires_grad_(True)
     (reference.relu(expected) * weights).sum().backward()
     expect_close(grads(student.relu, X, weights), expected.grad, ops=0,
-                 call="the gradient of (relu(X) * W).sum() with respect to X, X = torch.randn(4, 5)")
+                 call=_("the gradient of (relu(X) * W).sum() with respect to X, X = torch.randn(4, 5)"))
 
 
 @pytest.mark.check("relu: leaves its input unchanged", condition=True)
@@ -190,7 +197,7 @@ def test_relu_input_unchanged(student):
 @pytest.mark.check("relu: uses no built-in ReLU", condition=True)
 def test_relu_no_builtin(student):
     expect_no_builtin(student, "relu", RELU_BUILTINS, [torch.randn(2, 3)], nodes=RELU_NODES,
-                      advice="the exercise asks you to build relu yourself, from torch.max and zeros")
+                      advice=_("the exercise asks you to build relu yourself, from torch.max and zeros"))
 
 
 @pytest.mark.check("MLPScratch: parameters have the right shapes and start values", points=1)
@@ -204,34 +211,35 @@ def test_mlp_parameters(student):
         value = values[name]
         transposed = isinstance(value, torch.Tensor) and tuple(value.shape) == shapes[name][::-1] != shapes[name]
         expect(isinstance(value, torch.Tensor) and tuple(value.shape) == shapes[name],
-               f"MLPScratch(64, 10, 32, 0.1, sigma=0.5).{name} should be a tensor of shape {shapes[name]}, "
-               f"got {tuple(value.shape) if isinstance(value, torch.Tensor) else type(value).__name__}"
-               + (", the transposed shape: nn.Linear stores (outputs, inputs), but this model computes "
-                  "X W1, with one row of W1 per input" if transposed else ""))
-        expect(value.requires_grad, f"MLPScratch(64, 10, 32, 0.1, sigma=0.5).{name} needs requires_grad=True")
+               _("MLPScratch(64, 10, 32, 0.1, sigma=0.5).{name} should be a tensor of shape {shapes}, got "
+                 "{value}{value2}")
+               .format(name=name, shapes=shapes[name], value=tuple(value.shape) if isinstance(value, torch.Tensor) else type(value).__name__, value2=_(", the transposed shape: nn.Linear stores (outputs, inputs), but this model computes X W1, with one row of W1 per input") if transposed else ""))
+        expect(value.requires_grad, _("MLPScratch(64, 10, 32, 0.1, sigma=0.5).{name} needs requires_grad=True")
+                                    .format(name=name))
     leaves = student.define(leaf_flags)(model)
     for name in names:
-        expect(leaves[name], f"MLPScratch(64, 10, 32, 0.1, sigma=0.5).{name} is not a leaf tensor (it was computed "
-                             "from one that requires grad), so training cannot update it; scale first, then call "
-                             ".requires_grad_()")
+        expect(leaves[name], _("MLPScratch(64, 10, 32, 0.1, sigma=0.5).{name} is not a leaf tensor (it was computed from "
+                               "one that requires grad), so training cannot update it; scale first, then call "
+                               ".requires_grad_()").format(name=name))
     for name in ("W1", "W2"):
         std = float(values[name].detach().std())
         default = 0.006 < std < 0.014
-        expect(0.4 < std < 0.6, f"MLPScratch(64, 10, 32, 0.1, sigma=0.5).{name} should be drawn with "
-                                f"standard deviation sigma=0.5, got {std:.3f}"
-                                + ("; that is the default spread: it looks like the sigma argument is ignored"
-                                   if default else ""))
+        expect(0.4 < std < 0.6, _("MLPScratch(64, 10, 32, 0.1, sigma=0.5).{name} should be drawn with standard deviation "
+                                  "sigma=0.5, got {std}{value}")
+                                .format(name=name, std=f"{std:.3f}", value=_("; that is the default spread: it looks like the sigma argument is ignored") if default else ""))
     for name in ("b1", "b2"):
-        expect(bool((values[name] == 0).all()), f"MLPScratch(64, 10, 32, 0.1, sigma=0.5).{name} should start as zeros")
+        expect(bool((values[name] == 0).all()), _("MLPScratch(64, 10, 32, 0.1, sigma=0.5).{name} should start as zeros")
+                                                .format(name=name))
     expect_own_parameters(student, "MLPScratch", list(names))  # read from the notebook's text
     found = student.define(parameters_report)(model, list(names))  # the kernel's word can only fail it
     expect(found["count"] == 4 and all(found["same"]),
-           "MLPScratch(...).parameters() should give W1, b1, W2, b2 themselves, in that order (a list, a "
-           "tuple or nn.Module's own)")
+           _("MLPScratch(...).parameters() should give W1, b1, W2, b2 themselves, in that order (a "
+             "list, a tuple or nn.Module's own)"))
     default = patched(student.MLPScratch, 64, 10, 32, 0.1)
     std = float(student.get(default.W1).detach().std())
-    expect(0.006 < std < 0.014, f"MLPScratch(64, 10, 32, 0.1).W1 should be drawn with the default "
-                                f"sigma=0.01, got a standard deviation of {std:.4f}")
+    expect(0.006 < std < 0.014, _("MLPScratch(64, 10, 32, 0.1).W1 should be drawn with the default sigma=0.01, got a "
+                                  "standard deviation of {std}")
+                                .format(std=f"{std:.4f}"))
 
 
 @mistake
@@ -250,10 +258,11 @@ def forward_relu_on_output(X, W1, b1, W2, b2):
 
 
 FORWARD_MISTAKES = {
-    "It looks like there is no relu between the layers: without it the network is a linear model":
+    N_("It looks like there is no relu between the layers: without it the network is a linear "
+       "model"):
         forward_without_activation,
-    "It looks like b2 is not added in the output layer": forward_without_output_bias,
-    "It looks like relu is applied to the output layer too, so no logit can be negative": forward_relu_on_output,
+    N_("It looks like b2 is not added in the output layer"): forward_without_output_bias,
+    N_("It looks like relu is applied to the output layer too, so no logit can be negative"): forward_relu_on_output,
 }
 FLATTEN_ERRORS = ("cannot be multiplied", "must match the size", "size mismatch")
 
@@ -264,21 +273,22 @@ def check_forward(student, reference, args, kwargs, X, text):
     patched = student.define(with_grader_relu)
     model = patched(helper, student.MLPScratch, list(args), kwargs, 0)
     model_text = ", ".join([*map(repr, args), *(f"{k}={v!r}" for k, v in kwargs.items())])
-    call = (f"model.forward(X) with model = MLPScratch({model_text}) given random biases, {text} "
-            "(relu is the grader's here)")
+    call = (_("model.forward(X) with model = MLPScratch({model_text}) given random biases, {text} (relu "
+              "is the grader's here)").format(model_text=model_text, text=text))
     try:
         out, (W1, b1, W2, b2) = patched(run, model, X)
     except StudentRaised as error:
         if not any(words in str(error) for words in FLATTEN_ERRORS):
             raise
-        fail(f"{error}. forward gets a batch of images of shape {tuple(X.shape)}: each image must become "
-             "one row of num_inputs values before the first layer")
+        fail(_("{error}. forward gets a batch of images of shape {shape}: each image must become one row "
+               "of num_inputs values before the first layer")
+             .format(error=error, shape=tuple(X.shape)))
     num_inputs, num_outputs, num_hiddens = args[:3]
     shapes = {"W1": (num_inputs, num_hiddens), "b1": (num_hiddens,), "W2": (num_hiddens, num_outputs),
               "b2": (num_outputs,)}
     for name, value in zip(shapes, (W1, b1, W2, b2)):
-        expect(tuple(value.shape) == shapes[name], f"{call}: {name} has shape {tuple(value.shape)}, so the "
-                                                   f"contract's forward cannot run; it needs {shapes[name]}")
+        expect(tuple(value.shape) == shapes[name], _("{call}: {name} has shape {shape}, so the contract's forward cannot run; it needs {shapes}")
+                                                   .format(call=call, name=name, shape=tuple(value.shape), shapes=shapes[name]))
     params = (X, W1, b1, W2, b2)
     expected = in_float64(lambda X, W1, b1, W2, b2: reference_relu(X.reshape(len(X), -1) @ W1 + b1) @ W2 + b2,
                           *params)
@@ -313,9 +323,10 @@ def test_mlp_training(student, image_data):
     accuracy = classifier_accuracy(params, MLP, image_data.val_X, image_data.val_y)
     threshold = THRESHOLDS[image_data.name]
     expect(accuracy >= threshold,
-           f"MLPScratch{tuple(model_args)} trained with cross-entropy on its logits ({settings['epochs']} "
-           f"epochs, lr {settings['lr']}, batch {settings['batch_size']}) reaches a validation accuracy of "
-           f"{accuracy:.3f} (the learned W1, b1, W2, b2 under the contract's forward); at least {threshold} is needed")
+           _("MLPScratch{model_args} trained with cross-entropy on its logits ({epochs} epochs, lr "
+             "{lr}, batch {batch_size}) reaches a validation accuracy of {accuracy} (the learned W1, "
+             "b1, W2, b2 under the contract's forward); at least {threshold} is needed")
+           .format(model_args=tuple(model_args), epochs=settings['epochs'], lr=settings['lr'], batch_size=settings['batch_size'], accuracy=f"{accuracy:.3f}", threshold=threshold))
 
 
 def network_gradients(reference, X, y, W1, W2, lambd):
@@ -392,14 +403,15 @@ def backprop_times_relu(X, y, W1, W2, lambd):
 
 
 BACKPROP_MISTAKES = {
-    "You return (dW2, dW1): the pair comes in the order (dW1, dW2)": backprop_swapped,
-    "The gradient of the loss is not divided by n: the loss is the mean over the examples":
+    N_("You return (dW2, dW1): the pair comes in the order (dW1, dW2)"): backprop_swapped,
+    N_("The gradient of the loss is not divided by n: the loss is the mean over the examples"):
         backprop_of_summed_loss,
-    "It looks like the softmax is missing from the gradient of the logits": backprop_without_softmax,
-    "The weight-decay terms are missing: the penalty on W1 and W2 has a gradient too": backprop_without_decay,
-    "The weight-decay terms are halved: the 1/2 of the penalty cancels when you differentiate the square":
+    N_("It looks like the softmax is missing from the gradient of the logits"): backprop_without_softmax,
+    N_("The weight-decay terms are missing: the penalty on W1 and W2 has a gradient too"): backprop_without_decay,
+    N_("The weight-decay terms are halved: the 1/2 of the penalty cancels when you differentiate "
+       "the square"):
         backprop_with_half_decay,
-    "The ReLU step multiplies by relu(Z) itself rather than by the derivative of relu": backprop_times_relu,
+    N_("The ReLU step multiplies by relu(Z) itself rather than by the derivative of relu"): backprop_times_relu,
 }
 
 
@@ -407,10 +419,10 @@ def check_backprop(student, reference, X, y, W1, W2, lambd, text):
     patched = student.define(with_grader_relu)
     got = patched(student.backprop, X, y, W1, W2, lambd)
     expected = network_gradients(reference, X, y, W1, W2, lambd)
-    call = f"backprop(X, y, W1, W2, lambd={lambd}) with {text}"
+    call = _("backprop(X, y, W1, W2, lambd={lambd}) with {text}").format(lambd=lambd, text=text)
     mistakes = mistake_answers(BACKPROP_MISTAKES, X, y, W1, W2, lambd)
     expect(isinstance(got, (tuple, list)) and len(got) == 2,
-           f"{call} should return a pair (dW1, dW2), got {type(got).__name__}")
+           _("{call} should return a pair (dW1, dW2), got {name}").format(call=call, name=type(got).__name__))
     try:
         for i, name in enumerate(("dW1", "dW2")):
             expect_close(got[i], expected[i], dtype=X.dtype, ops=64, call=f"{call}, {name}")
@@ -466,4 +478,4 @@ def test_backprop_no_autograd(student):
     uses = builtin_uses(student, "backprop", AUTOGRAD, args, wrap=patched) or \
         autograd_uses(student, "backprop", args, wrap=patched)
     if uses:
-        fail(f"backprop uses {uses[0]}; derive the gradients by hand")
+        fail(_("backprop uses {uses}; derive the gradients by hand").format(uses=uses[0]))

@@ -36,7 +36,7 @@ def extracted(config: str, keywords: dict) -> set[str]:
     return {message if isinstance(message, str) else message[0] for _file, _line, message, *_rest in found}
 
 
-def catalog(folder: Path, domain: str, language: str):  # noqa: ANN201 - a babel Catalog
+def catalog(folder: Path, domain: str, language: str):  # a babel Catalog
     path = folder / language / "LC_MESSAGES" / f"{domain}.po"
     with open(path, "rb") as file:
         return read_po(file)
@@ -91,3 +91,32 @@ def test_the_compiled_catalog_is_the_one_its_po_says(domain, folder, language):
     stale = [m.id for m in catalog(folder, domain, language)
              if m.id and m.string and not m.fuzzy and compiled.gettext(m.id) != m.string]
     assert not stale, f"{domain}.mo is older than {domain}.po: run pybabel compile ({stale[:3]})"
+
+
+def formatted_templates(root: Path):
+    """(file, line, template, the names `.format` gives) for each `_("…").format(...)` under `root`."""
+    import ast
+
+    for path in sorted(root.rglob("*.py")):
+        if "kits" in path.parts or "__pycache__" in path.parts:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "format"
+                    and isinstance(node.func.value, ast.Call) and isinstance(node.func.value.func, ast.Name)
+                    and node.func.value.func.id == "_" and node.func.value.args
+                    and isinstance(node.func.value.args[0], ast.Constant)):
+                yield path.name, node.lineno, node.func.value.args[0].value, {k.arg for k in node.keywords}
+
+
+@pytest.mark.parametrize("root", [ROOT / "grader", ROOT / "course" / "checks"], ids=["grader", "course"])
+def test_each_template_is_given_exactly_its_fields(root):
+    """A field the template names but `.format` does not give fails only on the path that shows the
+    message (a wrong answer): found here, for every template, without running it."""
+    import string
+
+    wrong = []
+    for name, line, template, given in formatted_templates(root):
+        fields = {field for _text, field, _spec, _conv in string.Formatter().parse(template) if field}
+        if fields != given:
+            wrong.append(f"{name}:{line}: {sorted(fields)} != {sorted(given)}")
+    assert not wrong
