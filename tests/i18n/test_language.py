@@ -186,7 +186,7 @@ def test_classroom_and_gradescope_deployments_grade_in_the_language_asked():
     fallback = json.loads(step.split("echo '", 1)[1].split("' > result.json", 1)[0])
     assert fallback["tests"][0]["message"].startswith("채점기를 실행하지 못했습니다")
     assert "--lang" not in classroom_workflow("04_softmax_regression", 17)
-    assert "--public-only --lang ko --format classroom" in kit_workflow("04_softmax_regression", 9, language="ko")
+    assert "--public-only --lang ko --format classroom" in kit_workflow("04_softmax_regression", 9, "dl-notebook-grader", language="ko")
     bundle = zipfile.ZipFile(io.BytesIO(gradescope_bundle(Course(COURSE), "04_softmax_regression", language="ko")))
     assert "gradescope-run 04_softmax_regression --lang ko --submission" in bundle.read("run_autograder").decode()
     assert "course/locale/ko/LC_MESSAGES/course.mo" in bundle.namelist()
