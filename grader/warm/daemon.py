@@ -13,10 +13,11 @@ module holds only what makes one safe to share:
         daemon.log          the daemon's stderr
 
 `<runtime>` is `$XDG_RUNTIME_DIR/grader` or `/tmp/grader-<uid>` (the command line chooses:
-`runtime_root`). One request per connection; each message is a length-prefixed pickle, which
-is safe only because both ends are the same user (the folder's mode, checked at each use, and
-the peer's uid, checked by the daemon). The daemon exits after `idle` seconds with no
-connection open, or when its owner says it can no longer serve (`healthy`).
+`runtime_root`). The socket is a `multiprocessing.connection` Listener (AF_UNIX); one request
+per connection, sent and answered as `Connection.send`/`recv` pickles, which is safe only
+because both ends are the same user (the folder's mode, checked at each use, and the peer's
+uid, SO_PEERCRED, checked by the daemon before it reads a byte). The daemon exits after `idle`
+seconds with no connection open, or when its owner says it can no longer serve (`healthy`).
 """
 
 from __future__ import annotations
@@ -26,7 +27,6 @@ import fcntl
 import json
 import os
 import pickle
-import select
 import signal
 import socket
 import stat
@@ -35,11 +35,12 @@ import subprocess
 import sys
 import threading
 import time
+from multiprocessing.connection import Client, Connection, Listener
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
 SOCKET, LOCK, INFO, LOG = "daemon.sock", "daemon.lock", "daemon.json", "daemon.log"
-HEADER = struct.Struct("!Q")
+WATCH_SECONDS = 1.0  # how often the daemon looks at its idle clock and its owner's health
 
 
 class DaemonUnavailable(OSError):
@@ -67,38 +68,13 @@ def private_folder(path: Path) -> Path:
     return path
 
 
-def send(connection: socket.socket, message: Any) -> None:
-    data = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
-    connection.sendall(HEADER.pack(len(data)) + data)
-
-
-def receive(connection: socket.socket) -> Any:
-    size = HEADER.unpack(_exactly(connection, HEADER.size))[0]
-    return pickle.loads(_exactly(connection, size))  # noqa: S301 - same user only (see above)
-
-
-def _exactly(connection: socket.socket, size: int) -> bytes:
-    chunks, left = [], size
-    while left:
-        chunk = connection.recv(min(left, 1 << 20))
-        if not chunk:
-            raise EOFError("the other end closed the connection")
-        chunks.append(chunk)
-        left -= len(chunk)
-    return b"".join(chunks)
-
-
-def ask(folder: Path, request: Any, connect_timeout: float = 2.0) -> Any:
+def ask(folder: Path, request: Any) -> Any:
     """Send `request` to the daemon of `folder` and wait for its answer. Raises OSError (or
     EOFError) when there is no daemon ready there, or it went away."""
     private_folder(folder)
-    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as connection, \
-            _short_path(folder) as short:
-        connection.settimeout(connect_timeout)
-        connection.connect(short(SOCKET))
-        connection.settimeout(None)  # a grading takes what it takes; the daemon bounds it
-        send(connection, request)
-        return receive(connection)
+    with _short_path(folder) as short, Client(short(SOCKET), family="AF_UNIX") as connection:
+        connection.send(request)
+        return connection.recv()  # a grading takes what it takes; the daemon bounds it
 
 
 @contextlib.contextmanager
@@ -200,37 +176,43 @@ class Daemon:
               healthy: Callable[[], bool] = lambda: True) -> None:
         """Answer each connection's one request with `handle(request)`, each in a thread of its
         own, until idle, stopped (SIGTERM) or no longer `healthy`; `published` goes to
-        daemon.json."""
+        daemon.json. The socket appears only now, once the daemon is ready to answer."""
         if threading.current_thread() is threading.main_thread():
             signal.signal(signal.SIGTERM, lambda *_: self.stop())
-        path, staging = self.folder / SOCKET, self.folder / f".{SOCKET}.{os.getpid()}"
-        for stale in (path, staging):
-            stale.unlink(missing_ok=True)  # a daemon that was killed left it; we hold the lock
-        listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        with _short_path(self.folder) as short:
-            listener.bind(short(staging.name))
-        listener.listen(16)
+        (self.folder / SOCKET).unlink(missing_ok=True)  # a killed daemon's; we hold the lock
         info = self.folder / INFO
-        info.write_text(json.dumps({"pid": os.getpid(), "idle_seconds": self.idle, **published}))
-        os.replace(staging, path)  # clients see the socket only once it answers
-        self._last = time.monotonic()  # idle from now, not from the (long) start
-        try:
-            while healthy() and not self._stop.is_set() and not self._idle_long_enough():
-                if select.select([listener], [], [], 1.0)[0]:
-                    connection, _ = listener.accept()
-                    if self._same_user(connection):
-                        self._begin()
-                        threading.Thread(target=self._answer, args=(connection, handle),
-                                         daemon=True).start()
-                    else:
-                        connection.close()
-        finally:
-            path.unlink(missing_ok=True)  # no new client from here on
-            info.unlink(missing_ok=True)
-            listener.close()
-            while self._busy:  # let the clients already in get their answers
-                time.sleep(0.1)
-            self._lock_file.close()  # another daemon may start here now
+        with _short_path(self.folder) as short:
+            address = short(SOCKET)
+            listener = Listener(address, family="AF_UNIX")
+            info.write_text(json.dumps({"pid": os.getpid(), "idle_seconds": self.idle, **published}))
+            self._last = time.monotonic()  # idle from now, not from the (long) start
+            watch = threading.Thread(target=self._watch, args=(address, healthy), daemon=True)
+            watch.start()
+            try:
+                while not self._stop.is_set():
+                    connection = listener.accept()
+                    if self._stop.is_set() or not self._same_user(connection):
+                        connection.close()  # the watch waking us, or another user
+                        continue
+                    self._begin()
+                    threading.Thread(target=self._answer, args=(connection, handle),
+                                     daemon=True).start()
+            finally:
+                listener.close()  # unlinks the socket: no new client from here on
+                info.unlink(missing_ok=True)
+                watch.join(timeout=2 * WATCH_SECONDS)
+        while self._busy:  # let the clients already in get their answers
+            time.sleep(0.1)
+        self._lock_file.close()  # another daemon may start here now
+
+    def _watch(self, address: str, healthy: Callable[[], bool]) -> None:
+        """Stop when idle long enough, asked to, or no longer healthy; then wake `accept`
+        (which no timeout bounds) with a connection of our own."""
+        while not self._stop.wait(WATCH_SECONDS):
+            if not healthy() or self._idle_long_enough():
+                self._stop.set()
+        with contextlib.suppress(OSError), Client(address, family="AF_UNIX"):
+            pass
 
     def _idle_long_enough(self) -> bool:
         with self._count:
@@ -241,10 +223,10 @@ class Daemon:
             self._busy += 1
             self.served += 1
 
-    def _answer(self, connection: socket.socket, handle: Callable[[Any], Any]) -> None:
+    def _answer(self, connection: Connection, handle: Callable[[Any], Any]) -> None:
         try:
             with connection:
-                send(connection, handle(receive(connection)))
+                connection.send(handle(connection.recv()))
         except (OSError, EOFError, pickle.PickleError) as error:  # the client left: its loss
             print(f"daemon: a request was not answered: {error}", file=sys.stderr, flush=True)
         finally:
@@ -253,8 +235,10 @@ class Daemon:
                 self._last = time.monotonic()
 
     @staticmethod
-    def _same_user(connection: socket.socket) -> bool:
-        credentials = connection.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED,
-                                            struct.calcsize("3i"))
+    def _same_user(connection: Connection) -> bool:
+        """Whether the peer runs as this user (SO_PEERCRED: the kernel's word, not the peer's)."""
+        with socket.socket(fileno=os.dup(connection.fileno())) as peer:
+            credentials = peer.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED,
+                                          struct.calcsize("3i"))
         _, uid, _ = struct.unpack("3i", credentials)
         return uid == os.getuid()

@@ -12,10 +12,11 @@ kernel forked fresh for it, used once and destroyed; a worker process grades one
 a time and is replaced now and then, as in a batch; no student code runs in the daemon.
 
 One daemon per user, grader version and sandbox policy (`daemon_key`); the first `grade` that
-finds none grades cold, then starts one in the background (`start_in_background`). A call that
-finds it ready sends the notebook's path and the options (`grade_warm`); anything amiss (no
-daemon, a grader error, a daemon that went away) returns None and the caller grades cold, which
-raises the error the cold path raises. The daemon exits after `idle` seconds unused.
+finds none grades cold, then starts one in the background (`start_in_background`); a call that
+finds it starting says so and waits for it (`STARTING_WAIT`). A call that finds it ready sends
+the notebook's path and the options (`grade_warm`); anything amiss (no daemon, a grader error,
+a daemon that went away) returns None and the caller grades cold, which raises the error the
+cold path raises. The daemon exits after `idle` seconds unused.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -41,6 +43,7 @@ if TYPE_CHECKING:  # the command's side stays light: the daemon's side imports t
 
 PROGRAM = "grader.warm.grading_daemon"  # run as `python -m`
 DEFAULT_IDLE_MINUTES = 10.0
+STARTING_WAIT = 30.0  # seconds a call waits for a daemon that is starting (its start: ~15 s)
 
 
 @dataclass(frozen=True)
@@ -70,10 +73,20 @@ def daemon_folder(options: GradeOptions, root: Path, version: str) -> Path:
     return root / daemon_key(options, version)
 
 
-def grade_warm(path: Path, options: GradeOptions, folder: Path) -> GradeReport | None:
+def grade_warm(path: Path, options: GradeOptions, folder: Path,
+               wait: float = STARTING_WAIT) -> GradeReport | None:
     """The report of `path` graded by the daemon of `folder`, or None if that cannot be done
-    (no daemon ready; or grading failed there: the caller grades cold and says why)."""
+    (no daemon; or grading failed there: the caller grades cold and says why). A daemon still
+    starting (a previous call started it) is waited for, `wait` seconds at most, and said so
+    in one line: grading cold meanwhile would compete with its start for the same cores."""
     request = (Path(os.path.abspath(path)), _portable(options))
+    if wait > 0 and not (folder / daemon.SOCKET).exists() and daemon.running(folder):
+        print(f"grade: the warm grading daemon is starting; waiting for it (at most {wait:.0f} s)",
+              file=sys.stderr, flush=True)
+        deadline = time.monotonic() + wait
+        while not (folder / daemon.SOCKET).exists() and daemon.running(folder) \
+                and time.monotonic() < deadline:
+            time.sleep(0.1)
     try:
         answer = daemon.ask(folder, request)
     except (OSError, EOFError, ValueError):

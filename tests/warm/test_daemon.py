@@ -70,6 +70,44 @@ def test_one_daemon_per_folder_answers_then_leaves_when_idle(tmp_path):
         daemon.ask(folder, 1)
 
 
+def _ask_as(uid: int, folder: Path) -> str:
+    """In a child that runs as `uid`: what asking the daemon of `folder` gives."""
+    try:
+        os.setgid(uid)
+        os.setuid(uid)
+        return repr(daemon.Client(str(folder / daemon.SOCKET), family="AF_UNIX").recv())
+    except Exception as error:  # noqa: BLE001 - the answer we look at
+        return type(error).__name__
+
+
+@pytest.mark.skipif(os.getuid() != 0, reason="needs root to connect as another user")
+def test_another_user_who_reaches_the_socket_is_turned_away():
+    import concurrent.futures as cf
+    import multiprocessing
+    import shutil
+    import tempfile
+
+    outer = Path(tempfile.mkdtemp(dir="/tmp"))  # pytest's own folder is closed to others
+    folder = outer / "d"
+    server = daemon.Daemon(folder, idle=30.0)
+    serving = threading.Thread(target=server.serve, args=(lambda r: "answered", {}))
+    serving.start()
+    try:
+        assert wait_for(lambda: (folder / daemon.SOCKET).exists())
+        for path in (outer, folder, folder / daemon.SOCKET):  # as if the folder were open
+            path.chmod(0o777)
+        with cf.ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork")) as pool:
+            assert pool.submit(_ask_as, 65534, folder).result(timeout=30) == "EOFError"
+        assert server.served == 0
+        outer.chmod(0o700)
+        folder.chmod(0o700)
+        assert daemon.ask(folder, "hello") == "answered"
+    finally:
+        server.stop()
+        serving.join(timeout=30)
+        shutil.rmtree(outer)
+
+
 def test_a_detached_daemon_starts_once_serves_and_stops_on_request(tmp_path):
     folder = daemon.private_folder(tmp_path / "d")
     started = time.monotonic()
@@ -140,3 +178,22 @@ def test_the_daemon_is_keyed_by_sandbox_then_version():
     assert other_version.split("-")[0] == key.split("-")[0] and other_version != key
     tighter = replace(options, policy=replace(options.policy, memory_limit=2 * GiB))
     assert daemon_key(tighter, "1+a").split("-")[0] != key.split("-")[0]
+
+
+def test_a_call_that_finds_the_daemon_starting_says_so_and_waits_for_it(tmp_path, capsys):
+    from grader.options import GradeOptions
+    from grader.warm import grading_daemon
+
+    folder = daemon.private_folder(tmp_path / "d")
+    server = daemon.Daemon(folder, idle=30.0)  # holds the lock: starting, no socket yet
+    serving = threading.Thread(target=server.serve, args=(lambda r: "not a report", {}))
+    threading.Timer(1.0, serving.start).start()  # ready a second later
+    try:
+        started = time.monotonic()
+        assert grading_daemon.grade_warm(tmp_path / "x.ipynb", GradeOptions(), folder, wait=20) is None
+        assert 0.9 < time.monotonic() - started < 15 and server.served == 1  # it waited, then asked
+        said = capsys.readouterr().err.strip().splitlines()
+        assert len(said) == 1 and "daemon is starting" in said[0]
+    finally:
+        server.stop()
+        serving.join(timeout=30)
