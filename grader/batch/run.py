@@ -31,8 +31,8 @@ from grader.pipeline import KernelStarter, grade_or_explain
 from grader.results import BatchResult, GradeReport, Outcome, RowStatus, ungradable_report
 from grader.submission.discover import Entry
 
-__all__ = ["BatchResult", "Outcome", "Progress", "RowStatus", "default_state", "grade_entry",
-           "run_batch"]
+__all__ = ["BatchResult", "BatchRun", "Outcome", "Progress", "RowStatus", "default_state",
+           "grade_entry", "run_batch"]
 
 POLL_SECONDS = 0.5
 Grader = Callable[[Entry, GradeOptions], tuple[GradeReport, RowStatus]]
@@ -95,83 +95,109 @@ def run_batch(entries: Iterable[Entry], options: GradeOptions, executor: cf.Exec
     """Grade `entries` on `executor`, reusing and filling `cache`; returns every row in order.
 
     `grader` runs in the executor's workers (a picklable function; tests pass a fake)."""
-    entries = list(entries)
-    started = time.monotonic()
-    version = grader_version()
-    state = Progress(total=len(entries), workers=max(1, workers))
-    outcomes: dict[int, Outcome] = {}
-    keys: dict[int, str] = {}
+    return BatchRun(list(entries), options, executor, cache, force, workers, progress, abandon,
+                    grader).run()
 
-    def record(index: int, outcome: Outcome) -> None:
-        outcomes[index] = outcome
+
+class BatchRun:
+    """One batch: its rows handed out to the executor, never more in flight than can run, each
+    result stored in the cache as it comes and recorded in `state` (what the progress hook sees)."""
+
+    def __init__(self, entries: list[Entry], options: GradeOptions, executor: cf.Executor,
+                 cache: ResultCache | None, force: bool, workers: int,
+                 progress: ProgressHook | None, abandon: Callable[[], None] | None,
+                 grader: Grader) -> None:
+        self.entries, self.options, self.executor, self.cache = entries, options, executor, cache
+        self.force, self.progress, self.abandon, self.grader = force, progress, abandon, grader
+        self.version = grader_version()
+        self.state = Progress(total=len(entries), workers=max(1, workers))
+        self.outcomes: dict[int, Outcome] = {}
+        self.keys: dict[int, str] = {}
+        self.pending: dict[cf.Future, int] = {}
+        self.queue: list[int] = []  # rows still to hand out, the next one last
+
+    def run(self) -> BatchResult:
+        started = time.monotonic()
+        interrupted = False
+        try:
+            self._take_stored()
+            self._hand_out()
+            while self.pending:
+                done, _ = cf.wait(list(self.pending), timeout=POLL_SECONDS,
+                                  return_when=cf.FIRST_COMPLETED)
+                self._hand_out(len(done))  # a free worker gets its next one before results are stored
+                for future in done:
+                    self._finish(future)
+                if not done and self.progress:
+                    self.progress(self.state)
+        except KeyboardInterrupt:
+            interrupted = True
+            self._drain()
+        rows = [self.outcomes.get(index) or Outcome(
+            entry.student, entry.path,
+            ungradable_report(entry.path, None, "not graded: the batch was interrupted",
+                              student=entry.student),
+            RowStatus.NOT_RUN) for index, entry in enumerate(self.entries)]
+        return BatchResult(tuple(rows), interrupted, time.monotonic() - started, self.version)
+
+    def _take_stored(self) -> None:
+        """Rows the cache already holds are recorded; the others queue, in order."""
+        for index, entry in enumerate(self.entries):
+            stored = None if self.force or self.cache is None else self.cache.load(self._key(index))
+            if stored is not None:
+                stored = replace(stored, student=entry.student, submission=str(entry.path))
+                self._record(index, Outcome(entry.student, entry.path, stored,
+                                            RowStatus(stored.status.value), cached=True))
+            else:
+                self.queue.append(index)
+        self.queue.reverse()
+
+    def _key(self, index: int) -> str:
+        """The row's cache key, computed once: when looked up, else as it is handed out."""
+        if index not in self.keys:
+            self.keys[index] = result_key(self.entries[index].path, self.options, self.version)
+        return self.keys[index]
+
+    def _hand_out(self, finishing: int = 0) -> None:
+        """Submit queued rows while fewer than `workers` are in flight (`finishing`: done, not
+        yet taken off `pending`)."""
+        while self.queue and len(self.pending) - finishing < self.state.workers:
+            index = self.queue.pop()
+            self.pending[self.executor.submit(self.grader, self.entries[index], self.options)] = index
+            self._key(index)  # the notebook as handed out, while its worker starts on it
+
+    def _finish(self, future: cf.Future) -> None:
+        index = self.pending.pop(future)
+        if future.cancelled():
+            return
+        entry = self.entries[index]
+        report, status = _result_of(future, entry)
+        if self.cache is not None and status is not RowStatus.ERROR:
+            self.cache.store(self._key(index), report)
+        self._record(index, Outcome(entry.student, entry.path, report, status))
+
+    def _record(self, index: int, outcome: Outcome) -> None:
+        self.outcomes[index] = outcome
+        state = self.state
         state.done += 1
         state.cached += outcome.cached
         state.counts[outcome.status.value] = state.counts.get(outcome.status.value, 0) + 1
         state.last = outcome
-        if progress:
-            progress(state)
+        if self.progress:
+            self.progress(state)
 
-    pending: dict[cf.Future, int] = {}
-    queue: list[int] = []
-    interrupted = False
-
-    def key_of(index: int) -> str:  # computed once: when looked up, else as it is handed out
-        if index not in keys:
-            keys[index] = result_key(entries[index].path, options, version)
-        return keys[index]
-
-    def hand_out(finishing: int = 0) -> None:  # `finishing`: done, not yet taken off `pending`
-        while queue and len(pending) - finishing < state.workers:  # no more in flight than can run
-            index = queue.pop()
-            pending[executor.submit(grader, entries[index], options)] = index
-            key_of(index)  # the notebook as handed out, while its worker starts on it
-
-    def finish(future: cf.Future) -> None:
-        index = pending.pop(future)
-        if future.cancelled():
-            return
-        entry = entries[index]
-        report, status = _result_of(future, entry)
-        if cache is not None and status is not RowStatus.ERROR:
-            cache.store(key_of(index), report)
-        record(index, Outcome(entry.student, entry.path, report, status))
-
-    try:
-        for index, entry in enumerate(entries):
-            stored = None if force or cache is None else cache.load(key_of(index))
-            if stored is not None:
-                stored = replace(stored, student=entry.student, submission=str(entry.path))
-                record(index, Outcome(entry.student, entry.path, stored,
-                                      RowStatus(stored.status.value), cached=True))
-            else:
-                queue.append(index)
-        queue.reverse()
-        hand_out()
-        while pending:
-            done, _ = cf.wait(list(pending), timeout=POLL_SECONDS, return_when=cf.FIRST_COMPLETED)
-            hand_out(len(done))  # a free worker gets its next submission before results are stored
-            for future in done:
-                finish(future)
-            if not done and progress:
-                progress(state)
-    except KeyboardInterrupt:
-        interrupted = True
-        state.stopping = True
-        queue.clear()
+    def _drain(self) -> None:
+        """Ctrl-C once: drop the queue, let running rows finish; twice: abandon them."""
+        self.state.stopping = True
+        self.queue.clear()
         try:
-            if progress:
-                progress(state)
-            for future in cf.as_completed(list(pending)):
-                finish(future)
+            if self.progress:
+                self.progress(self.state)
+            for future in cf.as_completed(list(self.pending)):
+                self._finish(future)
         except KeyboardInterrupt:
-            if abandon:
-                abandon()
-    rows = [outcomes.get(index) or Outcome(
-        entry.student, entry.path,
-        ungradable_report(entry.path, None, "not graded: the batch was interrupted",
-                          student=entry.student),
-        RowStatus.NOT_RUN) for index, entry in enumerate(entries)]
-    return BatchResult(tuple(rows), interrupted, time.monotonic() - started, version)
+            if self.abandon:
+                self.abandon()
 
 
 def _result_of(future: cf.Future, entry: Entry) -> tuple[GradeReport, RowStatus]:
