@@ -29,7 +29,7 @@ RAISING = "1 / 0  # 학생의 셀"
 def test_a_notebook_graded_in_korean_reads_in_korean(tmp_path):
     notebook = nbformat.read(COURSE / "solutions" / "04_softmax_regression.ipynb", as_version=4)
     cell = next(c for c in notebook.cells if c.cell_type == "code" and RIGHT in c.source)
-    cell.source = cell.source.replace(RIGHT, WRONG)
+    cell.source = cell.source.replace(RIGHT, WRONG).replace("X.max(dim=1", "X.max(dim=0")
     notebook.cells.append(nbformat.v4.new_code_cell(RAISING))
     path = tmp_path / "04_softmax_regression.ipynb"
     nbformat.write(notebook, path)
@@ -44,6 +44,7 @@ def test_a_notebook_graded_in_korean_reads_in_korean(tmp_path):
     assert failed and all(c.name.startswith("softmax: ") for c in report.checks if c.function == "softmax")
     assert any("기준 구현과 일치함" in c.name for c in failed)  # the course's catalog named it
     assert any("기대했지만" in c.message or "다릅니다" in c.message for c in failed), [c.message for c in failed]
+    assert any("행이 아니라 열의 합이 1입니다" in c.message for c in failed)  # the course's diagnosis, in Korean
     assert "합계: " in table and "실패" in table and "격리: " in table
     assert "ZeroDivisionError: division by zero" in table  # the student's own error, as Python said it
     english = [word for word in ("Total", "FAIL", "expected", "stopped with an error", "isolation:")
