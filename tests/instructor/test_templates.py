@@ -13,7 +13,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from grader.instructor.classroom import classroom_workflow
+from conftest import ROOT
+
+from grader.instructor.classroom import WORKFLOW, classroom_workflow
 from grader.instructor.template_files import FileTemplate, fill
 
 TEMPLATES = resources.files("grader.instructor").joinpath("templates")
@@ -117,3 +119,41 @@ def test_zizmor_finds_nothing_high_in_the_generated_workflows(tmp_path):
     high = [f"{f['ident']} in {f['locations'][0]['symbolic']['key']}" for f in findings
             if f["determinations"]["severity"] == "High"]
     assert high == []
+
+
+@pytest.mark.notebook
+def test_own_course_workflow_grades_with_a_private_repository_holding_only_the_course(tmp_path):
+    """`grade-admin --course DIR classroom ID`: the template holds the notebook, the workflow and
+    the grader's wheel, no checks and no solution; its grading step, run here as the runner
+    would (the clone stood in for by a copy of the course folder alone), gives full marks."""
+    import base64
+    import os
+
+    from grader.instructor.classroom import write_classroom_template
+    from grader.submission.course import Course
+
+    private = tmp_path / "private"
+    shutil.copytree(ROOT / "examples" / "course", private)  # solutions/, checks/, assignments/ only
+    template = tmp_path / "template"
+    written = write_classroom_template(Course.adding_to_builtin(private), "dropout", template)
+    names = sorted(str(p.relative_to(template)) for p in written)
+    assert names[0].startswith(".github/workflows/") and names[1].startswith(".grader/wheels/")
+    assert names[1].endswith(".whl") and names[2] == "dropout.ipynb" and len(names) == 3
+    assert not (template / "checks").exists() and not (template / "solutions").exists()
+    steps = yaml.safe_load((template / WORKFLOW).read_text())["jobs"]["run-autograding-tests"]["steps"]
+    install = next(s for s in steps if s["name"] == "Install the grader")["run"]
+    assert f'pip install -q "{names[1]}"' in install and "$RUNNER_TEMP/course" not in install
+    assert f"pip install {names[1]}" in (template / "dropout.ipynb").read_text()  # the check cell says it
+
+    runner = tmp_path / "runner"
+    shutil.copytree(private, runner / "course")  # what the fetch step clones
+    shutil.copyfile(private / "solutions" / "dropout.ipynb", template / "dropout.ipynb")  # a solved submission
+    output = tmp_path / "github_output"
+    grading = next(s for s in steps if s["name"] == "Grade")
+    env = {**os.environ, "GRADER_COURSE": str(runner / "course"), "RUNNER_TEMP": str(runner),
+           "GITHUB_OUTPUT": str(output), "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}"}
+    subprocess.run(["bash", "-e", "-c", grading["run"]], cwd=template, env=env, check=True,
+                   capture_output=True, timeout=300)
+    result = json.loads(base64.b64decode(output.read_text().split("=", 1)[1]))
+    assert result["max_score"] > 0 and sum(t["score"] for t in result["tests"]) == result["max_score"]
+    assert not (runner / "course").exists()  # the step deletes the clone
