@@ -66,6 +66,14 @@ def checks_of(assignment: str) -> Callable[..., None]:
     return functools.partial(check, assignment=assignment)
 
 
+def check_results(function: str | None = None, *, kit: str | Path | None = None,
+                  assignment: str | None = None) -> Any:
+    """What `check` prints, as results (a list of `CheckResult`, with `.assignment`): for a
+    notebook's own use, or to compare with `grade --public-only`."""
+    namespace = _namespace()
+    return public_results(find_kit(Path(kit) if kit else None, function, namespace, assignment), namespace, function)
+
+
 def _check(function: str | None, kit: str | Path | None, language: str, assignment: str | None) -> None:
     namespace = _namespace()
     folder = find_kit(Path(kit) if kit else None, function, namespace, assignment)
@@ -78,14 +86,15 @@ def _check(function: str | None, kit: str | Path | None, language: str, assignme
 
 def public_results(folder: Path, namespace: dict, function: str | None = None,
                    cells: list[CodeCell] | None = None) -> Any:
-    """The results of the kit's public checks (of `function`, all when None) on `namespace`;
-    UsageError when the kit has no checks of `function`."""
+    """The results of the kit's public checks (of `function`, all when None) on `namespace`,
+    whose text is `cells` (default: the cells IPython ran, `In`); UsageError when the kit has no
+    checks of `function`."""
     from grader.checking.local_student import LocalStudent
     from grader.checking.plugin import run_checks
     from grader.checking.recorded import load_recorded
 
     assignment = json.loads((folder / KIT_MARKER).read_text(encoding="utf-8"))["assignment"]
-    cells = list(cells or [])
+    cells = _cells(namespace) if cells is None else list(cells)
     student = LocalStudent(namespace, "\n\n".join(c.source for c in cells))
     student.notebook_cells = lambda: cells  # why a name is missing; the cell of a raised error's line
     plugin = _one_function_plugin()(function, student, load_recorded(folder / "answers" / f"{assignment}.json"),

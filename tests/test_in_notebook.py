@@ -73,10 +73,9 @@ def test_check_and_grade_public_only_give_the_same_verdicts_on_the_same_notebook
     report = grade(path, GradeOptions(course=default_course(tmp_path), public_only=True))
     graded = [[c.name, c.status.value, c.points] for c in report.checks if not c.hidden]
 
-    probe = ("import json\nfrom grader.in_notebook import find_kit, public_results, checks_of\n"
-             "check = checks_of('" + ASSIGNMENT + "')\n"
-             "kit = find_kit(None, None, globals(), '" + ASSIGNMENT + "')\n"
-             "print(kit.name, json.dumps([[r.name, r.status.value, r.points] for r in public_results(kit, globals())"
+    probe = ("import json\nfrom grader.in_notebook import check_results\n"
+             f"results = check_results(assignment='{ASSIGNMENT}')\n"
+             "print(results.assignment, json.dumps([[r.name, r.status.value, r.points] for r in results"
              " if not r.hidden]))")
     notebook.cells.append(nbformat.v4.new_code_cell(probe))
     NotebookClient(notebook, timeout=300, allow_errors=True,

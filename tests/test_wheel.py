@@ -85,7 +85,7 @@ def test_no_graded_name_and_no_course_model_is_defined_in_the_wheel(wheel):
     assert found == []
 
 
-def python_files(archive: zipfile.ZipFile):  # noqa: ANN201 - (name, text) of every .py, kits' zips opened
+def python_files(archive: zipfile.ZipFile):
     for name in archive.namelist():
         if name.endswith(".py"):
             yield name, archive.read(name).decode("utf-8")

@@ -41,6 +41,7 @@ class PortableRandom(TorchFunctionMode):
     """The checks' normal draws made portable while the mode is on (see the module's docstring)."""
 
     def __torch_function__(self, func: Any, types: Any, args: tuple = (), kwargs: dict | None = None) -> Any:
+        """Every torch call while the mode is on: the normal draws made portable, the rest as is."""
         kwargs = dict(kwargs or {})
         if _STUDENT.get():
             return func(*args, **kwargs)

@@ -125,6 +125,7 @@ class RecordingReference:
         self._case = case
 
     def __getattr__(self, name: str) -> Any:
+        """The reference's function `name`, recording each answer it gives."""
         if name.startswith("_"):
             raise AttributeError(name)
         function = getattr(self._module, name)
@@ -234,6 +235,7 @@ class RecordedReference:
         return None
 
     def __getattr__(self, name: str) -> Any:
+        """`name` as the reference function: it answers from the recording."""
         if name.startswith("_"):
             raise AttributeError(name)
 

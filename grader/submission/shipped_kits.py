@@ -2,17 +2,20 @@
 
 `tools/package_kits.py` writes `grader/kits/<id>.zip` (a kit folder, `grade-admin student-kit`,
 zipped); the wheel carries them as package data. Nothing in them is importable as part of the
-grader: they are read with `importlib.resources` and unpacked, once per process, into a
-temporary folder removed when the process ends. `check()` in a notebook and `grade` from an
-install without the course use them (`grader.submission.course.default_course`).
+grader: they are read with `importlib.resources` and unpacked once, into the user's cache
+folder (`$XDG_CACHE_HOME/dl-notebook-grader/kits/<digest>/`, else a temporary folder of the
+process). `check()` in a notebook and `grade` from an install without the course use them, and
+pick among them by one rule (`shipped_kit`, after a kit near the notebook: `nearby_kit`).
 """
 
 from __future__ import annotations
 
 import atexit
 import functools
+import hashlib
 import importlib.resources
 import json
+import os
 import shutil
 import tempfile
 import zipfile
@@ -53,13 +56,43 @@ def unpack_kit(archive: Path | importlib.resources.abc.Traversable, into: Path) 
 
 @functools.lru_cache(maxsize=1)
 def unpacked_kits() -> tuple[Path, ...]:
-    """The shipped kits, unpacked into this process's temporary folder: one folder per kit."""
+    """The shipped kits, unpacked: one folder per kit, under the user's cache folder and named by
+    the archives' contents (so every process of a grader version finds the same folders, as the
+    warm daemon and the result cache like), else in a temporary folder of this process."""
     archives = shipped_archives()
     if not archives:
         return ()
-    root = Path(tempfile.mkdtemp(prefix="grader-kits-"))
-    atexit.register(shutil.rmtree, root, ignore_errors=True)
-    return tuple(unpack_kit(archive, root / assignment_id) for assignment_id, archive in archives.items())
+    digest = hashlib.sha256(b"".join(a.read_bytes() for a in archives.values())).hexdigest()[:16]
+    root = _cache_root() / digest if _cache_root() is not None else None
+    if root is None or not _unpacked_into(root, archives):
+        root = Path(tempfile.mkdtemp(prefix="grader-kits-"))
+        atexit.register(shutil.rmtree, root, ignore_errors=True)
+        _unpacked_into(root, archives)
+    return tuple(root / assignment_id for assignment_id in archives)
+
+
+def _cache_root() -> Path | None:
+    base = os.environ.get("XDG_CACHE_HOME") or (Path.home() / ".cache" if Path.home().is_dir() else None)
+    return Path(base) / "dl-notebook-grader" / "kits" if base else None
+
+
+def _unpacked_into(root: Path, archives: dict) -> bool:
+    """Every kit unpacked in root/<id> (done once: a new folder is renamed into place whole);
+    False where root cannot be written."""
+    if all((root / assignment_id / "kit.json").is_file() for assignment_id in archives):
+        return True
+    try:
+        root.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        fresh = Path(tempfile.mkdtemp(prefix=".unpacking-", dir=root.parent))
+        for assignment_id, archive in archives.items():
+            unpack_kit(archive, fresh / assignment_id)
+        try:
+            fresh.rename(root)
+        except OSError:  # another process was first: its folder is the same
+            shutil.rmtree(fresh, ignore_errors=True)
+    except OSError:
+        return False
+    return all((root / assignment_id / "kit.json").is_file() for assignment_id in archives)
 
 
 def nearby_kit(cwd: Path, marker: str = "kit.json") -> Path | None:

@@ -25,7 +25,7 @@ from grader.submission.course import PACKAGED_KITS, assignments_in, default_cour
 from grader.submission.shipped_kits import shipped_archives, shipped_kit, unpack_kit
 
 
-def _tool():  # noqa: ANN202 - tools/ is not a package: the module by its path
+def _tool():
     spec = importlib.util.spec_from_file_location("package_kits", ROOT / "tools" / "package_kits.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
@@ -95,12 +95,12 @@ def graded_bodies(assignment_id: str) -> set[str]:
     return bodies
 
 
-def kit_files(folder):  # noqa: ANN001, ANN201 - a kit's files but its kernel material
+def kit_files(folder):
     return [p for p in sorted(folder.rglob("*")) if p.is_file()
             and not p.relative_to(folder).parts[0].startswith("kernel-")]
 
 
-def kit_python(folder):  # noqa: ANN001, ANN201 - (path, tree) of every Python file of a kit
+def kit_python(folder):
     for path in kit_files(folder):
         if path.suffix == ".py":
             yield path, ast.parse(path.read_text(encoding="utf-8"))

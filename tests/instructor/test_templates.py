@@ -79,7 +79,7 @@ def test_nothing_grade_prints_in_the_classroom_step_is_a_workflow_command(tmp_pa
     assert tokens[0] != tokens[1]  # fresh each run
 
 
-def _workflows(tmp_path):  # noqa: ANN001, ANN202 - every kind of generated workflow, by name
+def _workflows(tmp_path):
     from grader.instructor.classroom import kit_workflow
 
     return {"final.yml": classroom_workflow("04_softmax_regression", 17),
@@ -101,7 +101,7 @@ def test_generated_workflows_pin_every_action_and_keep_no_credentials(tmp_path):
         assert checkout["with"]["persist-credentials"] is False, name
 
 
-def _zizmor():  # noqa: ANN202 - the zizmor command of this environment, if it has one
+def _zizmor():
     found = shutil.which("zizmor") or (Path(sys.executable).parent / "zizmor")
     return str(found) if found and Path(found).is_file() else None
 
