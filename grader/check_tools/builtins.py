@@ -39,19 +39,19 @@ def static_builtin_uses(source: str, function: str, forbidden: set[str]) -> tupl
     show that there is none ('' when it can: `source_facts`)."""
     reading = read_notebook(source)
     code = reached(reading, function)
-    found = [f"{origin} (imported as {name})" for name, origin in code.imports.items()
+    found = [_("{origin} (imported as {name})").format(origin=origin, name=name) for name, origin in code.imports.items()
              if _forbidden_name(origin, forbidden)]
     for owner, node in code.code:
         for inner in ast.walk(node):
             if isinstance(inner, ast.Attribute) and _forbidden_name(inner.attr, forbidden):
-                found.append(f"{unparse(inner) or inner.attr} (in {owner})")
+                found.append(_("{name} (in {function})").format(name=unparse(inner) or inner.attr, function=owner))
             elif isinstance(inner, ast.Constant) and isinstance(inner.value, str) and \
                     _forbidden_name(inner.value, forbidden):
-                found.append(f"{inner.value!r} (in {owner})")
+                found.append(_("{name} (in {function})").format(name=repr(inner.value), function=owner))
     found += [f"{use.name} (in {use.function})" for use in forbidden_uses(source, function, forbidden)]
     if not code.found:
-        return found, (f"the notebook's text does not define {function} (with a def, a class or an "
-                       "assignment in a code cell)")
+        return found, _("the notebook's text does not define {function} (with a def, a class or an "
+                        "assignment in a code cell)").format(function=function)
     return list(dict.fromkeys(found)), code.unverifiable[0] if code.unverifiable else ""
 
 

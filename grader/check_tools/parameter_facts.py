@@ -39,33 +39,37 @@ def own_parameters(source: str, cls: str, names: list[str]) -> str:
     reading = read_notebook(source)
     methods = _methods(reading, cls, set())
     if methods is None:
-        return f"{cls} is not a class statement of the notebook"
+        return _("{cls} is not a class statement of the notebook").format(cls=cls)
     # the class's own code (its body, its notebook bases, methods attached later) and the notebook's
     # constructs that can rebind anything; what its methods call is judged by their own checks
     classes = [d.node for name in _lineage(reading, cls, set()) for d in [last_definition((reading.cell,), name)]]
     reasons = [*reading.unverifiable, *(r for node in [*classes, *methods.values()] for r in code_reasons(node, cls))]
     if reasons:
-        return f"the grader cannot read {cls} from the notebook's text: {reasons[0]}"
+        return _("the grader cannot read {cls} from the notebook's text: {reasons}").format(cls=cls, reasons=reasons[0])
     wanted = ", ".join(f"self.{name}" for name in names)
     if "parameters" in methods:
         found = _returned(methods["parameters"])
         if found == names:
             return ""
-        return (f"{cls}.parameters() should be `return [{wanted}]`: the grader reads it only in that "
-                f"form, and {'reads ' + ', '.join(found) if found else 'cannot read what it returns'}")
+        said = (_("{cls}.parameters() should be `return [{wanted}]`: the grader reads it only in that form, "
+                  "and reads {found}") if found else
+                _("{cls}.parameters() should be `return [{wanted}]`: the grader reads it only in that form, "
+                  "and cannot read what it returns"))
+        return said.format(cls=cls, wanted=wanted, found=", ".join(found or []))
     if not _on_module(reading, cls, set()):
-        return f"{cls} has no parameters() method: give it one that returns [{wanted}]"
+        return _("{cls} has no parameters() method: give it one that returns [{wanted}]").format(cls=cls, wanted=wanted)
     overridden = sorted(MACHINERY & methods.keys())
     if overridden:
-        return f"{cls} overrides nn.Module's {overridden[0]}, so the grader cannot read what parameters() gives"
+        return _("{cls} overrides nn.Module's {overridden}, so the grader cannot read what parameters() "
+                 "gives").format(cls=cls, overridden=overridden[0])
     assigned = _parameter_assignments(methods)
     missing = [name for name in names if name not in assigned]
     if missing:
-        return (f"{cls}.parameters() is nn.Module's, which gives only nn.Parameter attributes: assign "
-                f"self.{missing[0]} = nn.Parameter(...), or define parameters() to return [{wanted}]")
+        return (_("{cls}.parameters() is nn.Module's, which gives only nn.Parameter attributes: assign "
+                  "self.{missing} = nn.Parameter(...), or define parameters() to return [{wanted}]").format(cls=cls, missing=missing[0], wanted=wanted))
     order = sorted(names, key=assigned.index)
     if order != names:
-        return f"nn.Module's parameters() gives {', '.join(order)} in that order; {', '.join(names)} is the contract's"
+        return _("nn.Module's parameters() gives {value} in that order; {value2} is the contract's").format(value=', '.join(order), value2=', '.join(names))
     return ""
 
 

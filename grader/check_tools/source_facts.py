@@ -27,6 +27,7 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass
 
+from grader.i18n import _
 from grader.submission.student_code import (
     SourceCell,
     attached_methods,
@@ -108,7 +109,7 @@ def reached(reading: Reading, name: str) -> Reached:
             if binding.kind == "import":
                 origin = _imported(binding.node, current)
                 if origin.split(".")[0] in written or origin.split(".")[0] not in LIBRARIES:
-                    reasons.append(f"{current} comes from {origin}, whose code the grader does not read")
+                    reasons.append(_("{current} comes from {origin}, whose code the grader does not read").format(current=current, origin=origin))
                 imports[current] = origin
                 continue
             found = [(current, binding.node)]
@@ -170,14 +171,13 @@ def code_reasons(node: ast.AST, owner: str) -> list[str]:
     for inner in ast.walk(node):
         what = _dynamic(inner)
         if what:
-            reasons.append(f"{owner} uses {what}, which reaches names the grader cannot read")
+            reasons.append(_("{owner} uses {what}, which reaches names the grader cannot read").format(owner=owner, what=what))
         elif isinstance(inner, ast.Call) and isinstance(inner.func, ast.Name) and \
                 inner.func.id in ("getattr", "hasattr") and len(inner.args) >= 2 and \
                 not (isinstance(inner.args[1], ast.Constant) and isinstance(inner.args[1].value, str)):
-            reasons.append(f"{owner} uses {inner.func.id} with a computed name")
+            reasons.append(_("{owner} uses {id} with a computed name").format(owner=owner, id=inner.func.id))
         elif isinstance(inner, (ast.Global, ast.Nonlocal)):
-            reasons.append(f"{owner} declares {', '.join(inner.names)} global, and can rebind "
-                           "it while it runs")
+            reasons.append(_("{owner} declares {value} global, and can rebind it while it runs").format(owner=owner, value=', '.join(inner.names)))
     return reasons
 
 
@@ -192,8 +192,7 @@ def _notebook_reasons(tree: ast.Module) -> list[tuple[str, str]]:
     for node in ast.walk(tree):
         what = _dynamic(node)
         if what:
-            reasons.append(("", f"a cell of the notebook uses {what}, which can rebind names behind the "
-                                "notebook's text"))
+            reasons.append(("", _("a cell of the notebook uses {what}, which can rebind names behind the notebook's text").format(what=what)))
         targets = node.targets if isinstance(node, (ast.Assign, ast.Delete)) else \
             [node.target] if isinstance(node, (ast.AugAssign, ast.AnnAssign)) else []
         for target in targets:
@@ -202,8 +201,7 @@ def _notebook_reasons(tree: ast.Module) -> list[tuple[str, str]]:
                 root = root.value
             if isinstance(target, ast.Attribute) and not (isinstance(root, ast.Name) and root.id not in imported | own):
                 where = root.id if isinstance(root, ast.Name) else "an object"
-                reasons.append((target.attr, f"a cell of the notebook assigns {target.attr} of {where}, "
-                                             "which changes code the grader reads"))
+                reasons.append((target.attr, _("a cell of the notebook assigns {attr} of {where}, which changes code the grader reads").format(attr=target.attr, where=where)))
     return reasons
 
 

@@ -222,7 +222,8 @@ class NotebookRun:
             return self._interrupt(index, began, timeout)
         except (ValueError, TypeError, KeyError, RecursionError) as error:  # a message jupyter_client
             # cannot decode (a 100,000-digit JSON integer in a display's metadata): the cell's, not the grader's
-            return CellRecord(index, "error", f"the grader could not read what this cell sent ({type(error).__name__})",
+            return CellRecord(index, "error", _("the grader could not read what this cell sent ({error})").format(
+                error=type(error).__name__),
                               time.monotonic() - began)
         elapsed = time.monotonic() - began
         errors = [o for o in cell.outputs if o.get("output_type") == "error"]
