@@ -146,6 +146,7 @@ class Student:
         self._looped = False  # once a call ran out of time, later calls get SLOW_RETRY at most
         self._pending_seed: int | None = None  # sent with the next request (`seed`)
         self._not_own: dict[str, str] | None = None  # graded names bound to d2l's objects (`provided`)
+        self._sent: dict[str, dict] = {}  # text defined in the kernel -> its namespace's ref (`define`)
         self._client: Channel = client if client is not None else KernelClient(connection_info or {})
         self._comm_id = uuid.uuid4().hex
         self._wait_for_iopub()
@@ -181,11 +182,19 @@ class Student:
         The function must be self-contained: written with `def`, it imports what it needs inside
         its body and uses no global name of the checks file (the kernel has none of them). A
         function of `grader.in_sandbox.helpers` is sent with that whole module, so those may call
-        each other. Breaking the rule raises `AuthoringError` before anything is sent."""
+        each other. Breaking the rule raises `AuthoringError` before anything is sent. Each text
+        is sent once per kernel (one round trip, one `exec` there): a later function of the same
+        module, or the same function again, is taken from the namespace already there."""
         source, name = source_to_send(function)
-        defined = self._request({"op": "define", "source": source, "name": name}, [], _("the check"),
-                                _(CHECKS_OWN))
-        return Remote(self, defined._ref, _(CHECKS_OWN), checks_own=True)
+        namespace = self._sent.get(source)
+        if namespace is None:  # each text once per kernel: a helpers module serves every check
+            namespace = self._request({"op": "define", "source": source, "name": None}, [],
+                                      _("the check"), _(CHECKS_OWN))._ref
+            self._sent[source] = namespace
+        elif self._dead or not self._is_alive():  # as a round trip would have found
+            self._dead = True
+            raise KernelGone(_("the check"))
+        return Remote(self, {**namespace, "attrs": [name]}, _(CHECKS_OWN), checks_own=True)
 
     def seed(self, seed: int) -> None:
         """Seed the kernel's torch, numpy and random just before the next request runs there: it

@@ -10,7 +10,7 @@ student does to it only changes what their own functions appear to return.
 Requests (comm messages, `data` is a dict):
     {"op": "call", "id": n, "target": ref, "args": [...], "kwargs": {...}}
     {"op": "get", "id": n, "target": ref}
-    {"op": "define", "id": n, "source": str, "name": str}
+    {"op": "define", "id": n, "source": str, "name": str or null (the namespace itself)}
 any of them with "seed": int, to seed torch, numpy and random first; `ref` is {"$global": name,
 "attrs": [...]} or {"$ref": object id, "attrs": [...]}.
 Replies: {"id": n, "ok": true, "value": spec} or {"id": n, "ok": false, "kind": "raised" |
@@ -31,6 +31,7 @@ import linecache
 import random
 import sys
 import traceback
+import types
 
 try:
     from .wire import COMM_TARGET, decode, encode
@@ -95,10 +96,11 @@ class Responder:
             return target(*args, **kwargs)
         if op == "get":
             return self.resolve(data["target"])
-        if op == "define":
-            namespace = {"__name__": "__grader__", "__builtins__": __builtins__}
-            exec(compile(data["source"], DEFINED, "exec"), namespace)
-            return Keep(namespace[data["name"]])
+        if op == "define":  # "name": null keeps the whole namespace, as a module
+            module = types.ModuleType("__grader__")
+            module.__dict__["__builtins__"] = __builtins__
+            exec(compile(data["source"], DEFINED, "exec"), module.__dict__)
+            return Keep(module if data.get("name") is None else module.__dict__[data["name"]])
         raise ValueError(f"unknown op {op!r}")
 
     def answer(self, data, buffers):

@@ -226,12 +226,18 @@ def test_define_sends_a_function_text_and_a_helper_with_its_module():
 
     kernel = FakeKernel(notebook)
     student = student_on(kernel)
-    assert isinstance(student.define(grad_of), Remote)
-    assert kernel.requests[-1]["name"] == "grad_of"
+    remote = student.define(grad_of)
+    assert isinstance(remote, Remote) and remote._ref == {"$ref": 7, "attrs": ["grad_of"]}
+    assert kernel.requests[-1]["name"] is None  # the namespace: the function is taken from it
     assert kernel.requests[-1]["source"].startswith("def grad_of(function, X):\n")
     student.define(in_kernel.with_grader_relu)
     sent = kernel.requests[-1]
-    assert sent["name"] == "with_grader_relu" and "def with_grader_names(" in sent["source"]
+    assert sent["name"] is None and "def with_grader_names(" in sent["source"]
+    defines = len([r for r in kernel.requests if r.get("op") == "define"])
+    again = student.define(in_kernel.with_grader_relu)  # the same, and another of its module:
+    other = student.define(in_kernel.with_grader_names)  # no round trip more
+    assert len([r for r in kernel.requests if r.get("op") == "define"]) == defines == 2
+    assert again._ref["attrs"] == ["with_grader_relu"] and other._ref["attrs"] == ["with_grader_names"]
 
 
 def test_what_cannot_be_sent_is_the_check_authors_error_naming_the_line():
