@@ -189,6 +189,15 @@ def test_the_command_writes_the_kit_and_names_its_files(tmp_path, capsys):
         assert not [n for n in built.namelist() if n.startswith(("course/", "solutions/", "checks/"))]
     notebook = (tmp_path / "kit" / "assignments" / "01_preprocessing.ipynb").read_text()
     assert f"pip install wheels/{wheel} (in the kit's folder)" in notebook
+    # the kit's install command works with no package index (the dependencies are this venv's)
+    target = tmp_path / "site"
+    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--no-index", "--no-deps", "--target",
+                    str(target), f"wheels/{wheel}"], cwd=tmp_path / "kit", check=True, capture_output=True)
+    probe = ("import sys; sys.path.insert(0, sys.argv[1]); import grader.in_notebook, grader; "
+             "from grader.submission.shipped_kits import shipped_archives; print(grader.__file__, sorted(shipped_archives()))")
+    done = subprocess.run([sys.executable, "-c", probe, str(target)], cwd=tmp_path, capture_output=True, text=True,
+                          check=True)
+    assert done.stdout.startswith(str(target)) and "05_mlp" in done.stdout
 
 
 def test_the_classroom_feedback_workflow_reports_a_failed_install(tmp_path):
