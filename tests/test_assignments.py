@@ -225,4 +225,4 @@ def test_public_only_says_how_many_points_the_hidden_checks_hold(options):
     report = grade(COURSE / "solutions" / "05_mlp.ipynb", dataclasses.replace(options, public_only=True))
     assert report.score == report.max_score == 15 and report.hidden_points == 3
     assert not any(c.hidden for c in report.checks)
-    assert "Total: public 15/15; 3 more points in hidden checks" in render(report)
+    assert "Total: public 15/15; 3 more points in checks only your instructor's grader runs" in render(report)

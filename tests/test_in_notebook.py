@@ -41,7 +41,7 @@ def test_check_cells_print_the_graders_table(tmp_path):
     assert "FAIL" not in correct and "softmax: rows are probabilities that sum to one" in correct
     assert "FAIL" in wrong and "softmax(X)" in wrong
     assert "accuracy is not defined: cell [" in missing and "SyntaxError" in missing
-    assert "more points in hidden checks" in everything
+    assert "more points in checks only your instructor's grader runs" in everything
 
 
 def test_check_cells_work_with_nothing_but_the_package(tmp_path):
@@ -50,7 +50,7 @@ def test_check_cells_work_with_nothing_but_the_package(tmp_path):
     assert "FAIL" not in correct and "softmax: rows are probabilities that sum to one" in correct
     assert "FAIL" in wrong and "softmax(X)" in wrong
     assert "accuracy is not defined: cell [" in missing
-    assert "more points in hidden checks" in everything and "no student kit" not in everything
+    assert "more points in checks only your instructor's grader runs" in everything and "no student kit" not in everything
 
 
 def test_check_and_grade_public_only_give_the_same_verdicts_on_the_same_notebook(tmp_path, monkeypatch):

@@ -33,9 +33,10 @@ def render(report: GradeReport, width: int | None = None) -> str:
         if check.message and check.status is not CheckStatus.PASSED:
             lines += [" " * INDENT + line for line in
                       wrap(student_safe(check.message, report.submission), max(40, width - INDENT))]
-    if report.hidden_points:  # --public-only: what was run, and what the hidden checks hold
-        lines.append(_("Total: public {score}/{max}; {hidden} more points in hidden checks").format(
-            score=points(report.score), max=points(report.max_score), hidden=points(report.hidden_points)))
+    if report.hidden_points:  # --public-only: what ran; what only the instructor's grader runs (hidden, kit-less)
+        lines.append(_("Total: public {score}/{max}; {hidden} more points in checks only your instructor's "
+                       "grader runs").format(score=points(report.score), max=points(report.max_score),
+                                             hidden=points(report.hidden_points)))
     else:
         lines.append(_("Total: {score}/{max}").format(score=points(report.score), max=points(report.max_score)))
     notes = _notes(report)

@@ -115,7 +115,7 @@ def test_grade_in_the_kit_without_a_course(kit, tmp_path):
         run = subprocess.run([sys.executable, "-m", "grader.commands.grade", name, "--public-only"],
                              cwd=kit, capture_output=True, text=True, timeout=300)
         assert expect in run.stdout, run.stdout + run.stderr
-        assert f"{marker['hidden_points']:g} more points in hidden checks" in run.stdout
+        assert f"{marker['hidden_points']:g} more points in checks only your instructor's grader runs" in run.stdout
         assert "solutions" not in run.stdout
         defining = re.search(r"code cell (\d+), which defines it", run.stdout)
         if defining:  # the message and the table's note name the cell alike, as Jupyter numbers it
