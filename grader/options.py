@@ -58,7 +58,7 @@ class GradeOptions:
     data_dir: Path | None = None  # a data folder for the course's fixtures (`data_dir`); None: theirs
     public_only: bool = False
     call_timeout: float = 30.0
-    seed: int = 0
+    seed: int | None = None  # None: the run's own (`grader.checking.seeds.run_seed`)
     language: str = ENGLISH  # of every message a student reads (`grader.i18n`): "en", "ko"
 
 

@@ -263,10 +263,11 @@ def _run(assignment: Assignment, student: Student | None, options: GradeOptions,
     # Imported here, not at the top: they bring torch and pytest, which a caller may still be
     # importing in another thread while the notebook runs (see `preload_checks`).
     from grader.checking.plugin import GradingPlugin, run_checks
+    from grader.checking.seeds import run_seed
 
     plugin = GradingPlugin(
         student, load_reference(assignment.solution), options.data_dir,
-        seed=options.seed, public_only=options.public_only, unavailable=unavailable,
+        seed=run_seed(assignment, options), public_only=options.public_only, unavailable=unavailable,
     )
     return run_checks(assignment.checks, plugin, options.course.settings)
 

@@ -26,6 +26,7 @@ from grader.check_tools import (
     mistake,
     mistake_answers,
     naming_errors,
+    seeded,
 )
 
 NORMS = {"norm", "vector_norm", "matrix_norm"}
@@ -97,7 +98,7 @@ FUNCTIONS = [
 
 
 def matrices():
-    torch.manual_seed(0)
+    torch.manual_seed(seeded(0))
     return [
         ("A = torch.randn(3, 4)", torch.randn(3, 4)),
         ("A = torch.ones(4, 9) (D2L 2.3)", torch.ones(4, 9)),
@@ -107,7 +108,7 @@ def matrices():
 
 
 def edge_matrices():
-    torch.manual_seed(1)
+    torch.manual_seed(seeded(1))
     return [
         ("A = torch.randn(1, 5) (one row)", torch.randn(1, 5)),
         ("A = torch.randn(6, 1) (one column)", torch.randn(6, 1)),
@@ -121,7 +122,7 @@ def edge_matrices():
 
 
 def matrices_to_normalize():
-    torch.manual_seed(2)
+    torch.manual_seed(seeded(2))
     return [
         ("A = torch.arange(1, 7).reshape(2, 3)", torch.arange(1, 7, dtype=torch.float32).reshape(2, 3)),
         ("A = torch.rand(4, 5) + 0.1", torch.rand(4, 5) + 0.1),
@@ -133,7 +134,7 @@ def matrices_to_normalize():
 
 
 def edge_matrices_to_normalize():
-    torch.manual_seed(3)
+    torch.manual_seed(seeded(3))
     return [
         ("A = torch.rand(1, 5) + 0.1 (one row)", torch.rand(1, 5) + 0.1),
         ("A = torch.rand(6, 1) + 0.1 (one column)", torch.rand(6, 1) + 0.1),
@@ -348,7 +349,7 @@ def test_rows_input_unchanged(student):
 # -- gradient ---------------------------------------------------------------------------------
 
 def points():
-    torch.manual_seed(4)
+    torch.manual_seed(seeded(4))
     return [
         ("x = torch.randn(4)", torch.randn(4)),
         ("x = torch.randn(2, 3)", torch.randn(2, 3)),
@@ -357,7 +358,7 @@ def points():
 
 
 def edge_points():
-    torch.manual_seed(5)
+    torch.manual_seed(seeded(5))
     return [
         ("x = torch.randn(1) (one element)", torch.randn(1)),
         ("x = torch.randn(3, 2, dtype=torch.float64)", torch.randn(3, 2, dtype=torch.float64)),

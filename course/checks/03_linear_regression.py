@@ -25,6 +25,7 @@ from grader.check_tools import (
     mistake,
     mistake_answers,
     naming_errors,
+    seeded,
 )
 from d2l_course.in_kernel import train_linear_regression
 from d2l_course.models import regression_error, synthetic_regression_data
@@ -91,7 +92,7 @@ def sgd_zero_grad(SGD, values):
 
 
 def linreg_cases():
-    torch.manual_seed(0)
+    torch.manual_seed(seeded(0))
     return [
         ("X = torch.randn(3, 3), w = torch.randn(3, 1), b = torch.randn(1)",
          (torch.randn(3, 3), torch.randn(3, 1), torch.randn(1))),
@@ -106,7 +107,7 @@ def linreg_cases():
 
 
 def linreg_edge_cases():
-    torch.manual_seed(1)
+    torch.manual_seed(seeded(1))
     return [
         ("one row, X = torch.randn(1, 4)", (torch.randn(1, 4), torch.randn(4, 1), torch.randn(1))),
         ("one feature, X = torch.randn(6, 1)", (torch.randn(6, 1), torch.randn(1, 1), torch.randn(1))),
@@ -200,7 +201,7 @@ def test_linreg_inputs_unchanged(student):
 
 
 def loss_cases():
-    torch.manual_seed(2)
+    torch.manual_seed(seeded(2))
     return [
         ("y_hat = [[1], [2], [3]], y = [1, 1, 1] (y 1-D)", (torch.tensor([[1.0], [2.0], [3.0]]), torch.ones(3))),
         ("y_hat = torch.randn(6, 1), y = torch.randn(6) (y 1-D)", (torch.randn(6, 1), torch.randn(6))),
@@ -210,7 +211,7 @@ def loss_cases():
 
 
 def loss_edge_cases():
-    torch.manual_seed(3)
+    torch.manual_seed(seeded(3))
     return [
         ("one example, y_hat of shape (1, 1), y of shape (1,)", (torch.randn(1, 1), torch.randn(1))),
         ("float64 tensors", (torch.randn(5, 1, dtype=torch.float64), torch.randn(5, dtype=torch.float64))),

@@ -36,6 +36,7 @@ from grader.check_tools import (
     mistake,
     mistake_answers,
     parameters_report,
+    seeded,
     train_classifier,
 )
 from d2l_course.in_kernel import cross_entropy as grader_cross_entropy  # the course's own (course/lib)
@@ -225,7 +226,7 @@ ACCURACY_MISTAKES = {
 
 
 def logits_cases():
-    torch.manual_seed(0)
+    torch.manual_seed(seeded(0))
     cases = [
         ("X = torch.randn(4, 5)", torch.randn(4, 5)),
         ("X = torch.randn(1, 3) (one row)", torch.randn(1, 3)),
@@ -291,7 +292,7 @@ def test_softmax_no_builtin(student):
 
 
 def cross_entropy_cases():
-    torch.manual_seed(1)
+    torch.manual_seed(seeded(1))
     return [
         ("y_hat = [[0.1, 0.3, 0.6], [0.3, 0.2, 0.5]], y = [0, 2]",
          torch.tensor([[0.1, 0.3, 0.6], [0.3, 0.2, 0.5]]), torch.tensor([0, 2])),
@@ -360,7 +361,7 @@ def accuracy_cases():
     square = torch.tensor([[0.50, 0.10, 0.15, 0.05, 0.20], [0.12, 0.60, 0.05, 0.08, 0.15],
                            [0.20, 0.05, 0.55, 0.06, 0.14], [0.37, 0.15, 0.20, 0.04, 0.24],
                            [0.35, 0.07, 0.16, 0.17, 0.25]])
-    torch.manual_seed(2)
+    torch.manual_seed(seeded(2))
     return [("y_hat (5, 5) and y = [0, 1, 2, 3, 4]", square, torch.arange(5)),
             ("one row predicted right", torch.tensor([[0.1, 0.9]]), torch.tensor([1])),
             ("y_hat (20, 5)", torch.softmax(torch.randn(20, 5), 1), torch.randint(0, 5, (20,)))]

@@ -31,6 +31,7 @@ from grader.check_tools import (
     mistake,
     mistake_answers,
     parameters_report,
+    seeded,
     train_classifier,
 )
 from d2l_course.in_kernel import with_grader_relu
@@ -436,7 +437,7 @@ def check_backprop(student, reference, X, y, W1, W2, lambd, text):
 # X is (n, d) and logits are of moderate size, as the contract says (no stable softmax is asked for).
 @pytest.mark.check("backprop: matches autograd of the network at several lambd, float32 and float64", points=4)
 def test_backprop_values(student, reference):
-    torch.manual_seed(0)
+    torch.manual_seed(seeded(0))
     X, y = torch.randn(7, 5), torch.tensor([0, 1, 2, 3, 0, 1, 2])
     W1, W2 = torch.randn(6, 5), torch.randn(4, 6)
     for lambd in (0.0, 0.1, 1.0):
@@ -449,7 +450,7 @@ def test_backprop_values(student, reference):
 @pytest.mark.check("backprop: edge cases (one example, float64, not contiguous, small values)", points=1,
                    hidden=True)
 def test_backprop_edge_cases(student, reference):
-    torch.manual_seed(1)
+    torch.manual_seed(seeded(1))
     check_backprop(student, reference, torch.randn(1, 4), torch.tensor([2]), torch.randn(3, 4),
                    torch.randn(3, 3), 0.5, "one example, X = torch.randn(1, 4)")
     check_backprop(student, reference, torch.randn(6, 5, dtype=torch.float64), torch.randint(0, 3, (6,)),

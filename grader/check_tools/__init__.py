@@ -14,6 +14,8 @@
   function calls when it runs, which can only add uses (`builtins`).
 - `expect_own_parameters(student, "Model", ["W", "b"])`: the notebook's text shows that
   `Model(...).parameters()` gives those attributes themselves (`parameter_facts`).
+- `seeded(1)`: the seed of a check's own case 1 (`torch.manual_seed(seeded(1))`): 1 with seed 0
+  (the kit's, `check()`'s), a number the student cannot know in the final grade (`grader.checking.seeds`).
 - The tolerance rule: `expect_close(..., ops=k, like=..., dtype=...)`, `float_tolerance`,
   `in_float64` (`expect`).
 - Grader functions to send into the kernel with `student.define(...)`: `train_classifier` (a
@@ -51,6 +53,7 @@ from grader.check_tools.mistakes import mistake, mistake_answers
 from grader.check_tools.parameter_facts import expect_own_parameters
 from grader.check_tools.source_scan import ForbiddenUse, forbidden_uses
 from grader.checking.describe import describe
+from grader.checking.seeds import seeded
 from grader.checking.moved import MOVED, moved_note
 from grader.checking.verdicts import CheckFailed, StudentRaised
 from grader.i18n import N_, _
@@ -80,6 +83,7 @@ __all__ = [
     "mistake_answers",
     "naming_errors",
     "parameters_report",
+    "seeded",
     "train_classifier",
     "with_names",
 ]

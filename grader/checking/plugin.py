@@ -34,6 +34,7 @@ from grader.checking.course_modules import fixture_modules
 from grader.checking.mistakes import RUNNING_REFERENCE
 from grader.checking.portable_random import PortableRandom
 from grader.checking.recorded import RecordedReference, RecordingReference
+from grader.checking.seeds import RUN_SEED
 from grader.checking.sending import GRADER_FOLDER
 from grader.checking.student import Student
 from grader.checking.verdicts import CheckFailed, KernelUnavailable, StudentCallError
@@ -129,10 +130,12 @@ class GradingPlugin:
         if kit:  # a kit's answers: looked up by the check that asks, on inputs drawn the same everywhere
             self._reference.begin_case(item.name)
         running = RUNNING_REFERENCE.set(self._reference)  # known mistakes' answers come from it
+        seeding = RUN_SEED.set(self._seed)  # a check's own cases draw from it (`seeded`)
         try:
             with PortableRandom() if kit else contextlib.nullcontext():
                 return (yield)
         finally:
+            RUN_SEED.reset(seeding)
             RUNNING_REFERENCE.reset(running)
             if self._student is not None:
                 self._student.deadline = None
