@@ -61,7 +61,7 @@ def validate(assignment: Assignment, options: GradeOptions, seeds: int = 3,
     with tempfile.TemporaryDirectory(prefix="validate-") as folder:
         untouched_path = Path(folder) / f"{assignment.id}.ipynb"
         untouched_path.write_text(assignment_text(assignment.solution), encoding="utf-8")
-        untouched = grade(untouched_path, asked)
+        untouched = grade(untouched_path, replace(asked, seed=0))
     problems = [*authoring_problems(assignment), *solution_problems(solution),
                 *untouched_problems(untouched),
                 *name_problems(solution[0][1] if solution else untouched,
