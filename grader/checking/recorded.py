@@ -27,7 +27,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import pandas as pd
 import torch
 
 from grader.checking.verdicts import KernelUnavailable
@@ -69,7 +68,7 @@ def same_inputs(got: Any, recorded: Any) -> bool:
         return bool(torch.allclose(got, recorded, rtol=INPUT_RTOL, atol=INPUT_ATOL * scale, equal_nan=True))
     if isinstance(recorded, (np.ndarray, np.generic)):
         return same_inputs(_as_tensor(got), _as_tensor(recorded))
-    if isinstance(recorded, (pd.DataFrame, pd.Series, pd.Index)):
+    if type(recorded).__module__.split(".")[0] == "pandas" and _is_frame(recorded):
         return _same_frames(got, recorded)
     if isinstance(recorded, float) and isinstance(got, (int, float)) and not isinstance(got, bool):
         return abs(got - recorded) <= INPUT_RTOL * abs(recorded) or got == recorded
@@ -87,7 +86,15 @@ def _as_tensor(value: Any) -> Any:
     return value if array is None or array.dtype.kind not in "biuf" else torch.from_numpy(array.copy())
 
 
+def _is_frame(value: Any) -> bool:
+    import pandas as pd
+
+    return isinstance(value, (pd.DataFrame, pd.Series, pd.Index))
+
+
 def _same_frames(got: Any, recorded: Any) -> bool:
+    import pandas as pd
+
     if type(got) is not type(recorded):
         return False
     same = {pd.DataFrame: pd.testing.assert_frame_equal, pd.Series: pd.testing.assert_series_equal,
