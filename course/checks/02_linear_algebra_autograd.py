@@ -110,12 +110,12 @@ def matrices():
 def edge_matrices():
     torch.manual_seed(seeded(1))
     return [
-        ("A = torch.randn(1, 5) (one row)", torch.randn(1, 5)),
-        ("A = torch.randn(6, 1) (one column)", torch.randn(6, 1)),
+        (N_("A = torch.randn(1, 5) (one row)"), torch.randn(1, 5)),
+        (N_("A = torch.randn(6, 1) (one column)"), torch.randn(6, 1)),
         ("A = torch.randn(3, 4, dtype=torch.float64)", torch.randn(3, 4, dtype=torch.float64)),
-        ("A = torch.randn(5, 3).T (not contiguous)", torch.randn(5, 3).T),
-        ("A = 1e15 * torch.randn(3, 3) (large entries)", 1e15 * torch.randn(3, 3)),
-        ("A = 1e-15 * torch.randn(3, 3) (tiny entries)", 1e-15 * torch.randn(3, 3)),
+        (N_("A = torch.randn(5, 3).T (not contiguous)"), torch.randn(5, 3).T),
+        (N_("A = 1e15 * torch.randn(3, 3) (large entries)"), 1e15 * torch.randn(3, 3)),
+        (N_("A = 1e-15 * torch.randn(3, 3) (tiny entries)"), 1e-15 * torch.randn(3, 3)),
         ("A = 1e150 * torch.randn(2, 3, dtype=torch.float64)", 1e150 * torch.randn(2, 3, dtype=torch.float64)),
         ("A = 1e-150 * torch.randn(2, 3, dtype=torch.float64)", 1e-150 * torch.randn(2, 3, dtype=torch.float64)),
     ]
@@ -126,9 +126,9 @@ def matrices_to_normalize():
     return [
         ("A = torch.arange(1, 7).reshape(2, 3)", torch.arange(1, 7, dtype=torch.float32).reshape(2, 3)),
         ("A = torch.rand(4, 5) + 0.1", torch.rand(4, 5) + 0.1),
-        ("A = torch.rand(3, 3) + 0.1 (square)", torch.rand(3, 3) + 0.1),
+        (N_("A = torch.rand(3, 3) + 0.1 (square)"), torch.rand(3, 3) + 0.1),
         ("A = torch.rand(2, 4, dtype=torch.float64) + 0.1", torch.rand(2, 4, dtype=torch.float64) + 0.1),
-        ("A = [[2, -1, 1], [-1, -1, -2], [1, 3, -2]] (rows of mixed signs)",
+        (N_("A = [[2, -1, 1], [-1, -1, -2], [1, 3, -2]] (rows of mixed signs)"),
          torch.tensor([[2.0, -1.0, 1.0], [-1.0, -1.0, -2.0], [1.0, 3.0, -2.0]])),
     ]
 
@@ -136,13 +136,13 @@ def matrices_to_normalize():
 def edge_matrices_to_normalize():
     torch.manual_seed(seeded(3))
     return [
-        ("A = torch.rand(1, 5) + 0.1 (one row)", torch.rand(1, 5) + 0.1),
-        ("A = torch.rand(6, 1) + 0.1 (one column)", torch.rand(6, 1) + 0.1),
+        (N_("A = torch.rand(1, 5) + 0.1 (one row)"), torch.rand(1, 5) + 0.1),
+        (N_("A = torch.rand(6, 1) + 0.1 (one column)"), torch.rand(6, 1) + 0.1),
         ("A = torch.rand(3, 4, dtype=torch.float64) + 0.1", torch.rand(3, 4, dtype=torch.float64) + 0.1),
-        ("A = (torch.rand(5, 3) + 0.1).T (not contiguous)", (torch.rand(5, 3) + 0.1).T),
-        ("A = 1e30 * (torch.rand(3, 4) + 0.1) (large entries)", 1e30 * (torch.rand(3, 4) + 0.1)),
-        ("A = 1e-30 * (torch.rand(3, 4) + 0.1) (tiny entries)", 1e-30 * (torch.rand(3, 4) + 0.1)),
-        ("A with negative entries, rows of mixed signs", torch.tensor([[1.0, -2.0, 4.0], [-1.0, -1.0, -2.0],
+        (N_("A = (torch.rand(5, 3) + 0.1).T (not contiguous)"), (torch.rand(5, 3) + 0.1).T),
+        (N_("A = 1e30 * (torch.rand(3, 4) + 0.1) (large entries)"), 1e30 * (torch.rand(3, 4) + 0.1)),
+        (N_("A = 1e-30 * (torch.rand(3, 4) + 0.1) (tiny entries)"), 1e-30 * (torch.rand(3, 4) + 0.1)),
+        (N_("A with negative entries, rows of mixed signs"), torch.tensor([[1.0, -2.0, 4.0], [-1.0, -1.0, -2.0],
                                                                    [0.5, 0.25, 0.25], [3.0, -1.0, 0.5]])),
     ]
 
@@ -242,7 +242,7 @@ SUMMED = N_("you returned one number (the gradient summed), not a gradient with 
 # -- frobenius_norm ---------------------------------------------------------------------------
 
 def check_norm(student, reference, text, A):
-    call = _("frobenius_norm(A) with {text}").format(text=text)
+    call = _("frobenius_norm(A) with {text}").format(text=_(text))
     got = student.frobenius_norm(A)
     expected = in_float64(reference.frobenius_norm, A)
     mistakes = unlike(expected, mistake_answers(NORM_MISTAKES, A), dtype=A.dtype, ops=16)
@@ -295,7 +295,7 @@ def test_norm_no_builtin(student):
 # -- row_normalize ----------------------------------------------------------------------------
 
 def check_rows(student, reference, text, A):
-    call = _("row_normalize(A) with {text}").format(text=text)
+    call = _("row_normalize(A) with {text}").format(text=_(text))
     with naming_errors(BROADCAST_ERRORS, call):
         got = student.row_normalize(A)
     expected = in_float64(reference.row_normalize, A)
@@ -360,11 +360,11 @@ def points():
 def edge_points():
     torch.manual_seed(seeded(5))
     return [
-        ("x = torch.randn(1) (one element)", torch.randn(1)),
+        (N_("x = torch.randn(1) (one element)"), torch.randn(1)),
         ("x = torch.randn(3, 2, dtype=torch.float64)", torch.randn(3, 2, dtype=torch.float64)),
-        ("x = torch.randn(4, 3).T (not contiguous)", torch.randn(4, 3).T),
-        ("x = 1e-20 * torch.randn(5) (tiny entries)", 1e-20 * torch.randn(5)),
-        ("x = 1e10 * torch.randn(3) (large entries)", 1e10 * torch.randn(3)),
+        (N_("x = torch.randn(4, 3).T (not contiguous)"), torch.randn(4, 3).T),
+        (N_("x = 1e-20 * torch.randn(5) (tiny entries)"), 1e-20 * torch.randn(5)),
+        (N_("x = 1e10 * torch.randn(3) (large entries)"), 1e10 * torch.randn(3)),
     ]
 
 
@@ -372,7 +372,7 @@ def check_gradient(student, reference, cases, functions):
     for description, function in functions:
         f_there = student.define(function)
         for text, x in cases:
-            call = _("gradient(f, x) with {description} and {text}").format(description=description, text=text)
+            call = _("gradient(f, x) with {description} and {text}").format(description=_(description), text=_(text))
             with naming_errors({"does not require grad and does not have a grad_fn": NO_HISTORY}, call):
                 got = student.gradient(f_there, x)
             expected = in_float64(reference.gradient, function, x.clone())
@@ -409,14 +409,14 @@ def check_x_alone(student, reference, requires_grad):
     expect(found["result"] is not None, _("{call} should return a tensor").format(call=call))
     expect_close(found["result"], 3 * x.double() ** 2, dtype=x.dtype, ops=8, call=call)
     changes = [what for what, happened in (
-        ("changed the values of x", not found["values_kept"]),
-        (f"left x with requires_grad={found['requires_grad']} (it should stay {requires_grad})",
-         found["requires_grad"] != requires_grad),
-        ("attached a .grad to x", not found["grad_is_none"]),
-        ("turned x into a tensor with a history (x.is_leaf is False)", not found["is_leaf"]),
+        (_("changed the values of x"), not found["values_kept"]),
+        (_("left x with requires_grad={found} (it should stay {requires_grad})").format(
+            found=found["requires_grad"], requires_grad=requires_grad), found["requires_grad"] != requires_grad),
+        (_("attached a .grad to x"), not found["grad_is_none"]),
+        (_("turned x into a tensor with a history (x.is_leaf is False)"), not found["is_leaf"]),
     ) if happened]
     expect(not changes, _("{call} {value}; work on a detached copy of x (x.detach().clone().requires_grad_(True))")
-                        .format(call=call, value=' and '.join(changes)))
+                        .format(call=call, value=_(" and ").join(changes)))
 
 
 @pytest.mark.check("gradient: leaves x as it was (values, requires_grad, no .grad)", condition=True)

@@ -100,7 +100,7 @@ def linreg_cases():
          (torch.randn(5, 2), torch.randn(2, 1), torch.randn(1))),
         ("X = torch.randn(8, 3), w = torch.randn(3, 1), b = torch.randn(1)",
          (torch.randn(8, 3), torch.randn(3, 1), torch.randn(1))),
-        ("float64 tensors, X = torch.randn(3, 2, dtype=torch.float64)",
+        (N_("float64 tensors, X = torch.randn(3, 2, dtype=torch.float64)"),
          (torch.randn(3, 2, dtype=torch.float64), torch.randn(2, 1, dtype=torch.float64),
           torch.randn(1, dtype=torch.float64))),
     ]
@@ -109,13 +109,13 @@ def linreg_cases():
 def linreg_edge_cases():
     torch.manual_seed(seeded(1))
     return [
-        ("one row, X = torch.randn(1, 4)", (torch.randn(1, 4), torch.randn(4, 1), torch.randn(1))),
-        ("one feature, X = torch.randn(6, 1)", (torch.randn(6, 1), torch.randn(1, 1), torch.randn(1))),
-        ("float64 tensors", (torch.randn(4, 3, dtype=torch.float64), torch.randn(3, 1, dtype=torch.float64),
+        (N_("one row, X = torch.randn(1, 4)"), (torch.randn(1, 4), torch.randn(4, 1), torch.randn(1))),
+        (N_("one feature, X = torch.randn(6, 1)"), (torch.randn(6, 1), torch.randn(1, 1), torch.randn(1))),
+        (N_("float64 tensors"), (torch.randn(4, 3, dtype=torch.float64), torch.randn(3, 1, dtype=torch.float64),
                              torch.randn(1, dtype=torch.float64))),
-        ("X = torch.randn(3, 5).T (not contiguous)", (torch.randn(3, 5).T, torch.randn(3, 1), torch.randn(1))),
-        ("X = 1e15 * torch.randn(4, 2) (large values)", (1e15 * torch.randn(4, 2), torch.randn(2, 1), torch.randn(1))),
-        ("X = 1e-15 * torch.randn(4, 2), b = 1e-15 (tiny values)",
+        (N_("X = torch.randn(3, 5).T (not contiguous)"), (torch.randn(3, 5).T, torch.randn(3, 1), torch.randn(1))),
+        (N_("X = 1e15 * torch.randn(4, 2) (large values)"), (1e15 * torch.randn(4, 2), torch.randn(2, 1), torch.randn(1))),
+        (N_("X = 1e-15 * torch.randn(4, 2), b = 1e-15 (tiny values)"),
          (1e-15 * torch.randn(4, 2), torch.randn(2, 1), torch.tensor([1e-15]))),
     ]
 
@@ -153,7 +153,7 @@ LINREG_MISTAKES = {
 
 
 def check_linreg(student, reference, text, args):
-    call = _("linreg(X, w, b) with {text}").format(text=text)
+    call = _("linreg(X, w, b) with {text}").format(text=_(text))
     got = student.linreg(*args)
     X = args[0]
     expect(not (isinstance(got, torch.Tensor) and got.is_floating_point() and got.dtype != X.dtype),
@@ -206,18 +206,18 @@ def loss_cases():
         ("y_hat = [[1], [2], [3]], y = [1, 1, 1] (y 1-D)", (torch.tensor([[1.0], [2.0], [3.0]]), torch.ones(3))),
         ("y_hat = torch.randn(6, 1), y = torch.randn(6) (y 1-D)", (torch.randn(6, 1), torch.randn(6))),
         ("y_hat = torch.randn(6, 1), y = torch.randn(6, 1)", (torch.randn(6, 1), torch.randn(6, 1))),
-        ("float64 tensors", (torch.randn(4, 1, dtype=torch.float64), torch.randn(4, dtype=torch.float64))),
+        (N_("float64 tensors"), (torch.randn(4, 1, dtype=torch.float64), torch.randn(4, dtype=torch.float64))),
     ]
 
 
 def loss_edge_cases():
     torch.manual_seed(seeded(3))
     return [
-        ("one example, y_hat of shape (1, 1), y of shape (1,)", (torch.randn(1, 1), torch.randn(1))),
-        ("float64 tensors", (torch.randn(5, 1, dtype=torch.float64), torch.randn(5, dtype=torch.float64))),
-        ("y = torch.randn(1, 7).T (not contiguous)", (torch.randn(7, 1), torch.randn(1, 7).T)),
-        ("values near 1e15", (1e15 * torch.randn(4, 1), 1e15 * torch.randn(4))),
-        ("values near 1e-15", (1e-15 * torch.randn(4, 1), 1e-15 * torch.randn(4))),
+        (N_("one example, y_hat of shape (1, 1), y of shape (1,)"), (torch.randn(1, 1), torch.randn(1))),
+        (N_("float64 tensors"), (torch.randn(5, 1, dtype=torch.float64), torch.randn(5, dtype=torch.float64))),
+        (N_("y = torch.randn(1, 7).T (not contiguous)"), (torch.randn(7, 1), torch.randn(1, 7).T)),
+        (N_("values near 1e15"), (1e15 * torch.randn(4, 1), 1e15 * torch.randn(4))),
+        (N_("values near 1e-15"), (1e-15 * torch.randn(4, 1), 1e-15 * torch.randn(4))),
     ]
 
 
@@ -257,7 +257,7 @@ LOSS_MISTAKES = {
 
 
 def check_loss(student, reference, text, args):
-    call = _("squared_loss(y_hat, y) with {text}").format(text=text)
+    call = _("squared_loss(y_hat, y) with {text}").format(text=_(text))
     got = student.squared_loss(*args)
     mistakes = mistake_answers(LOSS_MISTAKES, *args)
     if not (isinstance(got, torch.Tensor) and got.dim() == 0):
@@ -333,7 +333,7 @@ STEP_MISTAKES = {  # {sentence: what a mistaken step makes of one parameter}
 
 def check_step(student, values, grads, lr, text):
     step = student.define(sgd_step)
-    call = _("SGD(params, lr={lr}).step() with {text}").format(lr=lr, text=text)
+    call = _("SGD(params, lr={lr}).step() with {text}").format(lr=lr, text=_(text))
     with naming_errors(STEP_ERRORS, call):
         found = step(student.SGD, values, grads, lr, False)
     expected = [v.double() - lr * g.double() for v, g in zip(values, grads)]

@@ -229,11 +229,11 @@ def logits_cases():
     torch.manual_seed(seeded(0))
     cases = [
         ("X = torch.randn(4, 5)", torch.randn(4, 5)),
-        ("X = torch.randn(1, 3) (one row)", torch.randn(1, 3)),
-        ("X = torch.randn(6, 1) (one column)", torch.randn(6, 1)),
+        (N_("X = torch.randn(1, 3) (one row)"), torch.randn(1, 3)),
+        (N_("X = torch.randn(6, 1) (one column)"), torch.randn(6, 1)),
         ("X = torch.randn(3, 4, dtype=torch.float64)", torch.randn(3, 4, dtype=torch.float64)),
-        ("X = torch.randn(5, 3).T (not contiguous)", torch.randn(5, 3).T),
-        ("X = 1e-4 * torch.randn(4, 3) (tiny logits)", 1e-4 * torch.randn(4, 3)),
+        (N_("X = torch.randn(5, 3).T (not contiguous)"), torch.randn(5, 3).T),
+        (N_("X = 1e-4 * torch.randn(4, 3) (tiny logits)"), 1e-4 * torch.randn(4, 3)),
     ]
     return [("X = torch.randn(3, 3)", torch.randn(3, 3))] + cases  # square: a broadcast along the wrong axis runs
 
@@ -256,7 +256,7 @@ def test_softmax_values(student, reference):
     for text, X in logits_cases():
         expected = in_float64(reference.softmax, X)
         expect_close(student.softmax(X), expected, dtype=X.dtype, ops=8, like=X, call=_("softmax(X) with {text}")
-                                                                                      .format(text=text),
+                                                                                      .format(text=_(text)),
                      mistakes=mistake_answers(SOFTMAX_MISTAKES, X))
 
 
@@ -311,10 +311,10 @@ def test_cross_entropy_values(student, reference):
         if not (isinstance(got, torch.Tensor) and got.dim() == 0):
             says = diagnosis(got, per_example, ops=16, dtype=y_hat.dtype)
             fail(_("cross_entropy(y_hat, y) with {text} should return a 0-dim tensor, got {value}{value2}")
-                 .format(text=text, value='shape ' + str(tuple(got.shape)) if isinstance(got, torch.Tensor) else type(got).__name__, value2=f". {says}" if says else ""))
+                 .format(text=_(text), value='shape ' + str(tuple(got.shape)) if isinstance(got, torch.Tensor) else type(got).__name__, value2=f". {says}" if says else ""))
         expected = in_float64(reference.cross_entropy, y_hat, y)
         expect_close(got, expected, dtype=y_hat.dtype, ops=16, call=_("cross_entropy(y_hat, y) with {text}")
-                                                                    .format(text=text),
+                                                                    .format(text=_(text)),
                      mistakes=mistake_answers(CROSS_ENTROPY_MISTAKES, y_hat, y))
 
 
@@ -379,7 +379,7 @@ def test_accuracy(student, reference):
         answer = student.accuracy(y_hat, y) if answer is None else answer
         try:
             expect_close(answer, float(reference.accuracy(y_hat, y)), dtype=torch.float32, ops=4,
-                         call=_("accuracy(y_hat, y) with {text}").format(text=text))
+                         call=_("accuracy(y_hat, y) with {text}").format(text=_(text)))
         except CheckFailed as failed:
             fail(f"{failed}. {says}" if says else str(failed))
 
@@ -421,10 +421,10 @@ def test_model_forward(student, reference, image_data):
         logits = X.reshape(len(X), -1).double() @ W.detach().double() + b.detach().double()
         labels = torch.nn.functional.one_hot(image_data.train_y[:len(X)], 10).double()
         expect(isinstance(got, torch.Tensor), _("model.forward(X) with {text} should return a tensor")
-                                              .format(text=text))
+                                              .format(text=_(text)))
         expect_close(got.detach(), reference.softmax(logits), dtype=torch.float32, ops=16, like=X,
                      call=_("model.forward(X) with model = SoftmaxRegressionScratch(…, sigma=0.5) and {text}")
-                          .format(text=text),
+                          .format(text=_(text)),
                      mistakes={N_("Your forward returns the logits X W + b: they are not probabilities yet"): logits,
                                N_("Your forward returns the images' labels, not what the model computes"): labels})
 

@@ -97,11 +97,11 @@ RELU_CASES = [
     ("X = torch.randn(5, dtype=torch.float64) (1-D, float64)", lambda: torch.randn(5, dtype=torch.float64)),
 ]
 RELU_EDGE_CASES = [
-    ("X = torch.randn(1, 6) (one row)", lambda: torch.randn(1, 6)),
+    (N_("X = torch.randn(1, 6) (one row)"), lambda: torch.randn(1, 6)),
     ("X = torch.randn(7) (1-D)", lambda: torch.randn(7)),
     ("X = torch.randn(3, 4, dtype=torch.float64)", lambda: torch.randn(3, 4, dtype=torch.float64)),
-    ("X = torch.randn(5, 3).T (not contiguous)", lambda: torch.randn(5, 3).T),
-    ("X with entries near ±1e30 and ±1e-30",
+    (N_("X = torch.randn(5, 3).T (not contiguous)"), lambda: torch.randn(5, 3).T),
+    (N_("X with entries near ±1e30 and ±1e-30"),
      lambda: torch.tensor([[1e30, -1e30, 1e-30], [-1e-30, 3e29, -2e-29]])),
 ]
 
@@ -142,7 +142,7 @@ def check_relu(student, reference, cases):
     matrix_passed = False
     for text, make in cases:
         X = make()
-        call = _("relu(X) with {text}").format(text=text)
+        call = _("relu(X) with {text}").format(text=_(text))
         try:
             got = student.relu(X)
         except StudentRaised as error:
@@ -275,7 +275,7 @@ def check_forward(student, reference, args, kwargs, X, text):
     model = patched(helper, student.MLPScratch, list(args), kwargs, 0)
     model_text = ", ".join([*map(repr, args), *(f"{k}={v!r}" for k, v in kwargs.items())])
     call = (_("model.forward(X) with model = MLPScratch({model_text}) given random biases, {text} (relu "
-              "is the grader's here)").format(model_text=model_text, text=text))
+              "is the grader's here)").format(model_text=model_text, text=_(text)))
     try:
         out, (W1, b1, W2, b2) = patched(run, model, X)
     except StudentRaised as error:
@@ -420,7 +420,7 @@ def check_backprop(student, reference, X, y, W1, W2, lambd, text):
     patched = student.define(with_grader_relu)
     got = patched(student.backprop, X, y, W1, W2, lambd)
     expected = network_gradients(reference, X, y, W1, W2, lambd)
-    call = _("backprop(X, y, W1, W2, lambd={lambd}) with {text}").format(lambd=lambd, text=text)
+    call = _("backprop(X, y, W1, W2, lambd={lambd}) with {text}").format(lambd=lambd, text=_(text))
     mistakes = mistake_answers(BACKPROP_MISTAKES, X, y, W1, W2, lambd)
     expect(isinstance(got, (tuple, list)) and len(got) == 2,
            _("{call} should return a pair (dW1, dW2), got {name}").format(call=call, name=type(got).__name__))
