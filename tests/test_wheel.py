@@ -85,6 +85,18 @@ def test_no_graded_name_and_no_course_model_is_defined_in_the_wheel(wheel):
     assert found == []
 
 
+def test_the_wheel_ships_the_compiled_catalogs(wheel):
+    """Korean for a student who installed the wheel: the engine's catalog, and each kit's own (its
+    check names and diagnoses), compiled (docs/translating.md)."""
+    with zipfile.ZipFile(wheel) as archive:
+        assert "grader/locale/ko/LC_MESSAGES/grader.mo" in archive.namelist()
+        kits = [name for name in archive.namelist() if name.startswith("grader/kits/") and name.endswith(".zip")]
+        assert kits
+        for name in kits:
+            with zipfile.ZipFile(io.BytesIO(archive.read(name))) as kit:
+                assert "locale/ko/LC_MESSAGES/course.mo" in kit.namelist(), name
+
+
 def python_files(archive: zipfile.ZipFile):
     for name in archive.namelist():
         if name.endswith(".py"):
