@@ -8,9 +8,11 @@ other way round.
 
 from __future__ import annotations
 
+import os
 import resource
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Mapping
 
 from grader.i18n import ENGLISH
 from grader.submission.course import KIT_MARKER, Course, default_course
@@ -59,6 +61,7 @@ class GradeOptions:
     public_only: bool = False
     call_timeout: float = 30.0
     seed: int | None = None  # None: the run's own (`grader.checking.seeds.run_seed`)
+    secret: str = field(default="", repr=False)  # the course secret the final seed derives from (GRADER_SECRET)
     language: str = ENGLISH  # of every message a student reads (`grader.i18n`): "en", "ko"
 
 
@@ -91,3 +94,14 @@ def limit_grading_memory() -> None:
     if hard != resource.RLIM_INFINITY:
         soft = min(hard, soft)
     resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
+
+
+SECRET_ENV = "GRADER_SECRET"
+
+
+def with_secret(options: GradeOptions, environ: Mapping[str, str] | None = None) -> GradeOptions:
+    """`options` with the course secret of the command's environment ($GRADER_SECRET), read once
+    at the command's edge and carried in the options, so that a batch's workers (Dask's too)
+    draw the same final seed without the variable (`grader.checking.seeds`)."""
+    environ = os.environ if environ is None else environ
+    return replace(options, secret=options.secret or environ.get(SECRET_ENV, ""))

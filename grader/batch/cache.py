@@ -97,8 +97,9 @@ def result_key(path: Path, options: GradeOptions, version: str) -> str:
 
 def _options_text(options: GradeOptions) -> str:
     policy = options.policy
+    secret = hashlib.sha256(options.secret.encode("utf-8")).hexdigest()  # another secret, other inputs
     return repr((options.assignment, options.limits, options.public_only, options.call_timeout,
-                 options.seed, str(options.data_dir or ""), policy.memory_limit,
+                 options.seed, secret, str(options.data_dir or ""), policy.memory_limit,
                  policy.max_processes, policy.use_bubblewrap, policy.threads, options.language))
 
 

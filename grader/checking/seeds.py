@@ -3,8 +3,9 @@
 A student's kit records the reference's answers on the public checks' inputs, drawn with seed 0,
 and `check()` in their notebook runs the same checks with seed 0. So the final grade draws every
 check's inputs from a seed the student cannot know (`run_seed`): derived from a course secret
-(the `GRADER_SECRET` environment variable, else the assignment's solution file, which never
-leaves the instructor's side) and the assignment's id, with HMAC-SHA256. It is deterministic:
+(`GradeOptions.secret`, the `GRADER_SECRET` environment variable read where a command builds
+its options; else the assignment's solution file, which never leaves the instructor's side)
+and the assignment's id, with HMAC-SHA256. It is deterministic:
 a regrade, the batch result cache and Dask workers draw the same inputs. A public-only run, a
 kit's course (no secrets) and an explicit seed (`grade-admin validate`'s 0..N-1) keep theirs.
 
@@ -18,15 +19,13 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import os
 from contextvars import ContextVar
-from typing import Any, Mapping
+from typing import Any
 
-SECRET_ENV = "GRADER_SECRET"
 RUN_SEED: ContextVar[int] = ContextVar("run_seed", default=0)  # set by the plugin for each check
 
 
-def run_seed(assignment: Any, options: Any, environ: Mapping[str, str] | None = None) -> int:
+def run_seed(assignment: Any, options: Any) -> int:
     """The seed every check of this grading run draws from (see the module's docstring)."""
     from grader.options import course_secrets
 
@@ -34,8 +33,7 @@ def run_seed(assignment: Any, options: Any, environ: Mapping[str, str] | None = 
         return int(options.seed)
     if options.public_only or not course_secrets(options):
         return 0
-    environ = os.environ if environ is None else environ
-    secret = environ.get(SECRET_ENV, "").encode("utf-8")
+    secret = options.secret.encode("utf-8")  # read at the command's edge (`grader.options.with_secret`)
     if not secret:
         try:
             secret = hashlib.sha256(assignment.solution.read_bytes()).digest()

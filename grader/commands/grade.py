@@ -25,7 +25,7 @@ from grader.commands import (add_course_option, add_language_option, course_from
 from grader.errors import ExitStatus, NotIsolated, UsageError
 from grader.files import write_atomically
 from grader.i18n import speaking
-from grader.options import GiB, ExecutionLimits, GradeOptions, SandboxPolicy, sandbox_policy
+from grader.options import GiB, ExecutionLimits, GradeOptions, SandboxPolicy, sandbox_policy, with_secret
 from grader.reporters import FORMATS
 from grader.reporters.gradebook import parse_deadline
 from grader.reporters.text import printable
@@ -107,10 +107,10 @@ def build_parser() -> argparse.ArgumentParser:
 def options_from(args: argparse.Namespace) -> GradeOptions:
     policy = SandboxPolicy(memory_limit=int(args.memory * GiB),
                            use_bubblewrap=False if args.no_sandbox else None)
-    return GradeOptions(course=course_from(args), assignment=args.assignment, language=language_from(args),
+    return with_secret(GradeOptions(course=course_from(args), assignment=args.assignment, language=language_from(args),
                         data_dir=data_from(args), public_only=args.public_only, policy=policy,
                         limits=ExecutionLimits(cell_timeout=args.cell_timeout,
-                                               notebook_budget=args.budget))
+                                               notebook_budget=args.budget)))  # $GRADER_SECRET, read here
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -24,7 +24,7 @@ from grader.errors import AssignmentNotValid, ExitStatus, UsageError
 from grader.submission.course import Course
 from grader.files import write_atomically
 from grader.instructor.template_files import TORCH_VERSION
-from grader.options import GradeOptions, SandboxPolicy
+from grader.options import GradeOptions, SandboxPolicy, with_secret
 
 INSTALL_HELP = ("where students and workflows install the grader from: a published name, a git URL or "
                 "a wheel file (default: the course.toml's [grader] install, else the kit carries this "
@@ -130,7 +130,7 @@ def _run(args: argparse.Namespace) -> int:
         language = language_from(args)
         with speaking(language, course.folders):  # the results' text, for students
             report = run_gradescope(args.assignment, args.submission, args.results,
-                                    GradeOptions(course=course, language=language))
+                                    with_secret(GradeOptions(course=course, language=language)))
         print(f"{report.submission}: {report.score:g}/{report.max_score:g} ({report.status.value})")
     return int(ExitStatus.GRADED)
 

@@ -15,7 +15,7 @@ from grader.checking.local_student import LocalStudent
 from grader.checking.plugin import GradingPlugin, run_checks
 from grader.checking.reference import load_reference
 from grader.checking.seeds import RUN_SEED, derived, run_seed, seeded
-from grader.options import GradeOptions
+from grader.options import GradeOptions, with_secret
 from grader.submission.course import Course
 
 ASSIGNMENT = "04_softmax_regression"
@@ -25,14 +25,14 @@ LOOKED_UP = ("softmax", "accuracy")
 def test_the_final_seed_comes_from_the_secret_and_the_kits_run_keeps_zero():
     course = Course(COURSE)
     assignment = course.assignments[ASSIGNMENT]
-    final = GradeOptions(course=course)
-    secret = run_seed(assignment, final, {"GRADER_SECRET": "s3cret"})
-    assert secret != 0 and secret == run_seed(assignment, final, {"GRADER_SECRET": "s3cret"})  # regrades agree
-    assert secret != run_seed(assignment, final, {"GRADER_SECRET": "other"})
-    assert secret != run_seed(course.assignments["05_mlp"], final, {"GRADER_SECRET": "s3cret"})
-    assert run_seed(assignment, final, {}) not in (0, secret)  # no variable: the solution's text is the secret
-    assert run_seed(assignment, dataclasses.replace(final, public_only=True), {"GRADER_SECRET": "s3cret"}) == 0
-    assert run_seed(assignment, dataclasses.replace(final, seed=2), {"GRADER_SECRET": "s3cret"}) == 2
+    final = with_secret(GradeOptions(course=course), {"GRADER_SECRET": "s3cret"})  # read at the command's edge
+    secret = run_seed(assignment, final)
+    assert secret != 0 and secret == run_seed(assignment, final)  # regrades (and workers, given the options) agree
+    assert secret != run_seed(assignment, with_secret(GradeOptions(course=course), {"GRADER_SECRET": "other"}))
+    assert secret != run_seed(course.assignments["05_mlp"], final)
+    assert run_seed(assignment, GradeOptions(course=course)) not in (0, secret)  # none: the solution's text is
+    assert run_seed(assignment, dataclasses.replace(final, public_only=True)) == 0
+    assert run_seed(assignment, dataclasses.replace(final, seed=2)) == 2
     token = RUN_SEED.set(0)
     assert seeded(3) == 3
     RUN_SEED.set(secret)
