@@ -22,7 +22,7 @@ from grader.submission.course import Course
 from conftest import COURSE
 
 sys.path.insert(0, str(Path(__file__).parent))
-from test_warm import Session
+from kernel_session import Session
 
 KERNEL = (COURSE / "kernel").resolve()
 PROBE = ("import os; from d2l import torch as d2l; print(os.path.dirname(os.path.dirname(d2l.__file__)), "

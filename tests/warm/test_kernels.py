@@ -17,7 +17,6 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from jupyter_client import BlockingKernelClient
 
 from grader.options import sandbox_policy
 from grader.submission.course import PACKAGE_DIR
@@ -29,6 +28,7 @@ from grader.warm.kernels import WarmKernels
 from grader.options import SandboxPolicy
 
 from conftest import COURSE
+from kernel_session import Session
 
 pytestmark = [pytest.mark.hostile, pytest.mark.notebook,
               pytest.mark.skipif(not bubblewrap_available(), reason="needs bubblewrap")]
@@ -43,33 +43,6 @@ PROBE_DIRS = ("/", "/tmp", "/var/tmp", "/dev", "/dev/shm", "~", ".")
 def pool():
     with WarmKernels(POLICY, ahead=2) as warm:
         yield warm
-
-
-class Session:
-    """A kernel of the pool and a client on it: `run(code)` gives what it printed."""
-
-    def __init__(self, kernel: Kernel) -> None:
-        self.kernel = kernel
-        self.client = BlockingKernelClient(parent=kernel.manager)  # alive: as the manager says
-        self.client.load_connection_info(kernel.manager.get_connection_info())
-        self.client.start_channels()
-        self.client.wait_for_ready(timeout=60)
-
-    def run(self, code: str, timeout: float = 60) -> str:
-        out: list[str] = []
-
-        def hook(msg: dict) -> None:
-            if msg["msg_type"] == "stream":
-                out.append(msg["content"]["text"])
-            elif msg["msg_type"] == "error":
-                out.append(f"{msg['content']['ename']}: {msg['content']['evalue']}")
-
-        self.client.execute_interactive(code, output_hook=hook, timeout=timeout)
-        return "".join(out).strip()
-
-    def close(self) -> None:
-        self.client.stop_channels()
-        self.kernel.close()
 
 
 def session(pool: WarmKernels, policy: SandboxPolicy = POLICY) -> Session:
