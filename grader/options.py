@@ -87,6 +87,16 @@ def course_secrets(options: GradeOptions) -> tuple[str, ...]:
     return ("solutions", *hidden, "the checks' validation data")
 
 
+def judged_by_this_install(options: GradeOptions) -> GradeOptions:
+    """The options as this install can honour them: a course made only of student kits (the
+    grader installed from a wheel, or a student's kit) holds no hidden checks, so it grades the
+    public checks only and scores out of their points, instead of failing what it cannot run."""
+    if options.public_only or not options.course.folders or not all(
+            (folder / KIT_MARKER).is_file() for folder in options.course.folders):
+        return options
+    return replace(options, public_only=True)
+
+
 def limit_grading_memory() -> None:
     """Cap this grading process's address space at GRADING_PROCESS_MEMORY (its soft limit)."""
     hard = resource.getrlimit(resource.RLIMIT_AS)[1]

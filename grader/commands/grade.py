@@ -24,8 +24,8 @@ from grader.commands import (add_course_option, add_language_option, course_from
                              exit_status_epilog, language_from, run_command)
 from grader.errors import ExitStatus, NotIsolated, UsageError
 from grader.files import write_atomically
-from grader.i18n import speaking
-from grader.options import GiB, ExecutionLimits, GradeOptions, SandboxPolicy, sandbox_policy, with_secret
+from grader.i18n import _, speaking
+from grader.options import GiB, ExecutionLimits, GradeOptions, SandboxPolicy, judged_by_this_install, sandbox_policy, with_secret
 from grader.reporters import FORMATS
 from grader.reporters.gradebook import parse_deadline
 from grader.reporters.text import printable
@@ -122,6 +122,10 @@ def _grade(args: argparse.Namespace) -> int:
     whatever the command itself writes for students (tables, feedback files) is in it too."""
     options = options_from(args)
     with speaking(options.language, options.course.folders):
+        if judged_by_this_install(options) is not options:
+            print("grade: " + _("hidden checks are not part of this install: public checks only"),
+                  file=sys.stderr)
+            args.public_only = True
         return _grade_speaking(args)
 
 
