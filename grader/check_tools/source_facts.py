@@ -27,6 +27,7 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass
 
+from grader.check_tools.source_scan import bound_inside
 from grader.i18n import _
 from grader.submission.student_code import (
     SourceCell,
@@ -118,7 +119,7 @@ def reached(reading: Reading, name: str) -> Reached:
             for owner, node in found:
                 code.append((owner, node))
                 reasons.extend(code_reasons(node, owner))
-                own = _locals(node)
+                own = bound_inside(node, definitions=True)
                 pending.extend(n.id for n in ast.walk(node) if isinstance(n, ast.Name) and n.id not in own)
     mentioned = {n.attr for _, node in code for n in ast.walk(node) if isinstance(n, ast.Attribute)} | \
         {n.value for _, node in code for n in ast.walk(node) if isinstance(n, ast.Constant) and isinstance(n.value, str)}
@@ -134,18 +135,6 @@ def _imported(node: ast.Import | ast.ImportFrom, name: str) -> str:
                 return f"{'.' * node.level}{node.module or ''}.{alias.name}".lstrip(".")
             return alias.name if alias.asname else alias.name.split(".")[0]
     return name
-
-
-def _locals(node: ast.AST) -> set[str]:
-    names: set[str] = set()
-    for inner in ast.walk(node):
-        if isinstance(inner, ast.arg):
-            names.add(inner.arg)
-        elif isinstance(inner, ast.Name) and isinstance(inner.ctx, (ast.Store, ast.Del)):
-            names.add(inner.id)
-        elif isinstance(inner, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and inner is not node:
-            names.add(inner.name)
-    return names
 
 
 def _dynamic(node: ast.AST) -> str:

@@ -35,14 +35,18 @@ def _dotted(node: ast.AST) -> str:
     return ".".join(reversed(parts))
 
 
-def _locals(node: ast.AST) -> set[str]:
-    """Names bound inside a def, lambda or class (arguments, assignments): they shadow globals."""
+def bound_inside(node: ast.AST, definitions: bool = False) -> set[str]:
+    """Names bound inside a def, lambda or class (arguments, assignments; with `definitions`, the
+    functions and classes defined inside it too): they shadow globals."""
     names: set[str] = set()
     for inner in ast.walk(node):
         if isinstance(inner, ast.arg):
             names.add(inner.arg)
         elif isinstance(inner, ast.Name) and isinstance(inner.ctx, (ast.Store, ast.Del)):
             names.add(inner.id)
+        elif definitions and isinstance(inner, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) \
+                and inner is not node:
+            names.add(inner.name)
     return names
 
 
@@ -117,7 +121,7 @@ def _scan(function: str, body: ast.AST, top: _TopLevel, forbidden: set[str]) -> 
         if name in seen:
             continue
         seen.add(name)
-        own = _locals(body)
+        own = bound_inside(body)
         for node in ast.walk(body):
             if isinstance(node, ast.Attribute) and node.attr in forbidden:
                 found.append(ForbiddenUse(_dotted(node), name, node.lineno))

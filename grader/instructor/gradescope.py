@@ -25,7 +25,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from grader.errors import EnvironmentProblem, GraderError
-from grader.instructor.course_kernel import kernel_files
+from grader.instructor.course_kernel import folder_files, kernel_files
 from grader.files import write_atomically
 from grader.i18n import catalog_files
 from grader.instructor.template_files import TORCH_VERSION, fill
@@ -76,11 +76,7 @@ def checks_files(course: Course) -> tuple[dict[str, bytes], str]:
     """The course's `[checks] path` folders as `lib-N/...` files, and the `[checks]` table of
     course.toml that names them and its fixtures modules: the grading process imports them on
     Gradescope as here (where the built-in course is not on disk to lend them)."""
-    files: dict[str, bytes] = {}
-    for index, folder in enumerate(course.checks_paths):
-        for path in sorted(folder.rglob("*")):
-            if path.is_file() and "__pycache__" not in path.parts and path.suffix not in (".pyc", ".pyo"):
-                files[f"lib-{index}/{path.relative_to(folder).as_posix()}"] = path.read_bytes()
+    files = folder_files(course.checks_paths, "lib")
     paths = [f"lib-{index}" for index in range(len(course.checks_paths))]
     table = f"\n[checks]\npath = {json.dumps(paths)}\nfixtures = {json.dumps(list(course.settings.fixtures))}\n"
     return files, table
