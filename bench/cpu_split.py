@@ -98,7 +98,7 @@ class Measured:
     def __init__(self, pool, zygote: int) -> None:  # noqa: ANN001 - a WarmKernels
         self.pool, self.zygote, self.cpu = pool, zygote, 0.0
 
-    def start(self, policy):  # noqa: ANN001, ANN201
+    def start(self, policy):
         kernel = self.pool.start(policy)
         close = kernel.close
 

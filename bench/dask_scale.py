@@ -42,10 +42,12 @@ class WorkerMemory:
         self._thread = threading.Thread(target=self._loop, daemon=True)
 
     def __enter__(self) -> WorkerMemory:
+        """Start sampling the workers' memory."""
         self._thread.start()
         return self
 
     def __exit__(self, *exc: object) -> None:
+        """Stop sampling."""
         self._stop.set()
         self._thread.join()
 

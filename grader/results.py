@@ -100,6 +100,7 @@ class CellRecord:
     #                  counted from 1); `index` counts every cell from 0. 0: not known (older reports)
 
     def __post_init__(self) -> None:
+        """A status given as its token becomes the CellStatus."""
         object.__setattr__(self, "status", CellStatus(self.status))  # frozen: set once, here
 
 

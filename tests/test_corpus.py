@@ -28,7 +28,7 @@ CONTRACT = {
 MIN_CORRECT, MIN_BUGS = 8, 5
 
 
-def _load_runner():  # noqa: ANN202 - a module
+def _load_runner():  # a module
     if "corpus_run" not in sys.modules:
         spec = importlib.util.spec_from_file_location("corpus_run", CORPUS / "run.py")
         module = importlib.util.module_from_spec(spec)

@@ -16,6 +16,8 @@ import argparse
 import importlib.util
 import sys
 import time
+import types
+from collections.abc import Callable
 from pathlib import Path
 
 import torch
@@ -36,7 +38,7 @@ from grader.checking.sending import source_to_send  # noqa: E402
 REBINDING_UPDATE = ("p -= lr * p.grad", "p = p - lr * p.grad")
 
 
-def harness(function, replace: tuple[str, str] | None = None):
+def harness(function: Callable, replace: tuple[str, str] | None = None) -> Callable:
     """`function` as the kernel gets it (from the text `student.define` sends), with one edit."""
     source, name = source_to_send(function)
     if replace is not None:
@@ -47,14 +49,14 @@ def harness(function, replace: tuple[str, str] | None = None):
     return namespace[name]
 
 
-def check_module(stem: str):
+def check_module(stem: str) -> types.ModuleType:
     spec = importlib.util.spec_from_file_location(f"checks_{stem}", COURSE / "checks" / f"{stem}.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
 
 
-def reference(stem: str):
+def reference(stem: str) -> types.ModuleType:
     return load_reference(COURSE / "solutions" / f"{stem}.ipynb")
 
 
@@ -65,7 +67,7 @@ def rebinding_sgd(SGD):
         def step(self):
             with torch.no_grad():
                 for param in self.params:
-                    param = param - self.lr * param.grad  # noqa: F841 - the bug: a local name only
+                    param = param - self.lr * param.grad  # the bug: a local name only
     return RebindingSGD
 
 

@@ -203,7 +203,7 @@ class BatchRun:
 def _result_of(future: cf.Future, entry: Entry) -> tuple[GradeReport, RowStatus]:
     try:
         return future.result()
-    except BaseException as error:  # noqa: BLE001 - a worker that died is one row, not the batch
+    except BaseException as error:  # a worker that died is one row, not the batch
         if isinstance(error, KeyboardInterrupt):
             raise
         return ungradable_report(entry.path, None, _failure(error), student=entry.student), \

@@ -114,6 +114,7 @@ class Remote:
         object.__setattr__(self, "_checks_own", checks_own)
 
     def __getattr__(self, attr: str) -> Remote:
+        """An attribute of the remote object, itself remote."""
         if attr.startswith("__"):
             raise AttributeError(attr)
         ref = {**self._ref, "attrs": [*self._ref.get("attrs", []), attr]}
@@ -123,6 +124,7 @@ class Remote:
         return self._student.call(self, *args, **kwargs)
 
     def __repr__(self) -> str:
+        """What the handle names, for messages."""
         return f"<in the kernel: {self._label}>"
 
 
@@ -154,6 +156,7 @@ class Student:
 
     # -- what checks use ------------------------------------------------------------------
     def __getattr__(self, name: str) -> Remote:
+        """A name the notebook defines, as a handle on the kernel's object."""
         if name.startswith("_"):
             raise AttributeError(name)
         return Remote(self, {"$global": name}, name)

@@ -53,7 +53,7 @@ class CappedClient(NotebookClient):
         if len(str(msg.get("content", ""))) <= OUTPUT_CAP:
             super()._update_display_id(display_id, msg)
 
-    def output(self, outs, msg, display_id, cell_index):  # noqa: ANN001 - nbclient's signature
+    def output(self, outs, msg, display_id, cell_index):  # nbclient's signature
         if msg["msg_type"] == "error":
             return super().output(outs, {**msg, "content": shortened_error(msg["content"])},
                                   display_id, cell_index)

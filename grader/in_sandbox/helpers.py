@@ -113,6 +113,7 @@ class CallRecorder(TorchFunctionMode):
         self.names = set()
 
     def __torch_function__(self, func, kinds, args=(), kwargs=None):
+        """Note the torch function, then run it as asked."""
         self.names.add(str(getattr(func, "__name__", "") or getattr(func, "__qualname__", "")))
         return func(*args, **(kwargs or {}))
 
@@ -136,7 +137,7 @@ def torch_calls(function, *args):
               else a for a in args]
     try:
         result = function(*leaves)
-    except Exception:  # noqa: BLE001 - the history is a second signal; the calls stand
+    except Exception:  # the history is a second signal; the calls stand
         return report
     pending = [o.grad_fn for o in (result if isinstance(result, (tuple, list)) else [result])
                if isinstance(o, torch.Tensor) and o.grad_fn is not None]
@@ -174,7 +175,7 @@ def notebook_namespace():
         shell = get_ipython()
         if shell is not None:
             return shell.user_ns
-    except Exception:  # noqa: BLE001 - outside a kernel
+    except Exception:  # outside a kernel
         pass
     return sys.modules["__main__"].__dict__
 

@@ -99,7 +99,7 @@ class Responder:
         if op == "define":  # "name": null keeps the whole namespace, as a module
             module = types.ModuleType("__grader__")
             module.__dict__["__builtins__"] = __builtins__
-            exec(compile(data["source"], DEFINED, "exec"), module.__dict__)
+            exec(compile(data["source"], DEFINED, "exec"), module.__dict__)  # noqa: S102 - the grader's own helpers
             return Keep(module if data.get("name") is None else module.__dict__[data["name"]])
         raise ValueError(f"unknown op {op!r}")
 

@@ -55,7 +55,8 @@ def die_with_parent(signal_number):
 
 def drop_capabilities(keep=()):
     """Keep only the capabilities `keep` (all below 32), and never gain any again."""
-    last = int(open("/proc/sys/kernel/cap_last_cap").read())
+    with open("/proc/sys/kernel/cap_last_cap") as file:
+        last = int(file.read())
     for cap in range(last + 1):
         if cap not in keep:
             libc().prctl(PR_CAPBSET_DROP, cap, 0, 0, 0)

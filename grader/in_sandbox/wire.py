@@ -21,7 +21,7 @@ pandas only lazily. `COMM_TARGET` names the comm that both sides open.
 
 try:
     from .wire_frames import _decode_pandas, _encode_pandas
-    from .wire_values import (ARRAY_KINDS, MAX_BYTES, MAX_ELEMENTS, TENSOR_DTYPES, WireError,
+    from .wire_values import (ARRAY_KINDS, MAX_BYTES, MAX_ELEMENTS, WireError,
                               _array_spec, _decode_array, _decode_tensor, _float_spec,
                               _number_text, _Received, _tensor_spec)
 except ImportError:  # run as text in the kernel: their text came first and defined them

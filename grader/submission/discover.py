@@ -56,6 +56,7 @@ class Skipped:
     reason: str
 
     def __str__(self) -> str:
+        """The entry as the batch listing shows it."""
         return f"{_shown(str(self.path))}: {self.reason}"
 
 

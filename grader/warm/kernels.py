@@ -194,9 +194,11 @@ class WarmKernels:
         return self.zygote.address if self.zygote is not None else None
 
     def __enter__(self) -> WarmKernels:
+        """The pool, started."""
         return self
 
     def __exit__(self, *exc: object) -> None:
+        """Close the pool and its zygote."""
         self.close()
 
     def start(self, policy: SandboxPolicy) -> Kernel:

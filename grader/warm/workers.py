@@ -26,7 +26,7 @@ import signal
 import sys
 import threading
 import time
-from typing import Iterable
+from typing import TYPE_CHECKING, Iterable
 
 from grader.batch.cache import ResultCache, grader_version, result_key
 from grader.batch.run import grade_entry
@@ -35,6 +35,9 @@ from grader.options import GradeOptions, SandboxPolicy, limit_grading_memory, sa
 from grader.pipeline import KernelStarter
 from grader.results import GradeReport, RowStatus
 from grader.submission.discover import Entry
+
+if TYPE_CHECKING:
+    from grader.warm.zygote import Zygote
 
 # What the workers' fork server imports before forking any worker: the grader, and what the
 # checks import when pytest collects them (pytest and torch through the plugin, pandas and
@@ -129,7 +132,7 @@ def start_fork_server() -> None:
 
 
 def shared_zygote(entries: Iterable[Entry], options: GradeOptions, cache: ResultCache | None,
-                  force: bool):  # noqa: ANN201 - a grader.warm.kernels.Zygote or None
+                  force: bool) -> Zygote | None:
     """One warm zygote for all of a batch's workers (their imported modules held in memory
     once), when something is left to grade and the sandbox allows it; else None."""
     from grader.warm.kernels import zygote_can_serve

@@ -145,7 +145,7 @@ class InlineExecutor(cf.Executor):
     def __init__(self) -> None:
         self.calls = 0
 
-    def submit(self, fn, /, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003 - Executor's signature
+    def submit(self, fn, /, *args, **kwargs):  # Executor's signature
         self.calls += 1
         future: cf.Future = cf.Future()
         try:
@@ -197,7 +197,7 @@ def test_runner_grades_caches_and_skips(tmp_path):
 def test_runner_stops_on_interrupt_and_keeps_what_finished(tmp_path):
     entries = [Entry(f"s{i}", touch(tmp_path / f"s{i}.ipynb", "right")) for i in range(5)]
 
-    def interrupting(entry: Entry, options: GradeOptions):  # noqa: ANN202 - fake grader
+    def interrupting(entry: Entry, options: GradeOptions):  # fake grader
         if entry.student == "s2":
             raise KeyboardInterrupt
         return fake_grade(entry, options)
@@ -225,12 +225,12 @@ def write_notebook(path: Path, source: Path, edit=None, metadata: dict | None = 
     return path
 
 
-def unstable_softmax(notebook) -> None:  # noqa: ANN001 - a NotebookNode
+def unstable_softmax(notebook) -> None:  # a NotebookNode
     cell = next(c for c in notebook.cells if "def softmax" in c.source)
     cell.source = cell.source.replace("torch.exp(X - X.max(dim=1, keepdim=True).values)", "torch.exp(X)")
 
 
-def endless_loop_first(notebook) -> None:  # noqa: ANN001 - a NotebookNode
+def endless_loop_first(notebook) -> None:  # a NotebookNode
     notebook.cells.insert(0, nbformat.v4.new_code_cell("while True:\n    pass"))
 
 
@@ -394,7 +394,7 @@ def test_workers_fall_back_to_cold_kernels(monkeypatch, capsys):
     import grader.errors
     import grader.warm.kernels
 
-    def broken(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202 - WarmKernels' signature
+    def broken(*args, **kwargs):  # WarmKernels' signature
         raise grader.errors.EnvironmentProblem("the warm kernels' fork server exited while starting")
 
     monkeypatch.setattr(grader.warm.kernels, "WarmKernels", broken)

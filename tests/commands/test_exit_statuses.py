@@ -69,7 +69,7 @@ def test_unknown_assignment_is_7_in_both_commands(notebook, tmp_path, capsys):
 
 
 def test_an_internal_error_is_one_line_and_status_1(notebook, monkeypatch, capsys):
-    def bug(path, options):  # noqa: ANN001, ANN202
+    def bug(path, options):
         raise ZeroDivisionError("division by zero")
 
     monkeypatch.setattr(grade, "grade_notebook", bug)
@@ -124,7 +124,7 @@ def test_a_checks_file_with_a_syntax_error_is_one_line_and_status_9(
         assert internal not in shown
 
 
-def _closed_pipe(args: list[str], cwd) -> subprocess.CompletedProcess:  # noqa: ANN001
+def _closed_pipe(args: list[str], cwd) -> subprocess.CompletedProcess:
     """Run a command whose stdout reader has gone before it writes (as `| head -1` does)."""
     read, write = os.pipe()
     os.close(read)

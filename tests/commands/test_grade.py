@@ -46,7 +46,7 @@ def test_output_is_written_even_when_the_notebook_cannot_be_graded(broken, tmp_p
 
 
 def test_output_is_written_even_when_the_grader_fails(broken, tmp_path, monkeypatch, capsys):
-    def no_kernel(path, options):  # noqa: ANN001, ANN202 - grade_notebook's signature
+    def no_kernel(path, options):  # grade_notebook's signature
         raise EnvironmentProblem("bwrap: setting up uid map: Permission denied")
 
     monkeypatch.setattr(grader.commands.grade, "grade_notebook", no_kernel)

@@ -28,7 +28,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 
-def _sibling(stem: str):  # noqa: ANN202 - a module
+def _sibling(stem: str):  # a module
     """tests/ is not a package: load a module of this folder by its path, once."""
     name = f"corpus_{stem}"
     if name not in sys.modules:

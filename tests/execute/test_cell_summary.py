@@ -53,7 +53,7 @@ def test_the_grader_s_plain_tracebacks_give_the_same_summary():
 BARE_ASSERTS = ["x = 1", "def check(value):\n    y = value\n    assert y == 2", "check(x)"]
 
 
-def _summary_of_bare_asserts(start) -> str:  # noqa: ANN001 - a kernel starter
+def _summary_of_bare_asserts(start) -> str:  # a kernel starter
     """The summary of the notebook's failed cell; the kernel's own tracebacks checked "Plain"."""
     notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(s) for s in BARE_ASSERTS])
     execution = execute_notebook(notebook, start, ExecutionLimits(cell_timeout=60))
@@ -76,7 +76,7 @@ def test_real_kernels_cold_and_forked_name_the_line_of_a_bare_assert():
         assert pool.forked == 1
 
 
-def _plain_traceback(kernel) -> bool:  # noqa: ANN001 - a grader.execute.kernel.Kernel
+def _plain_traceback(kernel) -> bool:  # a grader.execute.kernel.Kernel
     """Whether the kernel prints IPython's "Plain" tracebacks (no "---->" context lines)."""
     client = BlockingKernelClient()
     client.load_connection_info(kernel.manager.get_connection_info())

@@ -132,7 +132,7 @@ def test_a_kernels_children_cannot_hold_more_than_its_limit_together(bound, monk
             client.wait_for_ready(timeout=60)
             out: list[str] = []
             try:
-                client.execute_interactive(CELL, timeout=12, output_hook=lambda msg: out.append(
+                client.execute_interactive(CELL, timeout=12, output_hook=lambda msg, out=out: out.append(
                     msg["content"].get("text", "")) if msg["msg_type"] == "stream" else None)
             except TimeoutError:  # the kernel itself was ended
                 pass

@@ -31,7 +31,7 @@ def test_tensors_roundtrip_with_dtype_shape_and_strides(tensor):
 
 def test_decoded_tensor_is_a_fresh_plain_tensor():
     class Sneaky(torch.Tensor):
-        def __eq__(self, other):  # noqa: D105
+        def __eq__(self, other):
             return True
 
     sneaky = torch.randn(3).as_subclass(Sneaky)
