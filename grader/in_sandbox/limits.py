@@ -26,6 +26,8 @@ import sys
 
 PR_SET_NO_NEW_PRIVS = 38
 RECURSION_LIMIT = 4000
+ERROR_LINE = 100_000  # characters of an error's text, and of each traceback line, the kernel sends
+ERROR_LINES = 400  # traceback lines it sends (the first and the last half)
 
 
 def apply_limits(limits):
@@ -39,8 +41,39 @@ def apply_limits(limits):
         resource.setrlimit(resource.RLIMIT_FSIZE, (limits["file_size"], limits["file_size"]))
     os.umask(0o077)
     sys.setrecursionlimit(max(sys.getrecursionlimit(), RECURSION_LIMIT))
+    shorten_errors()
     if limits.get("uid"):
         become(limits["uid"], limits.get("gid") or limits["uid"])
+
+
+def shorten_errors():
+    """Errors the kernel reports are cut to ERROR_LINE characters a line before they are sent:
+    the grading process drops a message frame over its cap unread, so a 20 MB exception text
+    would leave it waiting for a reply until the cell's time limit. (A notebook that undoes this
+    only loses its own cell's time.)"""
+    from ipykernel.zmqshell import ZMQInteractiveShell
+
+    original = ZMQInteractiveShell._showtraceback
+    if getattr(original, "shortened", False):
+        return
+
+    def cut(text):
+        return text if len(text) <= ERROR_LINE else text[:ERROR_LINE] + "…"
+
+    def _showtraceback(self, etype, evalue, stb):
+        lines = [cut(str(line)) for line in stb]
+        if len(lines) > ERROR_LINES:
+            lines = lines[:ERROR_LINES // 2] + ["…"] + lines[-ERROR_LINES // 2:]
+        text = str(evalue)
+        if len(text) > ERROR_LINE:
+            try:  # the execute_reply says str(the exception) again: cut the exception's own text
+                evalue.args = (cut(text),)
+            except Exception:
+                pass
+        return original(self, etype, cut(text), lines)
+
+    _showtraceback.shortened = True
+    ZMQInteractiveShell._showtraceback = _showtraceback
 
 
 def become(uid, gid):
