@@ -69,6 +69,25 @@ COURSE_HELP = ("a course folder (solutions/ and checks/) added to the built-in c
                "both is DIR's (default: $GRADER_COURSE, else the working folder if it is a course)")
 
 
+class _Version(argparse.Action):
+    """`--version`: the package's version and the digest of the sources that grade (the one
+    the result cache keys on), computed only when asked (it reads the grader's sources)."""
+
+    def __init__(self, option_strings: list[str], dest: str = argparse.SUPPRESS, **kwargs: object) -> None:
+        super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS,
+                         help="print the grader's version and exit")
+
+    def __call__(self, parser: argparse.ArgumentParser, *args: object) -> None:
+        from grader.batch.cache import grader_version
+
+        print(f"{parser.prog} {grader_version()}")
+        parser.exit()
+
+
+def add_version_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--version", action=_Version)
+
+
 def add_course_option(parser: argparse.ArgumentParser, *, in_subcommand: bool = False) -> None:
     """`--course DIR`, with the one text that says what it does. A subcommand's copy has no
     default, so that `grade-admin --course DIR generate` and `grade-admin generate --course DIR`

@@ -20,7 +20,7 @@ from typing import Sequence
 
 from grader.warm import grading_daemon as warm_daemon
 from grader.warm.grading_daemon import DEFAULT_IDLE_MINUTES
-from grader.commands import (add_course_option, add_language_option, course_from, data_from,
+from grader.commands import (add_course_option, add_version_option, add_language_option, course_from, data_from,
                              exit_status_epilog, language_from, run_command)
 from grader.errors import ExitStatus, NotIsolated, UsageError
 from grader.files import write_atomically
@@ -48,6 +48,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--assignment", help="grade as this assignment, whatever the notebook's "
                         "metadata or file name say (a notebook that says otherwise is flagged)")
     add_course_option(parser)
+    add_version_option(parser)
     add_language_option(parser)
     parser.add_argument("--format", choices=sorted(FORMATS), default="table",
                         help="one notebook's report: a table of checks (default), the full JSON "

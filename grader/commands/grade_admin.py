@@ -18,7 +18,7 @@ import sys
 from pathlib import Path
 from typing import Sequence
 
-from grader.commands import (add_course_option, add_language_option, course_from, data_from,
+from grader.commands import (add_course_option, add_version_option, add_language_option, course_from, data_from,
                              exit_status_epilog, language_from, run_command)
 from grader.errors import AssignmentNotValid, ExitStatus, UsageError
 from grader.submission.course import Course
@@ -36,6 +36,7 @@ def build_parser() -> argparse.ArgumentParser:
                                      epilog=exit_status_epilog(),
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     add_course_option(parser)
+    add_version_option(parser)
     parser.add_argument("--debug", action="store_true", help="show tracebacks of grader errors")
     commands = parser.add_subparsers(dest="command", required=True)
     generate = commands.add_parser("generate", help="write assignments/<id>.ipynb from the solutions")

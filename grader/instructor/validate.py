@@ -136,8 +136,10 @@ def untouched_problems(report: GradeReport) -> list[str]:
         elif check.status is CheckStatus.ERROR:
             problems.append(f"'{check.name}' raised an error of its own on the untouched "
                             f"assignment, instead of failing: {check.detail}")
-        elif check.detail.startswith(GATED):
-            continue  # it passed the stub, but its function failed another check: no points
+        elif check.detail.startswith(GATED):  # it passed the stub; only another check took its points
+            problems.append(f"'{check.name}' passes the untouched assignment on its own (its "
+                            "verdict is the same for the stub and the solution: does it call the "
+                            "student's code?)")
         elif not check.message.strip() or check.detail in ("", NO_MESSAGE):
             problems.append(f"'{check.name}' fails the untouched assignment without a message")
     return problems

@@ -91,8 +91,15 @@ def test_checks_that_only_lost_their_points_to_another_are_not_problems(course):
     assert scored[0].detail.startswith(validate_module.GATED) and scored[0].status is CheckStatus.FAILED
     assert problems(course, FakeGrader({0: report(*scored)}), seeds=1) == [
         f"the solution fails '{NAMES[1]}': dropped 48.1%"]
+
+
+def test_a_check_that_passes_the_stub_on_its_own_is_a_problem(course):
+    """Issue 22: a check that never calls the student's code passes the stub as it passes the
+    solution; that another check of its function took its points must not hide it."""
     assert problems(course, FakeGrader(untouched=report(*score_by_function([
-        check(NAMES[0], True), check(NAMES[1], False, "raised NotImplementedError")])))) == []
+        check(NAMES[0], True), check(NAMES[1], False, "raised NotImplementedError")])))) == [
+        f"'{NAMES[0]}' passes the untouched assignment on its own (its verdict is the same for the "
+        "stub and the solution: does it call the student's code?)"]
 
 
 def test_a_solution_cell_that_fails_is_a_problem(course):
