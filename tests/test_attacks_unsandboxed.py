@@ -205,6 +205,7 @@ def test_inside_bubblewrap_the_same_attacks_earn_and_keep_nothing(tmp_path, worl
     assert "sandbox" not in report["reason"]
 
 
+@pytest.mark.notebook  # a whole grading run, in a subprocess
 @needs_root_and_unshare
 def test_a_sandbox_that_fails_after_its_probe_is_one_line_and_exit_8(tmp_path):
     fake = tmp_path / "bwrap"
