@@ -21,11 +21,10 @@ import torch
 from grader.check_tools import (
     N_,
     _,
-    call_with_copies,
     diagnosis,
     expect,
     expect_close,
-    expect_unchanged,
+    expect_inputs_unchanged,
     fail,
     mistake,
     mistake_answers,
@@ -244,9 +243,7 @@ def test_missing_fraction_edge_cases(student, reference):
 
 @pytest.mark.check("missing_fraction: leaves its input unchanged", condition=True)
 def test_missing_fraction_input_unchanged(student):
-    call = student.define(call_with_copies)
-    before, after = call(student.missing_fraction, [mixed()])
-    expect_unchanged(before[0], after[0], call="missing_fraction(df)", what="df")
+    expect_inputs_unchanged(student, "missing_fraction", [mixed()], names=["df"], call="missing_fraction(df)")
 
 
 def check_drop(student, reference, name):
@@ -273,12 +270,10 @@ def test_drop_most_missing_edge_cases(student, reference):
 
 @pytest.mark.check("drop_most_missing: leaves its input unchanged", condition=True)
 def test_drop_most_missing_input_unchanged(student):
-    call = student.define(call_with_copies)
     for name in ("houses", "mixed"):
-        before, after = call(student.drop_most_missing, [FRAMES[name]()])
-        expect_unchanged(before[0], after[0], call=_("drop_most_missing(df) with {descriptions}")
-                                                   .format(descriptions=_(DESCRIPTIONS[name])),
-                         what="df")
+        expect_inputs_unchanged(student, "drop_most_missing", [FRAMES[name]()], names=["df"],
+                                call=_("drop_most_missing(df) with {descriptions}")
+                                .format(descriptions=_(DESCRIPTIONS[name])))
 
 
 def check_preprocess(student, reference, name):
@@ -340,9 +335,7 @@ def test_preprocess_edge_cases(student, reference):
 
 @pytest.mark.check("preprocess: leaves its input unchanged", condition=True)
 def test_preprocess_input_unchanged(student):
-    call = student.define(call_with_copies)
     for name in ("houses", "magnitudes"):
-        before, after = call(student.preprocess, [FRAMES[name](), TARGETS[name]])
-        expect_unchanged(before[0], after[0], call=_("preprocess(df, {targets}) with {descriptions}")
-                                                   .format(targets=f"{TARGETS[name]!r}", descriptions=_(DESCRIPTIONS[name])),
-                         what="df")
+        expect_inputs_unchanged(student, "preprocess", [FRAMES[name](), TARGETS[name]], names=["df"],
+                                call=_("preprocess(df, {targets}) with {descriptions}")
+                                .format(targets=f"{TARGETS[name]!r}", descriptions=_(DESCRIPTIONS[name])))

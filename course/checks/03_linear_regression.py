@@ -15,11 +15,10 @@ import torch
 from grader.check_tools import (
     N_,
     _,
-    call_with_copies,
     diagnosis,
     expect,
     expect_close,
-    expect_unchanged,
+    expect_inputs_unchanged,
     fail,
     in_float64,
     mistake,
@@ -194,10 +193,8 @@ def test_linreg_gradient(student, reference):
 
 @pytest.mark.check("linreg: leaves its inputs unchanged", condition=True)
 def test_linreg_inputs_unchanged(student):
-    call = student.define(call_with_copies)
-    before, after = call(student.linreg, [torch.randn(4, 2), torch.randn(2, 1), torch.randn(1)])
-    for i, what in enumerate(("X", "w", "b")):
-        expect_unchanged(before[i], after[i], call="linreg(X, w, b)", what=what)
+    expect_inputs_unchanged(student, "linreg", [torch.randn(4, 2), torch.randn(2, 1), torch.randn(1)],
+                            names=["X", "w", "b"], call="linreg(X, w, b)")
 
 
 def loss_cases():
@@ -297,10 +294,8 @@ def test_loss_gradient(student, reference):
 
 @pytest.mark.check("squared_loss: leaves its inputs unchanged", condition=True)
 def test_loss_inputs_unchanged(student):
-    call = student.define(call_with_copies)
-    before, after = call(student.squared_loss, [torch.randn(4, 1), torch.randn(4)])
-    for i, what in enumerate(("y_hat", "y")):
-        expect_unchanged(before[i], after[i], call="squared_loss(y_hat, y)", what=what)
+    expect_inputs_unchanged(student, "squared_loss", [torch.randn(4, 1), torch.randn(4)],
+                            names=["y_hat", "y"], call="squared_loss(y_hat, y)")
 
 
 STEP_ERRORS = {

@@ -19,13 +19,12 @@ from grader.check_tools import (
     _,
     autograd_uses,
     builtin_uses,
-    call_with_copies,
     diagnosis,
     expect,
     expect_close,
+    expect_inputs_unchanged,
     expect_no_builtin,
     expect_own_parameters,
-    expect_unchanged,
     fail,
     in_float64,
     mistake,
@@ -190,9 +189,7 @@ def test_relu_gradient(student, reference):
 
 @pytest.mark.check("relu: leaves its input unchanged", condition=True)
 def test_relu_input_unchanged(student):
-    call = student.define(call_with_copies)
-    before, after = call(student.relu, [torch.randn(3, 4)])
-    expect_unchanged(before[0], after[0], call="relu(X)", what="X")
+    expect_inputs_unchanged(student, "relu", [torch.randn(3, 4)], names=["X"], call="relu(X)")
 
 
 @pytest.mark.check("relu: uses no built-in ReLU", condition=True)
@@ -464,12 +461,10 @@ def test_backprop_edge_cases(student, reference):
 
 @pytest.mark.check("backprop: leaves its inputs unchanged", condition=True)
 def test_backprop_inputs_unchanged(student):
-    call = student.define(call_with_copies)
     patched = student.define(with_grader_relu)
     args = [torch.randn(5, 4), torch.tensor([0, 1, 2, 0, 1]), torch.randn(6, 4), torch.randn(3, 6), 0.1]
-    before, after = patched(call, student.backprop, args)
-    for i, what in enumerate(("X", "y", "W1", "W2")):
-        expect_unchanged(before[i], after[i], call="backprop(X, y, W1, W2, lambd)", what=what)
+    expect_inputs_unchanged(student, "backprop", args, names=["X", "y", "W1", "W2"],
+                            call="backprop(X, y, W1, W2, lambd)", wrap=patched)
 
 
 @pytest.mark.check("backprop: computes by hand, without autograd", condition=True)

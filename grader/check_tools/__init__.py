@@ -2,6 +2,8 @@
 
 - Assertions with messages a student can act on: `expect`, `expect_close`, `expect_unchanged`,
   `fail` (`grader.check_tools.expect`), and `describe` for messages of your own.
+- `expect_inputs_unchanged(student, "softmax", [X], names=["X"], call="softmax(X)")`: the
+  function leaves its inputs as they were (`unchanged`: the "leaves its input unchanged" check).
 - Verdicts a check may catch to judge by itself: `CheckFailed` (a wrong answer: `expect*` and
   `fail` raise it; an AssertionError too), `StudentRaised` (the student's function raised).
 - Diagnoses of known mistakes: `@mistake` on each variant of the reference (a kit leaves their
@@ -52,6 +54,7 @@ from grader.check_tools.expect import (
 from grader.check_tools.mistakes import mistake, mistake_answers
 from grader.check_tools.parameter_facts import expect_own_parameters
 from grader.check_tools.source_scan import ForbiddenUse, forbidden_uses
+from grader.check_tools.unchanged import expect_inputs_unchanged
 from grader.checking.describe import describe
 from grader.checking.seeds import seeded
 from grader.checking.moved import MOVED, moved_note
@@ -72,6 +75,7 @@ __all__ = [
     "diagnosis",
     "expect",
     "expect_close",
+    "expect_inputs_unchanged",
     "expect_no_builtin",
     "expect_own_parameters",
     "expect_unchanged",

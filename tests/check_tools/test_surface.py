@@ -12,7 +12,7 @@ from conftest import COURSE
 
 EXPECTED = {
     "CheckFailed", "ForbiddenUse", "StudentRaised", "call_with_copies", "describe", "diagnosis", "expect",
-    "expect_close", "expect_unchanged", "fail", "forbidden_uses", "train_classifier", "with_names",
+    "expect_close", "expect_inputs_unchanged", "expect_unchanged", "fail", "forbidden_uses", "train_classifier", "with_names",
     "autograd_uses", "builtin_uses", "expect_no_builtin", "expect_own_parameters", "float_tolerance", "in_float64", "mistake",
     "mistake_answers", "naming_errors", "parameters_report", "seeded",
     "N_", "_",  # messages in the student's language (docs/translating.md)
