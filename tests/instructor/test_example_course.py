@@ -6,6 +6,7 @@ each usual wrong answer fails the check written for it, with that check's own me
 from __future__ import annotations
 
 import ast
+import textwrap
 
 import nbformat
 import pytest
@@ -61,6 +62,42 @@ def test_the_authoring_guide_documents_every_check_tool_and_the_marker():
         assert f"`{word}" in guide, word
     for fixture in ("student", "reference", "image_data"):
         assert f"`{fixture}`" in guide, fixture
+
+
+def indented_blocks(markdown: str) -> list[str]:
+    """The guide's code blocks: runs of lines indented by four spaces that follow a blank line."""
+    blocks: list[list[str]] = []
+    inside, blank_before = False, True
+    for line in markdown.splitlines():
+        if inside and (line.startswith("    ") or not line.strip()):
+            blocks[-1].append(line)
+        elif blank_before and line.startswith("    "):
+            blocks.append([line])
+            inside = True
+        else:
+            inside = False
+        blank_before = not line.strip()
+    return [textwrap.dedent("\n".join(block)).strip() for block in blocks]
+
+
+PYTHON_STARTS = ("def ", "@", "import ", "from ", "class ", "expect", "X = ")
+
+
+def test_the_authoring_guides_python_blocks_parse_and_its_own_generator_is_the_examples():
+    guide = (ROOT / "docs" / "authoring.md").read_text()
+    python = [block for block in indented_blocks(guide) if block.startswith(PYTHON_STARTS)]
+    assert len(python) >= 4
+    for block in python:
+        ast.parse(block)  # a SyntaxError names the block's line
+
+    def own_generator(tree: ast.Module) -> str:
+        return next(ast.unparse(node.body[-1]) for node in ast.walk(tree)
+                    if isinstance(node, ast.FunctionDef) and node.name == "own_generator")
+
+    documented = next(ast.parse(block) for block in python if "def own_generator" in block)
+    example = ast.parse((EXAMPLE / "checks" / "dropout.py").read_text())
+    assert own_generator(documented) == own_generator(example) == \
+        "return torch.Generator().manual_seed(torch.initial_seed() + 1)"
 
 
 @pytest.mark.notebook
