@@ -219,6 +219,28 @@ def test_the_worked_example_validates(capsys):
     assert lines[-1].startswith("dropout: valid (8 checks")
 
 
+VACUOUS = """
+
+@pytest.mark.check("dropout_layer: never calls it", points=1)
+def test_never_calls_the_students_code(student):
+    expect(torch.ones(3).sum() == 3, "three ones sum to three")
+"""
+
+
+@pytest.mark.notebook
+def test_a_check_that_never_calls_the_students_code_fails_validation_graded_for_real(tmp_path, capsys):
+    """Issue 22: the check passes the stub as it passes the solution; validate names it, one line."""
+    shutil.copytree(EXAMPLE, tmp_path / "course")
+    with (tmp_path / "course" / "checks" / "dropout.py").open("a") as checks:
+        checks.write(VACUOUS)
+    status = grade_admin.main(["validate", "dropout", "--seeds", "1", "--course", str(tmp_path / "course")])
+    out = capsys.readouterr().out
+    assert status == ExitStatus.NOT_VALID
+    assert [line for line in out.splitlines() if "never calls it" in line] == [
+        "dropout: 'dropout_layer: never calls it' passes the untouched assignment on its own (its verdict "
+        "is the same for the stub and the solution: does it call the student's code?)"]
+
+
 def test_an_import_of_a_name_that_moved_to_the_course_is_one_line_naming_the_import_to_write(tmp_path):
     from grader.instructor.validate import moved_imports
 
