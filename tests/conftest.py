@@ -58,7 +58,8 @@ KERNEL_MODULES = {"ipykernel", "ipykernel_launcher", "grader.commands.grade", "g
 
 
 def _starts_a_kernel(args: object) -> bool:
-    """A command that starts a kernel, a sandbox or a grading run (`--help` aside)."""
+    """A command that starts a kernel, a sandbox or a grading run (`--help`, and bubblewrap's
+    probe `bwrap ... true` that decides the isolation before anything runs, aside)."""
     words = [str(a) for a in args] if isinstance(args, (list, tuple)) else str(args).split()
     if words[-1:] in (["--help"], ["--version"], ["true"]):
         return False  # a usage text, or a probe of what the sandbox can do

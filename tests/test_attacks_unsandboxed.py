@@ -219,3 +219,29 @@ def test_a_sandbox_that_fails_after_its_probe_is_one_line_and_exit_8(tmp_path):
     assert "Traceback" not in done.stderr
     assert len(done.stderr.strip().splitlines()) == 1, done.stderr
     assert "kernel" in done.stderr and "bubblewrap" in done.stderr
+
+
+@pytest.mark.hostile
+@needs_root_and_unshare
+def test_as_root_without_bubblewrap_and_a_closed_python_nothing_runs(tmp_path, world_readable_course):
+    """Issue 21: as root, bubblewrap failing and the grader's Python closed to other users (a
+    venv under a home folder), the notebook ran as root with limits only (17/17 by running
+    the solution). Now: one line, exit 12, no results file, and not a cell run."""
+    course, results = world_readable_course
+    fake = tmp_path / "bwrap"
+    fake.write_text(FAILING_BWRAP)
+    fake.chmod(0o755)
+    ran = tmp_path / "ran"
+    notebook = nbformat.v4.new_notebook(cells=[new_code_cell(f"open({str(ran)!r}, 'w').write('x')")])
+    path = tmp_path / f"{ASSIGNMENT}.ipynb"
+    nbformat.write(notebook, path)
+    command = [sys.executable, "-m", "grader.commands.grade", "--cold", str(path), "--course",
+               str(course), "--output", str(results)]
+    done = subprocess.run(["unshare", "-m", "sh", "-c", container_script(fake, command)], cwd=ROOT,
+                          capture_output=True, text=True, timeout=120)
+    if done.returncode == 0:
+        pytest.skip("this machine's Python is open to other users: the kernel user isolates")
+    assert done.returncode == 12, done.stderr[-2000:]
+    assert len(done.stderr.strip().splitlines()) == 1 and "refused" in done.stderr
+    assert "install bubblewrap" in done.stderr and "other users can read" in done.stderr
+    assert not results.exists() and not ran.exists()

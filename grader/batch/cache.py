@@ -122,6 +122,12 @@ class ResultCache:
             return None  # missing or damaged: grade again
 
     def store(self, key: str, report: GradeReport) -> None:
+        """File `report`, readable by this user only (the state folder too): a kernel that runs
+        as a user of its own must not read its classmates' reports."""
+        for folder in (self.root, self.root / "results"):
+            folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+            if folder.stat().st_mode & 0o077:
+                folder.chmod(0o700)
         data = {"format": FORMAT, "key": key, "report": to_dict(report)}
-        write_atomically(self._file(key), json.dumps(data, ensure_ascii=False))
+        write_atomically(self._file(key), json.dumps(data, ensure_ascii=False), mode=0o600)
 

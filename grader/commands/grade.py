@@ -138,8 +138,8 @@ def _grade_speaking(args: argparse.Namespace) -> int:
         raise UsageError(f"{given[0]} is for batches: give several notebooks or a folder")
     path, options = args.paths[0], options_from(args)
     render = FORMATS[args.format]
-    isolation = decide_isolation(args, options)  # NotIsolated (no results file) or a warning
-    daemon = None if args.cold else _warm_daemon_folder(options, isolation)
+    no_sandbox_said(args)  # the isolation itself is decided before the kernel starts
+    daemon = None if args.cold else _warm_daemon_folder(args, options)
     if args.output is None:
         print(render(_grade_one(path, options, daemon)), flush=True)
     else:
@@ -164,30 +164,39 @@ class _Daemon:
     warm: bool = False  # it graded this call
 
 
-def decide_isolation(args: argparse.Namespace, options: GradeOptions) -> Isolation:
-    """How the notebooks will be isolated, decided before any of their code runs: NotIsolated
-    (exit 12) where nothing can keep them from the course's secrets; --no-sandbox is said
-    before the first cell, and never graded in a Classroom result."""
-    from grader.execute.sandbox import isolation_for, keep_environment_from_same_user
-
+def no_sandbox_said(args: argparse.Namespace) -> None:
+    """--no-sandbox: never in a Classroom result; elsewhere said before the first cell runs."""
     if args.no_sandbox and args.format == "classroom":
         raise UsageError("--format classroom never grades with --no-sandbox")
-    isolation = isolation_for(sandbox_policy(options))
+    if args.no_sandbox:
+        print("grade: warning: --no-sandbox: the notebook runs without bubblewrap (as root: as a "
+              "user of its own; else NOT isolated, as you); the grader's environment is kept "
+              "from it", file=sys.stderr)
+
+
+def decide_isolation(args: argparse.Namespace, options: GradeOptions) -> Isolation:
+    """How the notebooks will be isolated, decided before any of their code runs: NotIsolated
+    (exit 12) where nothing can keep them from the course's secrets, or where a kernel user
+    could read the course."""
+    from grader.execute.exposure import refuse_if_course_exposed
+    from grader.execute.sandbox import isolation_for, keep_environment_from_same_user
+
+    policy = sandbox_policy(options)
+    isolation = isolation_for(policy)
     if isolation is Isolation.RLIMITS:  # the kernel is this user: it must not read our environment
         keep_environment_from_same_user()
-    if args.no_sandbox:
-        print(f"grade: warning: --no-sandbox: the notebook runs without bubblewrap "
-              f"({isolation.words}); the grader's environment is kept from it", file=sys.stderr)
+    if isolation is Isolation.UNPRIVILEGED_USER:
+        refuse_if_course_exposed(tuple(policy.hidden))
     return isolation
 
 
-def _warm_daemon_folder(options: GradeOptions, isolation: Isolation) -> _Daemon | None:
+def _warm_daemon_folder(args: argparse.Namespace, options: GradeOptions) -> _Daemon | None:
     """The warm grading daemon for these options (None: turned off, or no private folder)."""
     from grader.batch.cache import grader_version
     from grader.warm.daemon import DaemonUnavailable, private_folder, runtime_root
 
     # its socket is this user's: no daemon where a kernel runs as this user (rlimits only)
-    if _warm_minutes() <= 0 or isolation is Isolation.RLIMITS:
+    if _warm_minutes() <= 0 or decide_isolation(args, options) is Isolation.RLIMITS:
         return None
     root = runtime_root(os.environ.get("XDG_RUNTIME_DIR"))
     try:
@@ -235,6 +244,7 @@ def _run_batch_command(args: argparse.Namespace) -> int:
     from grader.batch.cluster import dask_executor
     from grader.warm import workers
     from grader.batch.progress import ProgressDisplay
+    from grader.execute.exposure import hide_command_line, refuse_if_submissions_exposed
     from grader.submission.discover import find_submissions
 
     if args.output is not None:
@@ -243,11 +253,14 @@ def _run_batch_command(args: argparse.Namespace) -> int:
     if args.jobs < 1:
         raise UsageError("-j must be at least 1")
     options = options_from(args)
-    decide_isolation(args, options)
+    no_sandbox_said(args)
+    hide_command_line()  # no path of a submission on a command line other users can read
     entries, skipped = find_submissions(args.paths, options.course.assignments)
     print("".join(f"grade: skipped {printable(str(one))}\n" for one in skipped), end="", file=sys.stderr)
     if not entries:
         raise UsageError("no notebooks found in " + ", ".join(str(p) for p in args.paths))
+    if decide_isolation(args, options) is Isolation.UNPRIVILEGED_USER:  # classmates' closed too
+        refuse_if_submissions_exposed(entry.path for entry in entries)
     state = args.state or batch.default_state([args.csv, args.gradebook, args.canvas, args.moodle,
                                                 args.summary, args.report, args.feedback])
     zygote = None

@@ -31,10 +31,12 @@ from jupyter_client.kernelspec import KernelSpec
 from traitlets import default
 
 from grader.errors import EnvironmentProblem
+from grader.execute.exposure import refuse_if_course_exposed
 from grader.execute.kernel_paths import copy_for_kernel_user
-from grader.execute.kernel_user import KernelUser, close_to_others, processes_of
-from grader.execute.memory_watch import MemoryWatch, descendants, kill
-from grader.execute.sandbox import (WORKDIR_SIZE, ProcessCap, isolation_for, kernel_argv,
+from grader.execute.kernel_user import KernelUser, processes_of
+from grader.execute.memory_watch import (MemoryWatch, descendants, kill, temporary_bytes,
+                                         tree_memory)
+from grader.execute.sandbox import (TMPFS_SIZE, WORKDIR_SIZE, ProcessCap, isolation_for, kernel_argv,
                                      kernel_env, kernel_user_for, keep_environment_from_same_user)
 from grader.i18n import _
 from grader.options import SandboxPolicy
@@ -43,6 +45,11 @@ from grader.results import Isolation
 
 MAX_OUTPUT_FRAME = 16 * 1024**2  # bytes of one frame of a message while cells run
 OUTPUT_QUEUE = 32  # frames zmq may hold for one socket before this process reads them
+
+
+# bytes a kernel user outside bubblewrap may keep in the machine's /tmp, /var/tmp and /dev/shm
+# together (each file stops at WORKDIR_SIZE: RLIMIT_FSIZE)
+TEMPORARY_FILES = 3 * TMPFS_SIZE
 
 
 class PromptKernelClient(AsyncKernelClient):
@@ -139,22 +146,29 @@ class Kernel:
         """Why the kernel ended, when its processes together passed the memory limit."""
         if (self.watch is not None and self.watch.exceeded) or (
                 self.cap is not None and self.cap.memory_ran_out()):
+            temporary = self.user is not None and self.isolation is not Isolation.BUBBLEWRAP
             return _("the notebook's processes together used more than {gib} GiB of memory").format(
-                gib=f"{self.limits.get('memory', 0) / 1024**3:g}")
+                gib=f"{self.limits.get('memory', 0) / 1024**3:g}") + (
+                _(" and temporary files") if temporary else "")
         return ""
 
     def watch_memory(self) -> None:
-        """Start watching the memory of its process tree, unless a cgroup already bounds it."""
-        if self.cap is not None and self.cap.bounds_memory or not self.limits.get("memory"):
-            return
+        """Watch what no cgroup bounds: the memory of its process tree (where no memory cgroup
+        could be made) and, for a kernel user outside bubblewrap, its files in the machine's
+        temporary folders (at most TEMPORARY_FILES together)."""
+        limit = self.limits.get("memory", 0) if not (self.cap and self.cap.bounds_memory) else 0
         if self.user is not None:
             uid, user = self.user.uid, self.user
-            self.watch = MemoryWatch(self.limits["memory"], lambda: processes_of(uid),
-                                     lambda pids: user.end_processes()).start()
+            temporary = TEMPORARY_FILES if self.isolation is not Isolation.BUBBLEWRAP else 0
+            if limit or temporary:
+                self.watch = MemoryWatch(
+                    limit + temporary, lambda: (tree_memory(processes_of(uid)) if limit else 0)
+                    + (temporary_bytes(uid) if temporary else 0), user.end_processes).start()
             return
         root = getattr(self.manager.provisioner, "pid", None)
-        if root:
-            self.watch = MemoryWatch(self.limits["memory"], lambda: descendants(root), kill).start()
+        if limit and root:
+            self.watch = MemoryWatch(limit, lambda: tree_memory(descendants(root)),
+                                     lambda: kill(descendants(root))).start()
 
     @property
     def ipc_dir(self) -> Path:
@@ -230,8 +244,8 @@ def launch(kernel: Kernel, start: Callable[[], object]) -> Kernel:
 def start_kernel(policy: SandboxPolicy, startup_timeout: float = 60) -> Kernel:
     """A fresh kernel in a sandbox of its own (a cold start)."""
     isolation = isolation_for(policy)
-    if isolation is Isolation.UNPRIVILEGED_USER:
-        close_to_others(policy.hidden)  # the course and the grader: nothing for other users
+    if isolation is Isolation.UNPRIVILEGED_USER:  # the course closed, and tried as another user
+        refuse_if_course_exposed(tuple(policy.hidden))
     elif isolation is Isolation.RLIMITS:  # the kernel is this user: keep our environment from it
         keep_environment_from_same_user()
     try:

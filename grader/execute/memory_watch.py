@@ -8,7 +8,9 @@ processes, and ends them all when together they pass the limit. It is a watchdog
 limit: between two looks the tree can grow by what it allocates in PERIOD seconds.
 
 The kernel's processes: every process of the kernel's own uid (daemons included) when it has
-one; else the kernel's process and its descendants.
+one; else the kernel's process and its descendants. A kernel user of its own (no namespaces)
+writes to the machine's /tmp, /var/tmp and /dev/shm: what it holds there (`temporary_bytes`)
+counts too, so that three files of 1.5 GiB each cannot outgrow the limit either.
 """
 
 from __future__ import annotations
@@ -21,12 +23,12 @@ PERIOD = 0.2  # seconds between two looks
 
 
 class MemoryWatch:
-    """A thread that ends the processes `processes()` names once their memory passes `limit`."""
+    """A thread that calls `end()` once `measure()` (bytes) passes `limit`."""
 
-    def __init__(self, limit: int, processes: Callable[[], list[int]],
-                 end: Callable[[list[int]], None], period: float = PERIOD) -> None:
+    def __init__(self, limit: int, measure: Callable[[], int], end: Callable[[], None],
+                 period: float = PERIOD) -> None:
         self.limit = limit
-        self.processes = processes
+        self.measure = measure
         self.end = end
         self.period = period
         self.exceeded = False  # it ended the tree
@@ -44,10 +46,9 @@ class MemoryWatch:
 
     def _watch(self) -> None:
         while not self._stop.wait(self.period):
-            pids = self.processes()
-            if pids and tree_memory(pids) > self.limit:
+            if self.measure() > self.limit:
                 self.exceeded = True
-                self.end(pids)
+                self.end()
 
 
 def tree_memory(pids: list[int]) -> int:
@@ -91,8 +92,33 @@ def descendants(root: int) -> list[int]:
 
 
 def kill(pids: list[int]) -> None:
+    """SIGKILL to each of `pids`."""
     for pid in pids:
         try:
             os.kill(pid, 9)
         except OSError:
             pass
+
+
+def temporary_bytes(uid: int, folders: tuple[str, ...] = ("/tmp", "/var/tmp", "/dev/shm")) -> int:
+    """The bytes of the files `uid` owns in the machine's temporary folders (and in folders of
+    its own there), looked at without following links."""
+    total = 0
+    waiting = list(folders)
+    while waiting:
+        try:
+            entries = list(os.scandir(waiting.pop()))
+        except OSError:
+            continue
+        for entry in entries:
+            try:
+                info = entry.stat(follow_symlinks=False)
+            except OSError:
+                continue
+            if info.st_uid != uid:
+                continue
+            if entry.is_dir(follow_symlinks=False):
+                waiting.append(entry.path)
+            else:
+                total += info.st_blocks * 512
+    return total

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from grader.commands import grade as grade_command
-from grader.errors import ExitStatus, NotIsolated
+from grader.errors import EnvironmentProblem, ExitStatus, NotIsolated
 from grader.execute import sandbox
 from grader.instructor import gradescope
 from grader.options import GradeOptions, SandboxPolicy, course_secrets, sandbox_policy
@@ -73,18 +73,28 @@ def test_a_kit_or_no_sandbox_runs_unisolated_and_labelled(nothing_isolates, kit)
 
 def test_grade_refuses_before_any_cell_with_exit_12_and_no_results_file(nothing_isolates, tmp_path,
                                                                        capsys, monkeypatch):
-    started = []
-    monkeypatch.setattr(grade_command, "grade_notebook", lambda *a: started.append(a))
+    import grader.pipeline
+
+    ran = []
+    monkeypatch.setattr(grader.pipeline, "execute_notebook", lambda *a: ran.append(a))
     results = tmp_path / "results.json"
     status = grade_command.main([str(COURSE / "solutions" / f"{ASSIGNMENT}.ipynb"), "--cold",
                                  "--course", str(COURSE), "--output", str(results)])
     err = capsys.readouterr().err
-    assert status == 12 and started == [] and not results.exists()
+    assert status == 12 and ran == [] and not results.exists()
     assert len(err.strip().splitlines()) == 1 and "refused" in err and "Traceback" not in err
-    # the control: the same command on --no-sandbox grades, after its warning
+    # the control: on --no-sandbox the kernel is asked for, after the warning
+    started = []
+
+    def no_kernel(policy):  # noqa: ANN001, ANN202 - stands in for start_kernel
+        started.append(sandbox.isolation_for(policy))
+        raise EnvironmentProblem("no kernel in this test")
+
+    monkeypatch.setattr(grader.pipeline, "start_kernel", no_kernel)
     status = grade_command.main([str(COURSE / "solutions" / f"{ASSIGNMENT}.ipynb"), "--cold",
                                  "--course", str(COURSE), "--no-sandbox"])
-    assert len(started) == 1 and "warning: --no-sandbox" in capsys.readouterr().err
+    assert status == 8 and started == [Isolation.RLIMITS]
+    assert "warning: --no-sandbox" in capsys.readouterr().err
 
 
 def test_classroom_and_gradescope_refuse_no_sandbox(tmp_path, capsys):

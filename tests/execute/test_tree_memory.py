@@ -6,6 +6,7 @@ limit it fits."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import time
@@ -49,7 +50,8 @@ def stop(tree: subprocess.Popen) -> None:
 @pytest.mark.parametrize("limit, ends", [(300 * MiB, True), (2048 * MiB, False)])
 def test_the_watchdog_ends_a_tree_that_passes_the_limit_together(limit, ends):
     tree = start_tree()
-    watch = MemoryWatch(limit, lambda: descendants(tree.pid), kill, period=0.1).start()
+    watch = MemoryWatch(limit, lambda: tree_memory(descendants(tree.pid)),
+                        lambda: kill(descendants(tree.pid)), period=0.1).start()
     try:
         alive = settle(tree)
         assert watch.exceeded is ends
@@ -143,3 +145,32 @@ def test_a_kernels_children_cannot_hold_more_than_its_limit_together(bound, monk
             kernel.close()
     assert seen[3072 * MiB] == ["3", ""]  # the control
     assert seen[2048 * MiB][0] != "3" and "together used more than 2 GiB" in seen[2048 * MiB][1]
+
+
+@pytest.mark.skipif(os.getuid() != 0, reason="runs a process as a kernel user: needs root")
+@pytest.mark.parametrize("limit, ends", [(200 * MiB, True), (1024 * MiB, False)])
+def test_a_kernel_users_temporary_files_are_bounded_together(limit, ends):
+    """Without namespaces /tmp, /var/tmp and /dev/shm are the machine's: each file stops at
+    the file-size limit, so three files must not outgrow the total (the control: they fit)."""
+    from grader.execute.kernel_user import KernelUser, processes_of
+    from grader.execute.memory_watch import temporary_bytes
+
+    user = KernelUser.pick()
+    writer = subprocess.Popen(
+        ["/bin/sh", "-c", "for i in 1 2 3; do head -c 104857600 /dev/zero > /var/tmp/grader-test-$$.$i;"
+         " done; sleep 60"], user=user.uid, group=user.gid, extra_groups=[], cwd="/")
+    watch = MemoryWatch(limit, lambda: temporary_bytes(user.uid), user.end_processes, period=0.1).start()
+    try:
+        deadline = time.monotonic() + 10
+        while writer.poll() is None and temporary_bytes(user.uid) < 3 * 100 * MiB \
+                and time.monotonic() < deadline:
+            time.sleep(0.1)
+        time.sleep(0.5)
+        assert watch.exceeded is ends
+        assert (processes_of(user.uid) == []) is ends
+    finally:
+        watch.stop()
+        user.end_processes()
+        user.remove_temporary_files()
+        writer.wait(timeout=10)
+    assert temporary_bytes(user.uid) == 0
