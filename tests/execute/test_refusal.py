@@ -86,7 +86,7 @@ def test_grade_refuses_before_any_cell_with_exit_12_and_no_results_file(nothing_
     # the control: on --no-sandbox the kernel is asked for, after the warning
     started = []
 
-    def no_kernel(policy):  # noqa: ANN001, ANN202 - stands in for start_kernel
+    def no_kernel(policy):  # stands in for start_kernel
         started.append(sandbox.isolation_for(policy))
         raise EnvironmentProblem("no kernel in this test")
 
