@@ -23,16 +23,8 @@ from typing import Iterable
 
 from grader.errors import NotIsolated
 from grader.execute.kernel_user import KernelUser, close_to_others
+from grader.in_sandbox import program
 
-PROBE = """
-import os, sys
-for path in sys.stdin.buffer.read().split(b"\\0"):
-    try:
-        os.close(os.open(path, os.O_RDONLY))
-        sys.stdout.buffer.write(path + b"\\0")
-    except OSError:
-        pass
-"""
 MAX_FILES = 5000  # files tried at most (the course's, a batch's notebooks)
 PYTHON = sys.executable  # the probe's: other users can run it wherever a kernel user can be
 
@@ -43,7 +35,7 @@ def readable_by_others(paths: Iterable[Path]) -> list[Path]:
     if not paths:
         return []
     user = KernelUser.pick()
-    done = subprocess.run([PYTHON, "-I", "-S", "-c", PROBE], user=user.uid,
+    done = subprocess.run([PYTHON, "-I", "-S", "-c", program("open_probe.py")], user=user.uid,
                           group=user.gid, extra_groups=[], env={}, cwd="/", timeout=60,
                           input=b"\0".join(bytes(p) for p in paths), capture_output=True)
     return [Path(p.decode(errors="surrogateescape")) for p in done.stdout.split(b"\0") if p]

@@ -147,9 +147,11 @@ class Kernel:
         if (self.watch is not None and self.watch.exceeded) or (
                 self.cap is not None and self.cap.memory_ran_out()):
             temporary = self.user is not None and self.isolation is not Isolation.BUBBLEWRAP
-            return _("the notebook's processes together used more than {gib} GiB of memory").format(
-                gib=f"{self.limits.get('memory', 0) / 1024**3:g}") + (
-                _(" and temporary files") if temporary else "")
+            gib = f"{self.limits.get('memory', 0) / 1024**3:g}"
+            if temporary:
+                return _("the notebook's processes together used more than {gib} GiB of memory "
+                         "and temporary files").format(gib=gib)
+            return _("the notebook's processes together used more than {gib} GiB of memory").format(gib=gib)
         return ""
 
     def watch_memory(self) -> None:
