@@ -25,10 +25,11 @@ Each reason is a sentence for the student (`Reached.unverifiable`).
 from __future__ import annotations
 
 import ast
+import functools
 from dataclasses import dataclass
 
 from grader.check_tools.source_scan import bound_inside
-from grader.i18n import _
+from grader.i18n import _, current_language
 from grader.submission.student_code import (
     SourceCell,
     attached_methods,
@@ -81,7 +82,14 @@ class Reached:
 
 
 def read_notebook(source: str) -> Reading:
-    """The notebook's code (its code cells joined, as IPython runs them)."""
+    """The notebook's code (its code cells joined, as IPython runs them). Read once per notebook
+    and language (its reasons are in the run's language): every static check of a submission
+    asks for the same text, and readers never change the tree."""
+    return _read(source, current_language())
+
+
+@functools.lru_cache(maxsize=4)
+def _read(source: str, language: str) -> Reading:
     tree = _inline_code_magics(parse_leniently(source))
     cell = SourceCell(0, 1, source, source, tree)
     reasons = _notebook_reasons(tree)
