@@ -19,7 +19,6 @@ import argparse
 import os
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
@@ -27,36 +26,23 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from run import _descendants, _memory_of, make_batch  # noqa: E402 - the bench's own helpers
+from run import Sampler, _descendants, _memory_of, make_batch  # noqa: E402 - the bench's own helpers
 
 
-class WorkerMemory:
+class WorkerMemory(Sampler):
     """Peak PSS of each worker's tree, over the first and the second half of a batch."""
 
     def __init__(self, pids: dict[str, int], interval: float = 0.5) -> None:
+        super().__init__(interval)
         self.pids = pids
-        self.interval = interval
         self.half = 0  # which half the batch is in
         self.peaks = {address: [0, 0] for address in pids}
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._loop, daemon=True)
 
-    def __enter__(self) -> WorkerMemory:
-        """Start sampling the workers' memory."""
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        """Stop sampling."""
-        self._stop.set()
-        self._thread.join()
-
-    def _loop(self) -> None:
-        while not self._stop.wait(self.interval):
-            for address, pid in self.pids.items():
-                total = sum(_memory_of(p)[1] for p in (pid, *_descendants(pid)))
-                peaks = self.peaks[address]
-                peaks[self.half] = max(peaks[self.half], total)
+    def sample(self) -> None:
+        for address, pid in self.pids.items():
+            total = sum(_memory_of(p)[1] for p in (pid, *_descendants(pid)))
+            peaks = self.peaks[address]
+            peaks[self.half] = max(peaks[self.half], total)
 
 
 def one_size(size: int, workers: int, folder: Path) -> tuple[float, dict[str, list[int]]]:

@@ -134,18 +134,16 @@ def _memory_of(pid: int) -> tuple[int, int]:
     return rss, pss
 
 
-class MemorySampler:
-    """Samples every process below this one: peak total PSS, and peak RSS of any one of them."""
+class Sampler:
+    """Calls `sample()` every `interval` seconds on a thread of its own, while in its `with`."""
 
-    def __init__(self, interval: float = 0.25) -> None:
+    def __init__(self, interval: float) -> None:
         self.interval = interval
-        self.peak_pss = 0
-        self.peak_rss = 0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._loop, daemon=True)
 
-    def __enter__(self) -> MemorySampler:
-        """Start sampling memory."""
+    def __enter__(self) -> Sampler:
+        """Start sampling."""
         self._thread.start()
         return self
 
@@ -156,12 +154,27 @@ class MemorySampler:
 
     def _loop(self) -> None:
         while not self._stop.wait(self.interval):
-            total = 0
-            for pid in _descendants(os.getpid()):
-                rss, pss = _memory_of(pid)
-                total += pss
-                self.peak_rss = max(self.peak_rss, rss)
-            self.peak_pss = max(self.peak_pss, total)
+            self.sample()
+
+    def sample(self) -> None:
+        raise NotImplementedError
+
+
+class MemorySampler(Sampler):
+    """Samples every process below this one: peak total PSS, and peak RSS of any one of them."""
+
+    def __init__(self, interval: float = 0.25) -> None:
+        super().__init__(interval)
+        self.peak_pss = 0
+        self.peak_rss = 0
+
+    def sample(self) -> None:
+        total = 0
+        for pid in _descendants(os.getpid()):
+            rss, pss = _memory_of(pid)
+            total += pss
+            self.peak_rss = max(self.peak_rss, rss)
+        self.peak_pss = max(self.peak_pss, total)
 
 
 # -- submissions -------------------------------------------------------------------------------
