@@ -121,22 +121,22 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _grade(args: argparse.Namespace) -> int:
     """The command, speaking the run's language: the grading passes it down in GradeOptions, and
     whatever the command itself writes for students (tables, feedback files) is in it too."""
-    options = options_from(args)
-    with speaking(options.language, options.course.folders):
-        if judged_by_this_install(options) is not options:
+    asked = options_from(args)
+    with speaking(asked.language, asked.course.folders):
+        options = judged_by_this_install(asked)
+        if options is not asked:
             print("grade: " + _("hidden checks are not part of this install: public checks only"),
                   file=sys.stderr)
-            args.public_only = True
-        return _grade_speaking(args)
+        return _grade_speaking(args, options)
 
 
-def _grade_speaking(args: argparse.Namespace) -> int:
+def _grade_speaking(args: argparse.Namespace, options: GradeOptions) -> int:
     if len(args.paths) > 1 or args.paths[0].is_dir():
-        return _run_batch_command(args)
+        return _run_batch_command(args, options)
     given = [flag for dest, flag in args.batch_only.items() if getattr(args, dest) not in (None, False)]
     if given:
         raise UsageError(f"{given[0]} is for batches: give several notebooks or a folder")
-    path, options = args.paths[0], options_from(args)
+    path = args.paths[0]
     render = FORMATS[args.format]
     no_sandbox_said(args)  # the isolation itself is decided before the kernel starts
     daemon = None if args.cold else _warm_daemon_folder(args, options)
@@ -238,7 +238,7 @@ def _warm_minutes() -> float:
         return DEFAULT_IDLE_MINUTES
 
 
-def _run_batch_command(args: argparse.Namespace) -> int:
+def _run_batch_command(args: argparse.Namespace, options: GradeOptions) -> int:
     from grader.batch import run as batch
     from grader.batch.cache import ResultCache
     from grader.batch.cluster import dask_executor
@@ -252,7 +252,6 @@ def _run_batch_command(args: argparse.Namespace) -> int:
                          "--summary or --report")
     if args.jobs < 1:
         raise UsageError("-j must be at least 1")
-    options = options_from(args)
     no_sandbox_said(args)
     hide_command_line()  # no path of a submission on a command line other users can read
     entries, skipped = find_submissions(args.paths, options.course.assignments)
